@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ConfigError, parseServerArgs, redactUrl } from "./config";
+
+test("defaults match mlflow server: 127.0.0.1:5000, embedded database under the working directory", () => {
+  const c = parseServerArgs([], {}, "/srv/app");
+  assert.equal(c.host, "127.0.0.1");
+  assert.equal(c.port, 5000);
+  assert.equal(c.dataDir, "/srv/app/flowtrace-data");
+  assert.equal(c.databaseUrl, undefined);
+});
+
+test("flags override environment, environment overrides defaults", () => {
+  const env = { FLOWTRACE_PORT: "6000", DATABASE_URL: "postgresql://u@h/db", FLOWTRACE_HOST: "0.0.0.0" };
+  assert.equal(parseServerArgs([], env).port, 6000);
+  assert.equal(parseServerArgs([], env).databaseUrl, "postgresql://u@h/db");
+  const c = parseServerArgs(["--port", "7000", "--host=::1", "--backend-store-uri", "postgres://x@y/z", "--data-dir", "d"], env, "/w");
+  assert.deepEqual([c.port, c.host, c.databaseUrl, c.dataDir], [7000, "::1", "postgres://x@y/z", "/w/d"]);
+});
+
+test("bad input is a ConfigError with a clear message", () => {
+  assert.throws(() => parseServerArgs(["--port", "abc"], {}), (e: Error) => e instanceof ConfigError && /invalid port 'abc'/.test(e.message));
+  assert.throws(() => parseServerArgs(["--port", "70000"], {}), /invalid port/);
+  assert.throws(() => parseServerArgs(["--backend-store-uri", "mysql://a@b/c"], {}), /unsupported database URL scheme 'mysql:'/);
+  assert.throws(() => parseServerArgs(["--backend-store-uri", "not a url"], {}), /invalid database URL/);
+  assert.throws(() => parseServerArgs(["--bogus"], {}), /unknown option '--bogus'/);
+  assert.throws(() => parseServerArgs(["--port"], {}), /needs a value/);
+});
+
+test("passwords never appear in messages", () => {
+  assert.equal(redactUrl("postgresql://me:secret@db:5432/x"), "postgresql://me:***@db:5432/x");
+});
