@@ -35,7 +35,7 @@ export const USAGE = `Usage: flowtrace server [options]
   --no-build                do not build the web app when the build is missing or stale
 `;
 
-export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+export function parseServerArgs(argv: string[], env: Record<string, string | undefined> = process.env, cwd = process.cwd()): ServerConfig {
   const raw: Partial<Record<keyof ServerConfig, string | boolean>> = {};
   for (const spec of Object.values(FLAGS)) {
     for (const name of spec.env) {

