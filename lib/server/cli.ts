@@ -1,10 +1,12 @@
+// Commands of bin/flowtrace.mjs. Modules that need the generated Prisma client are imported lazily, so
+// `generate` (run by npm's postinstall, before the client exists) works on a fresh clone.
 import { build, generatePrismaClient } from "./build";
-import { ROOT, serveMain } from "./serve";
+import { ROOT } from "./paths";
 
 export async function main(cmd: string, args: string[]): Promise<void> {
   switch (cmd) {
     case "server":
-      return serveMain(args);
+      return (await import("./serve")).serveMain(args);
     case "build":
       build(ROOT);
       return;
@@ -21,7 +23,7 @@ export async function main(cmd: string, args: string[]): Promise<void> {
       console.log("Usage: flowtrace [server|build|generate|test] [options]\n  flowtrace server --help for the server options");
       return;
     default:
-      if (cmd.startsWith("-")) return serveMain([cmd, ...args]);
+      if (cmd.startsWith("-")) return (await import("./serve")).serveMain([cmd, ...args]);
       console.error(`flowtrace: unknown command '${cmd}' (expected server, build, generate or test)`);
       process.exit(2);
   }

@@ -10,8 +10,8 @@ import { ensureBuild } from "./build";
 import { ConfigError, parseServerArgs, redactUrl, type ServerConfig } from "./config";
 import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded-pg";
 import { ensureDefaultExperiment, migrate } from "./migrate";
+import { ROOT } from "./paths";
 
-export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 async function assertPortFree(host: string, port: number): Promise<void> {
   if (port === 0) return;

@@ -9,7 +9,7 @@ import path from "node:path";
 import pg from "pg";
 import { ensureBuild } from "./build";
 import { startEmbeddedPostgres, type EmbeddedDb } from "./embedded-pg";
-import { ROOT } from "./serve";
+import { ROOT } from "./paths";
 
 type Tier = "unit" | "int" | "e2e";
 interface Counts { passed: number; failed: number; skipped: number }
