@@ -230,7 +230,7 @@ function upsertTracesSql(experimentId: string, batches: TraceBatch[], nowMs: num
     ORDER BY v.trace_id
     ON CONFLICT (trace_id) DO UPDATE SET
       request_time = CASE WHEN t.info_finalized THEN t.request_time ELSE LEAST(t.request_time, EXCLUDED.request_time) END,
-      end_time = GREATEST(t.end_time, EXCLUDED.end_time),
+      end_time = CASE WHEN t.info_finalized AND t.execution_duration IS NOT NULL THEN t.end_time ELSE GREATEST(t.end_time, EXCLUDED.end_time) END,
       execution_duration = CASE WHEN t.info_finalized AND t.execution_duration IS NOT NULL THEN t.execution_duration
         ELSE GREATEST(t.end_time, EXCLUDED.end_time) - CASE WHEN t.info_finalized THEN t.request_time ELSE LEAST(t.request_time, EXCLUDED.request_time) END END,
       state = CASE WHEN EXCLUDED.root_span_id IS NOT NULL AND t.state IN ('IN_PROGRESS', 'STATE_UNSPECIFIED') THEN EXCLUDED.state ELSE t.state END,
@@ -260,10 +260,10 @@ function aggregateSql(batches: TraceBatch[]): string {
   return `UPDATE traces t SET
       span_count = a.n,
       error_count = a.errors,
-      input_tokens = CASE WHEN a.keep_tokens THEN t.input_tokens ELSE a.input_tokens END,
-      output_tokens = CASE WHEN a.keep_tokens THEN t.output_tokens ELSE a.output_tokens END,
-      total_tokens = CASE WHEN a.keep_tokens THEN t.total_tokens ELSE a.total_tokens END,
-      cost = CASE WHEN a.keep_cost THEN t.cost ELSE a.total_cost END,
+      input_tokens = CASE WHEN a.keep_tokens THEN t.input_tokens WHEN a.token_spans = 0 THEN NULL ELSE a.input_tokens END,
+      output_tokens = CASE WHEN a.keep_tokens THEN t.output_tokens WHEN a.token_spans = 0 THEN NULL ELSE a.output_tokens END,
+      total_tokens = CASE WHEN a.keep_tokens THEN t.total_tokens WHEN a.token_spans = 0 THEN NULL ELSE a.total_tokens END,
+      cost = CASE WHEN a.keep_cost THEN t.cost WHEN a.cost_spans = 0 THEN NULL ELSE a.total_cost END,
       trace_metadata = t.trace_metadata
         || CASE WHEN a.keep_tokens OR a.token_spans = 0 THEN '{}'::jsonb ELSE jsonb_build_object('${TOKEN_USAGE_METADATA}',
              format('{"input_tokens": %s, "output_tokens": %s, "total_tokens": %s}', a.input_tokens, a.output_tokens, a.total_tokens)) END
