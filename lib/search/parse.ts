@@ -223,6 +223,7 @@ class Parser {
 
   private parseIdentifier(): FieldRef {
     const first = this.peek();
+    if (isKeyword(first, "AND") || isKeyword(first, "OR")) this.fail(first, `Expected a field name, found ${describe(first)}`);
     const parts: { text: string; token: Token }[] = [];
     for (;;) {
       const t = this.peek();
