@@ -171,3 +171,32 @@ test("bodies over the limit get 413 RESOURCE_EXHAUSTED before being read", async
   assert.equal(body.error_code, "RESOURCE_EXHAUSTED");
   assert.match(body.message, /limit/);
 });
+
+test("experiments search, GET and POST, with pages", async () => {
+  const prefix = `exsearch-${Date.now().toString(36)}`;
+  for (const n of ["a", "b", "c"]) await http("POST", "/api/2.0/mlflow/experiments/create", { name: `${prefix}-${n}`, tags: [{ key: "grp", value: prefix }] });
+  const post = await http("POST", "/api/2.0/mlflow/experiments/search", { filter: `name LIKE '${prefix}-%'`, order_by: ["name DESC"], max_results: 2 });
+  assert.equal(post.status, 200, post.text);
+  assert.deepEqual(post.json.experiments.map((e: any) => e.name), [`${prefix}-c`, `${prefix}-b`]);
+  assert.equal(typeof post.json.experiments[0].experiment_id, "string");
+  assert.match(post.json.experiments[0].artifact_location, /^mlflow-artifacts:\/\d+$/);
+  assert.deepEqual(post.json.experiments[0].tags, [{ key: "grp", value: prefix }]);
+  assert.ok(post.json.next_page_token);
+  const next = await http("POST", "/api/2.0/mlflow/experiments/search", { filter: `name LIKE '${prefix}-%'`, order_by: ["name DESC"], max_results: 2, page_token: post.json.next_page_token });
+  assert.deepEqual(next.json.experiments.map((e: any) => e.name), [`${prefix}-a`]);
+  assert.equal(next.json.next_page_token, undefined);
+  await http("POST", "/api/2.0/mlflow/experiments/delete", { experiment_id: post.json.experiments[0].experiment_id });
+  const active = await http("GET", `/api/2.0/mlflow/experiments/search?filter=${encodeURIComponent(`tags.grp = '${prefix}'`)}&max_results=10`);
+  assert.equal(active.status, 200, active.text);
+  assert.equal(active.json.experiments.length, 2);
+  const all = await http("GET", `/api/2.0/mlflow/experiments/search?filter=${encodeURIComponent(`tags.grp = '${prefix}'`)}&max_results=10&view_type=ALL`);
+  assert.equal(all.json.experiments.length, 3);
+  const deleted = await http("POST", "/api/2.0/mlflow/experiments/search", { filter: `tags.grp = '${prefix}'`, view_type: "DELETED_ONLY" });
+  assert.deepEqual(deleted.json.experiments.map((e: any) => e.name), [`${prefix}-c`]);
+  const bad = await http("POST", "/api/2.0/mlflow/experiments/search", { filter: "name ~ 'x'" });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.error_code, "INVALID_PARAMETER_VALUE");
+  const badMax = await http("GET", "/api/2.0/mlflow/experiments/search?max_results=abc");
+  assert.equal(badMax.status, 400);
+  assert.match(badMax.json.message, /'max_results'/);
+});

@@ -80,7 +80,7 @@ export function parseTraceState(v: unknown, field = "state"): TraceStateName {
 // ---------- experiments ----------
 
 export interface ExperimentRow {
-  id: bigint | number | string;
+  experimentId: bigint | number | string;
   name: string;
   artifactLocation: string;
   lifecycleStage: string;
@@ -91,7 +91,7 @@ export interface ExperimentRow {
 
 export function experimentJson(e: ExperimentRow) {
   return {
-    experiment_id: String(e.id),
+    experiment_id: String(e.experimentId),
     name: e.name,
     artifact_location: e.artifactLocation,
     lifecycle_stage: e.lifecycleStage,

@@ -11,7 +11,7 @@ export type { ExperimentRow };
 
 export const DEFAULT_EXPERIMENT_ID = "0";
 
-const SELECT = `SELECT e.experiment_id AS id, e.name, e.artifact_location AS "artifactLocation",
+const SELECT = `SELECT e.experiment_id AS "experimentId", e.name, e.artifact_location AS "artifactLocation",
   e.lifecycle_stage AS "lifecycleStage", e.creation_time AS "creationTime", e.last_update_time AS "lastUpdateTime",
   COALESCE((SELECT json_agg(json_build_object('key', t.key, 'value', t.value) ORDER BY t.key)
             FROM experiment_tags t WHERE t.experiment_id = e.experiment_id), '[]'::json) AS tags
@@ -94,7 +94,7 @@ export async function getExperimentsByIds(ids: (string | bigint)[]): Promise<Exp
   if (!valid.length) return [];
   const { rows } = await getPool().query<ExperimentRow>(`${SELECT} WHERE e.experiment_id = ANY($1::bigint[])`, [valid]);
   const order = new Map(valid.map((v, i) => [v, i]));
-  return rows.sort((a, b) => (order.get(String(a.id)) ?? 0) - (order.get(String(b.id)) ?? 0));
+  return rows.sort((a, b) => (order.get(String(a.experimentId)) ?? 0) - (order.get(String(b.experimentId)) ?? 0));
 }
 
 /** Throws unless the experiment exists and is active (what writing traces into it requires). */

@@ -1,9 +1,10 @@
 // Experiments API (spec §2.2), mounted under /api/2.0/mlflow/experiments/….
 import { z } from "zod";
 import { experimentJson } from "@/lib/mlflow/format";
-import { idStr, keyValueList, requiredStr, str } from "@/lib/mlflow/params";
+import { idStr, int32, keyValueList, requiredStr, str, strList } from "@/lib/mlflow/params";
 import { mlflowRoute } from "@/lib/mlflow/route";
 import type { Router } from "@/lib/mlflow/router";
+import { searchExperiments, type ViewType } from "@/lib/search/experiments";
 import {
   createExperiment,
   deleteExperiment,
@@ -36,9 +37,31 @@ export function addExperimentRoutes(r: Router, prefixes: string[]): void {
     schema: z.object({ experiment_name: requiredStr() }),
     access: async (i) => {
       const e = await getExperimentByName(i.experiment_name).catch(() => null);
-      return e ? { kind: "experiment", level: "READ", experimentId: String(e.id) } : { kind: "authenticated" };
+      return e ? { kind: "experiment", level: "READ", experimentId: String(e.experimentId) } : { kind: "authenticated" };
     },
     handler: async (i) => ({ experiment: experimentJson(await getExperimentByName(i.experiment_name)) }),
+  }));
+
+  r.add(["POST", "GET"], p("/experiments/search"), mlflowRoute({
+    schema: z.object({
+      max_results: int32().optional(),
+      page_token: str().optional(),
+      filter: str().optional(),
+      order_by: strList().optional(),
+      view_type: z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.union([z.string(), z.number()])).optional(),
+    }),
+    access: () => ({ kind: "authenticated" }),
+    handler: async (i) => {
+      const { rows, nextPageToken } = await searchExperiments({
+        filter: i.filter,
+        orderBy: i.order_by,
+        maxResults: i.max_results,
+        pageToken: i.page_token || undefined,
+        viewType: i.view_type === undefined ? undefined : (String(i.view_type).toUpperCase() as ViewType),
+      });
+      const experiments = rows.map(experimentJson);
+      return nextPageToken ? { experiments, next_page_token: nextPageToken } : { experiments };
+    },
   }));
 
   r.add("POST", p("/experiments/update"), mlflowRoute({
