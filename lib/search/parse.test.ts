@@ -168,6 +168,7 @@ describe("syntax errors point at the column", () => {
     ["a = `x`", /backtick-quoted key at column 5$/],
     ["a = 12abc", /^Invalid number '12a' at column 5$/],
     ["a ! 'x'", /^Unexpected character '!' at column 3$/],
+    ["tags.my-key = 'x'", /^Unexpected character '-' \(put keys containing '-' in backticks: `my-key`\) at column 8$/],
     ["trace.text LIKE '%你好%' AND x = 'y' ;", /^Unexpected character ';' at column 36$/],
   ];
   for (const [f, re] of cases) {
