@@ -3,7 +3,10 @@
 // payload on demand, content search inside a trace, and the cheap "anything newer?" probe the table polls.
 // The skeleton/payload split is what lets a 50,000-span trace open without moving 50,000 payloads.
 import { getPool } from "@/lib/db";
-import { ApiError, notFound } from "@/lib/errors";
+import { notFound } from "@/lib/errors";
+import { compileTraceFilter } from "@/lib/search/compile";
+import { parseFilter } from "@/lib/search/parse";
+import { SqlParams } from "@/lib/search/sql";
 import { countTraces, searchTraces, type TraceRow } from "@/lib/search/traces";
 
 export interface ExperimentSummary {
@@ -378,20 +381,17 @@ export function parseOrder(order: string | undefined): { key: TraceOrderKey; des
   return { key, desc: d ? d.toUpperCase() !== "ASC" : true };
 }
 
-/** The filter handed to search: the user's text, AND the time range. Errors keep pointing into the user's text. */
-function effectiveFilter(q: TraceListQuery): { filter: string; shift: number } {
+/**
+ * The filter handed to search: the user's text AND the time range. The user's text is checked on its own
+ * first, so an error's column points into what the user typed, not into the combined string.
+ */
+function effectiveFilter(q: TraceListQuery): string {
   const user = (q.filter ?? "").trim();
   const range = q.range ? TIME_RANGES[q.range] : undefined;
-  if (!range) return { filter: user, shift: 0 };
+  if (!range) return user;
+  if (user) compileTraceFilter(parseFilter(user), new SqlParams());
   const clause = `trace.timestamp_ms >= ${(q.now ?? Date.now()) - range.ms}`;
-  return user ? { filter: `(${user}) AND ${clause}`, shift: 1 } : { filter: clause, shift: 0 };
-}
-
-function shiftColumns(err: unknown, shift: number): unknown {
-  if (shift && err instanceof ApiError) {
-    return new ApiError(err.code, err.message.replace(/column (\d+)/g, (_m, n) => `column ${Math.max(1, Number(n) - shift)}`), err.status);
-  }
-  return err;
+  return user ? `(${user}) AND ${clause}` : clause;
 }
 
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
@@ -417,29 +417,21 @@ function toListRow(r: TraceRow): TraceListRow {
 }
 
 export async function listTracesForUi(q: TraceListQuery): Promise<{ rows: TraceListRow[]; nextPageToken: string | null }> {
-  const { filter, shift } = effectiveFilter(q);
+  const filter = effectiveFilter(q);
   const { key, desc } = parseOrder(q.order);
-  try {
-    const res = await searchTraces({
-      experimentIds: [q.experimentId],
-      filter: filter || undefined,
-      orderBy: [`${key} ${desc ? "DESC" : "ASC"}`],
-      maxResults: Math.min(Math.max(q.size ?? 50, 1), 500),
-      pageToken: q.pageToken || undefined,
-    });
-    return { rows: res.rows.map(toListRow), nextPageToken: res.nextPageToken ?? null };
-  } catch (err) {
-    throw shiftColumns(err, shift);
-  }
+  const res = await searchTraces({
+    experimentIds: [q.experimentId],
+    filter: filter || undefined,
+    orderBy: [`${key} ${desc ? "DESC" : "ASC"}`],
+    maxResults: Math.min(Math.max(q.size ?? 50, 1), 500),
+    pageToken: q.pageToken || undefined,
+  });
+  return { rows: res.rows.map(toListRow), nextPageToken: res.nextPageToken ?? null };
 }
 
 export async function countTracesForUi(q: TraceListQuery): Promise<number> {
-  const { filter, shift } = effectiveFilter(q);
-  try {
-    return Number(await countTraces({ experimentIds: [q.experimentId], filter: filter || undefined }));
-  } catch (err) {
-    throw shiftColumns(err, shift);
-  }
+  const filter = effectiveFilter(q);
+  return Number(await countTraces({ experimentIds: [q.experimentId], filter: filter || undefined }));
 }
 
 /** The traces just newer and just older than `traceId` in its experiment (request time order). */
