@@ -12,7 +12,7 @@ test("home page lists experiments with the Default experiment", async ({ page })
 test("Create dialog validates, shows the server's duplicate-name error, and opens the new experiment", async ({ page }) => {
   const name = uniqueName("ui-home");
   await page.goto("/");
-  await page.getByRole("button", { name: "Create" }).click();
+  await page.getByRole("button", { name: "Create", exact: true }).click();
   const dialog = page.getByRole("dialog", { name: "Create Experiment" });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByLabel("Experiment Name")).toBeVisible();
@@ -20,17 +20,17 @@ test("Create dialog validates, shows the server's duplicate-name error, and open
   await dialog.getByRole("button", { name: "Advanced" }).click();
   await expect(dialog.getByLabel(/Artifact Location/)).toBeVisible();
 
-  await dialog.getByRole("button", { name: "Create" }).click();
+  await dialog.getByRole("button", { name: "Create", exact: true }).click();
   await expect(dialog.getByText("Please enter an experiment name.")).toBeVisible();
   await page.screenshot({ path: "e2e/screenshots/home-create-empty.png" });
 
   await dialog.getByLabel("Experiment Name").fill("Default");
-  await dialog.getByRole("button", { name: "Create" }).click();
+  await dialog.getByRole("button", { name: "Create", exact: true }).click();
   await expect(dialog.getByRole("alert")).toContainText(/already exists/i);
   await page.screenshot({ path: "e2e/screenshots/home-create-duplicate.png" });
 
   await dialog.getByLabel("Experiment Name").fill(name);
-  await dialog.getByRole("button", { name: "Create" }).click();
+  await dialog.getByRole("button", { name: "Create", exact: true }).click();
   await expect(page).toHaveURL(/\/experiments\/\d+\/traces$/);
   await expect(page.getByRole("heading", { name })).toBeVisible();
   await expect(page.getByText("No traces yet")).toBeVisible();
@@ -44,6 +44,8 @@ test("Create dialog validates, shows the server's duplicate-name error, and open
   const renamed = `${name}-renamed`;
   await page.getByLabel("New name").fill(renamed);
   await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("dialog", { name: "Rename Experiment" })).toBeHidden();
+  await expect(page.getByRole("link", { name: name, exact: true })).toHaveCount(0);
   await page.goto(`/?q=${encodeURIComponent(renamed)}`);
   await expect(page.getByRole("link", { name: renamed })).toBeVisible();
   await page.getByRole("button", { name: `Actions for ${renamed}` }).click();
