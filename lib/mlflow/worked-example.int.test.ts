@@ -59,12 +59,12 @@ test("§12.1: set_experiment('bot'), per-span OTLP, StartTraceV3, traces.json fr
   const llmId = randomHex(8);
   const t0 = BigInt(Date.now()) * 1_000_000n + 7n;
   const headers = { "content-type": "application/x-protobuf", "x-mlflow-experiment-id": exp };
-  const llm = await fetch(`${process.env.FLOWTRACE_URL}/v1/traces`, { method: "POST", headers, body: encodeExportRequest(otlpSpan(traceHex, llmId, chatId, "llm", "LLM", t0 + 1_000_000n, t0 + 900_000_000n)) });
+  const llm = await fetch(`${process.env.FLOWTRACE_URL}/v1/traces`, { method: "POST", headers, body: encodeExportRequest(otlpSpan(traceHex, llmId, chatId, "llm", "LLM", t0 + 1_000_000n, t0 + 900_000_000n)) as BodyInit });
   assert.equal(llm.status, 200);
   let row = (await testDb().query(`SELECT state, execution_duration FROM traces WHERE trace_id = $1`, [traceId])).rows[0];
   assert.equal(row.state, "IN_PROGRESS", "trace row created by the first span");
 
-  const chat = await fetch(`${process.env.FLOWTRACE_URL}/v1/traces`, { method: "POST", headers, body: encodeExportRequest(otlpSpan(traceHex, chatId, null, "chat", "CHAIN", t0, t0 + 1_537_000_000n)) });
+  const chat = await fetch(`${process.env.FLOWTRACE_URL}/v1/traces`, { method: "POST", headers, body: encodeExportRequest(otlpSpan(traceHex, chatId, null, "chat", "CHAIN", t0, t0 + 1_537_000_000n)) as BodyInit });
   assert.equal(chat.status, 200);
   row = (await testDb().query(`SELECT state, execution_duration FROM traces WHERE trace_id = $1`, [traceId])).rows[0];
   assert.equal(row.state, "OK", "root seen");

@@ -133,7 +133,7 @@ export function addArtifactRoutes(r: Router): void {
 
   // The MLflow UI's download of a trace's span data (§5.4): an attachment, never rendered by the browser.
   r.add("GET", ["/2.0/mlflow/get-trace-artifact", "/3.0/mlflow/get-trace-artifact"], mlflowRoute({
-    schema: z.object({ request_id: z.unknown() }),
+    schema: z.object({ request_id: z.unknown().optional() }),
     access: (i) => (typeof i.request_id === "string" && i.request_id ? { kind: "trace", level: "READ", traceId: i.request_id } : { kind: "authenticated" }),
     handler: async (i) => {
       const id = Array.isArray(i.request_id) ? i.request_id[0] : i.request_id;
