@@ -12,7 +12,16 @@ export function normalizeArtifactPath(path: string, allowEmpty = false): string 
     throw invalidParameter("Invalid artifact path: ''");
   }
   const parts = trimmed.split("/");
-  if (parts.some((p) => p === "" || p === "." || p === "..") || /^[a-zA-Z]:/.test(trimmed) || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
+  // a segment may still be percent-encoded ("%2e%2e"): judge what it would mean once decoded too
+  const decoded = (p: string) => {
+    try {
+      return decodeURIComponent(p);
+    } catch {
+      return p;
+    }
+  };
+  const unsafe = (p: string) => p === "" || p === "." || p === ".." || p.includes("/") || p.includes("\\") || p.includes("\u0000");
+  if (parts.some((p) => unsafe(p) || unsafe(decoded(p))) || /^[a-zA-Z]:/.test(trimmed) || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) {
     throw invalidParameter(`Invalid artifact path: '${path}'. Paths must be relative and must not contain '..'.`);
   }
   return parts.join("/");
