@@ -11,6 +11,7 @@ import { ConfigError, parseServerArgs, redactUrl, type ServerConfig } from "./co
 import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded-pg";
 import { ensureDefaultExperiment, migrate } from "./migrate";
 import { ROOT } from "./paths";
+import { isOtlpTracesRequest, serveOtlpTraces } from "../tracing/otlp-node";
 
 
 async function assertPortFree(host: string, port: number): Promise<void> {
@@ -69,6 +70,15 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     await app.prepare();
     const handle = app.getRequestHandler();
     const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
+      // OTLP span export bypasses Next's router: per-request overhead is latency for the Python client
+      if (isOtlpTracesRequest(req)) {
+        serveOtlpTraces(req, res).catch((err) => {
+          console.error(err);
+          if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+          res.end(JSON.stringify({ error_code: "INTERNAL_ERROR", message: "Internal server error" }));
+        });
+        return;
+      }
       handle(req, res).catch((err) => {
         console.error(err);
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
