@@ -223,7 +223,7 @@ function TurnCard({ experimentId, turn, expanded, onToggle }: { experimentId: st
       </div>
       {expanded && (
         <div className="border-t border-slate-200">
-          <TurnTrace experimentId={experimentId} traceId={turn.traceId} />
+          <TurnTrace traceId={turn.traceId} />
         </div>
       )}
     </article>

@@ -46,7 +46,7 @@ export function SessionsEmptyHelp({ experimentId }: { experimentId: string }) {
   return (
     <div className="mx-auto my-10 max-w-2xl rounded-xl border border-slate-200 bg-white p-6" data-testid="sessions-empty">
       <div className="mb-3 flex items-center gap-3">
-        <div className="flex h-10 w-10 items-center justify-center rounded-full bg-indigo-50 text-indigo-600">
+        <div className="flex h-10 w-10 shrink-0 items-center justify-center rounded-full bg-indigo-50 text-indigo-600">
           <IconMessage size={18} />
         </div>
         <div>

@@ -1,14 +1,12 @@
 "use client";
-// A turn expanded into its trace. Placeholder until the trace view component is available on main.
-import Link from "next/link";
-import { traceHref } from "./urlState";
+// A turn expanded in place into its full trace view (span tree, timeline, payloads, assessments), in a
+// fixed-height frame so the transcript's virtualizer measures it once.
+import { TraceView } from "@/components/traces/TraceView";
 
-export function TurnTrace({ experimentId, traceId }: { experimentId: string; traceId: string }) {
+export function TurnTrace({ traceId }: { traceId: string }) {
   return (
-    <div className="p-4 text-sm">
-      <Link href={traceHref(experimentId, traceId)} className="text-indigo-700 hover:underline">
-        Open trace {traceId}
-      </Link>
+    <div className="flex h-[640px] flex-col overflow-hidden rounded-b-xl" data-testid="turn-trace">
+      <TraceView traceId={traceId} showAssessments={false} />
     </div>
   );
 }
