@@ -3,6 +3,8 @@
 // Routes still call authorize() for their permission checks; this makes a route that forgets to do so
 // unreachable anonymously instead of open.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ApiError } from "../errors";
+import { AccessDenied, authorize, type Access } from "./guard";
 import { getPrincipal, hasCredentials } from "./session";
 
 const PUBLIC_EXACT = new Set(["/health", "/version", "/login", "/favicon.ico", "/robots.txt"]);
@@ -33,6 +35,28 @@ export function unauthenticatedAnswer(method: string, pathname: string, search: 
   return { status: 401, headers: { "content-type": "text/plain; charset=utf-8", "www-authenticate": WWW_AUTHENTICATE }, body: message };
 }
 
+const EXPERIMENT_PAGE = /^\/experiments\/(\d{1,19})(?:\/|$)/;
+const TRACE_PAGE = /\/traces\/([A-Za-z0-9_-]{1,100})(?:\/|$)/;
+
+/**
+ * What a UI page needs, from its URL: /experiments/<id>/… READ on the experiment, …/traces/<trace id>…
+ * READ on the trace's experiment. Enforced here for every page, so a page cannot forget it.
+ */
+export function pageAccessFor(pathname: string): Access[] {
+  if (pathname.startsWith("/api/") || pathname.startsWith("/ajax-api/") || pathname.startsWith("/v1/") || pathname.startsWith("/_next/")) return [];
+  const out: Access[] = [];
+  const e = EXPERIMENT_PAGE.exec(pathname);
+  if (e) out.push({ kind: "experiment", level: "READ", experimentId: e[1] });
+  const t = e ? TRACE_PAGE.exec(pathname.slice(e[0].length - 1)) : null;
+  if (t) out.push({ kind: "trace", level: "READ", traceId: t[1] });
+  if (pathname === "/settings/users" || pathname.startsWith("/settings/users/")) out.push({ kind: "admin" });
+  return out;
+}
+
+const NOT_FOUND_PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>Not found · flowtrace</title></head>
+<body style="font-family:system-ui,sans-serif;padding:3rem;color:#334155"><h1 style="font-size:1.25rem">Not found</h1>
+<p>This page does not exist or you do not have access to it.</p><p><a href="/">Experiments</a></p></body></html>`;
+
 /** Resolves to true when the request may continue to Next; otherwise it has been answered. */
 export function createAuthGate(): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
@@ -44,7 +68,18 @@ export function createAuthGate(): (req: IncomingMessage, res: ServerResponse) =>
     if (isPublicPath(pathname) || method === "OPTIONS") return true;
     const reqLike = { headers: req.headers };
     if (!hasCredentials(reqLike) && maybeAnonymousTraceUpload(method, pathname)) return true;
-    if (await getPrincipal(reqLike)) return true;
+    if (await getPrincipal(reqLike)) {
+      const needs = method === "GET" || method === "HEAD" ? pageAccessFor(pathname) : [];
+      try {
+        for (const access of needs) await authorize({ headers: req.headers, method, url }, access);
+        return true;
+      } catch (err) {
+        if (!(err instanceof AccessDenied || err instanceof ApiError)) throw err;
+        res.writeHead(404, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+        res.end(NOT_FOUND_PAGE);
+        return false;
+      }
+    }
     const a = unauthenticatedAnswer(method, pathname, search, hasCredentials(reqLike) ? "Invalid credentials" : "Authentication required");
     res.writeHead(a.status, a.headers);
     res.end(a.body);

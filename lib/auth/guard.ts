@@ -3,6 +3,7 @@
 // `mlflow server`) every request is allowed. With it: a principal from Basic, Bearer or the UI session
 // (session.ts), MLflow's per-experiment permissions (permissions.ts), admins bypass.
 import { prisma } from "../db";
+import { notFound } from "../errors";
 import { effectivePermission, grantManageToUser, permits, type Permission } from "./permissions";
 import { getPrincipal, hasCredentials, headerOf, type Principal, type RequestLike } from "./session";
 
@@ -92,7 +93,10 @@ async function permissionFor(p: Principal, experimentId: string | bigint): Promi
   return effectivePermission(p.userId, experimentId);
 }
 
-/** Throws AccessDenied (401 without valid credentials, 403 without permission). */
+/**
+ * Throws AccessDenied (401 without valid credentials, 403 without permission), or a 404 ApiError for a
+ * trace that does not exist (non-admins).
+ */
 export async function authorize(req: AuthRequest, access: Access): Promise<void> {
   if (!authEnabled() || access.kind === "public") return;
   const p = await getPrincipal(req);
@@ -119,8 +123,10 @@ export async function authorize(req: AuthRequest, access: Access): Promise<void>
     case "trace": {
       if (p.isAdmin) return;
       const eid = await traceExperiment(access.traceId);
-      // An unknown trace: let the route answer 404 as MLflow does; there is nothing to protect.
-      if (eid === null) return;
+      // Unknown trace: 404 as MLflow's auth app answers. Letting it through would let a writer whose
+      // route derives the experiment elsewhere (traces.json under an experiment's artifact root) write
+      // into an experiment it has no EDIT on.
+      if (eid === null) throw notFound(`Trace with ID '${access.traceId}' not found.`);
       if (!permits(await permissionFor(p, eid), access.level)) throw new AccessDenied(403, "Permission denied");
       return;
     }

@@ -218,8 +218,8 @@ export async function completeSetup(token: string, username: string, password: s
   const { timingSafeEqual } = await import("node:crypto");
   const a = Buffer.from(String(token));
   const b = Buffer.from(expected ?? "");
-  if (!expected || a.length !== b.length || !timingSafeEqual(a, b)) throw new ApiError("PERMISSION_DENIED", "Invalid or expired setup link");
-  if ((await prisma.user.count({ where: { isAdmin: true } })) > 0) throw new ApiError("PERMISSION_DENIED", "An admin already exists");
+  if (!expected || a.length !== b.length || !timingSafeEqual(a, b)) throw invalidParameter("Invalid or expired setup token");
+  if ((await prisma.user.count({ where: { isAdmin: true } })) > 0) throw invalidParameter("Setup is complete: an admin already exists");
   const u = await createUser({ username, password, isAdmin: true }, "setup");
   await deleteSetting("setup_token");
   return u;
