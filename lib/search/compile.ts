@@ -126,10 +126,10 @@ function metadataColumnField(key: string): TraceField | undefined {
   return attr ? findTraceField(attr) : undefined;
 }
 
-function compileAttribute(c: Compare, f: TraceField, params: SqlParams): string {
+function compileAttribute(c: Compare, f: TraceField, params: SqlParams, ctx: TraceFilterContext): string {
   checkOp(c, f.comparators);
   if (f.key === "run_id") return compileRunId(c, params);
-  if (f.key === "text") return compileText(c, params);
+  if (f.key === "text") return compileText(c, params, ctx);
   const expr = f.sql!;
   if (f.type === "number") return numberPredicate(expr, c, f.sqlType, params);
   if (f.type === "enum") {
@@ -175,16 +175,29 @@ export function jsonEscapedPattern(pattern: string): string | null {
   return out;
 }
 
-function compileText(c: Compare, params: SqlParams): string {
+/** ILIKE is several times slower than LIKE; patterns without cased letters (CJK, Arabic, digits…) mean
+ *  the same under both. */
+export function needsCaseFolding(pattern: string): boolean {
+  return pattern.toLowerCase() !== pattern.toUpperCase();
+}
+
+// When the planner turns a span subquery into one scan of `spans` (hashed subplan or semi-join) instead
+// of a probe per trace, the restated experiment bound makes that scan skip other experiments' spans
+// before evaluating any pattern.
+const spanBound = (ctx: TraceFilterContext) => (ctx.spanExperimentCondition ? `${ctx.spanExperimentCondition} AND ` : "");
+
+function compileText(c: Compare, params: SqlParams, ctx: TraceFilterContext): string {
   const [v] = scalars(c.value);
-  const op = c.op === "ILIKE" ? "ILIKE" : "LIKE";
+  const op = c.op === "ILIKE" && needsCaseFolding(v.value) ? "ILIKE" : "LIKE";
   const p = params.add(v.value, "text");
   const escaped = jsonEscapedPattern(v.value);
   const e = escaped ? params.add(escaped, "text") : null;
+  // span inputs/outputs are JSON text and may spell non-ASCII as \uXXXX; attributes are jsonb, whose text
+  // form is never escaped
   const json = (col: string) => (e ? `(${col} ${op} ${p} OR ${col} ${op} ${e})` : `${col} ${op} ${p}`);
   return (
-    `(t.request_preview ${op} ${p} OR t.response_preview ${op} ${p} OR EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND ` +
-    `(s.name ${op} ${p} OR ${json("s.inputs")} OR ${json("s.outputs")} OR ${json("s.attributes::text")})))`
+    `(t.request_preview ${op} ${p} OR t.response_preview ${op} ${p} OR EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND ${spanBound(ctx)}` +
+    `(s.name ${op} ${p} OR ${json("s.inputs")} OR ${json("s.outputs")} OR s.attributes::text ${op} ${p})))`
   );
 }
 
@@ -209,7 +222,7 @@ function compileKeyValue(c: Compare, column: "t.tags" | "t.trace_metadata", para
   }
 }
 
-function compileSpan(c: Compare, params: SqlParams): string {
+function compileSpan(c: Compare, params: SqlParams, ctx: TraceFilterContext): string {
   const key = c.field.key;
   let expr: string;
   let allowed: Comparator[];
@@ -228,7 +241,7 @@ function compileSpan(c: Compare, params: SqlParams): string {
     fieldError(c.field, `Invalid span field '${key}' (expected name, type, status or attributes.<key>)`);
   }
   checkOp(c, allowed);
-  return `EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND ${stringPredicate(expr, c, params, normalize)})`;
+  return `EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND ${spanBound(ctx)}${stringPredicate(expr, c, params, normalize)})`;
 }
 
 function compileAssessment(c: Compare, kind: "feedback" | "expectation", params: SqlParams): string {
@@ -266,19 +279,19 @@ function compilePrompt(c: Compare, params: SqlParams): string {
   return `(${variants.map((x) => `${linked} @> ${params.add(JSON.stringify(x), "jsonb")}`).join(" OR ")})`;
 }
 
-function compileTraceCompare(c: Compare, params: SqlParams): string {
+function compileTraceCompare(c: Compare, params: SqlParams, ctx: TraceFilterContext): string {
   const { prefix, key } = c.field;
   switch (prefix) {
     case "attribute":
-      return compileAttribute(c, attributeField(c.field), params);
+      return compileAttribute(c, attributeField(c.field), params, ctx);
     case "metadata": {
       const col = metadataColumnField(key);
-      return col ? compileAttribute(c, col, params) : compileKeyValue(c, "t.trace_metadata", params);
+      return col ? compileAttribute(c, col, params, ctx) : compileKeyValue(c, "t.trace_metadata", params);
     }
     case "tag":
       return compileKeyValue(c, "t.tags", params);
     case "span":
-      return compileSpan(c, params);
+      return compileSpan(c, params, ctx);
     case "feedback":
     case "expectation":
       return compileAssessment(c, prefix, params);
@@ -288,9 +301,14 @@ function compileTraceCompare(c: Compare, params: SqlParams): string {
   }
 }
 
+export interface TraceFilterContext {
+  /** the experiment bound restated over `spans s` (same placeholders), for span-scanning subqueries */
+  spanExperimentCondition?: string;
+}
+
 /** A boolean SQL expression over `traces t` ("TRUE" for an empty filter). */
-export function compileTraceFilter(ast: FilterAst, params: SqlParams): string {
-  return compileTree(ast, (c) => compileTraceCompare(c, params));
+export function compileTraceFilter(ast: FilterAst, params: SqlParams, ctx: TraceFilterContext = {}): string {
+  return compileTree(ast, (c) => compileTraceCompare(c, params, ctx));
 }
 
 /** Resolves order_by items to sort keys and appends the tie-breakers of spec §5.7

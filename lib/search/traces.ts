@@ -94,14 +94,15 @@ export interface SearchTracesQuery {
   pageToken?: string;
 }
 
-function experimentCondition(experimentIds: string[], params: SqlParams): string {
+function experimentCondition(experimentIds: string[], params: SqlParams): { traces: string; spans: string } {
   if (!Array.isArray(experimentIds) || experimentIds.length === 0) throw invalidParameter("At least one experiment ID is required (locations)");
   for (const id of experimentIds) {
     if (!/^\d{1,18}$/.test(String(id))) throw invalidParameter(`Invalid experiment ID '${id}'`);
   }
   const ids = [...new Set(experimentIds.map(String))];
   // a plain equality for the common single-experiment case keeps the (experiment_id, …) index prefix exact
-  return ids.length === 1 ? `t.experiment_id = ${params.add(ids[0], "bigint")}` : `t.experiment_id = ANY(${params.add(ids, "bigint[]")})`;
+  const rhs = ids.length === 1 ? `= ${params.add(ids[0], "bigint")}` : `= ANY(${params.add(ids, "bigint[]")})`;
+  return { traces: `t.experiment_id ${rhs}`, spans: `s.experiment_id ${rhs}` };
 }
 
 interface Prepared {
@@ -111,9 +112,10 @@ interface Prepared {
 
 function prepareFilter(q: { experimentIds: string[]; filter?: string }): Prepared {
   const params = new SqlParams();
-  const where = [experimentCondition(q.experimentIds, params)];
+  const bound = experimentCondition(q.experimentIds, params);
+  const where = [bound.traces];
   const ast = parseFilter(q.filter ?? "");
-  const cond = compileTraceFilter(ast, params);
+  const cond = compileTraceFilter(ast, params, { spanExperimentCondition: bound.spans });
   if (cond !== "TRUE") where.push(`(${cond})`);
   return { params, where };
 }
