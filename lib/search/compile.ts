@@ -12,7 +12,7 @@ import {
   type SqlType,
   type TraceField,
 } from "./fields";
-import { parseOrderBy, type FieldRef, type FilterAst, type FilterValue, type Scalar } from "./parse";
+import { parseFilter, parseOrderBy, type FieldRef, type FilterAst, type FilterValue, type Scalar } from "./parse";
 import { SqlParams, type SortKey } from "./sql";
 
 type Compare = Extract<FilterAst, { kind: "compare" }>;
@@ -133,7 +133,8 @@ function compileAttribute(c: Compare, f: TraceField, params: SqlParams, ctx: Tra
   const expr = f.sql!;
   if (f.type === "number") return numberPredicate(expr, c, f.sqlType, params);
   if (f.type === "enum") {
-    return stringPredicate(expr, c, params, (s) => s.toUpperCase());
+    // v2 clients spell the unknown state TRACE_STATUS_UNSPECIFIED
+    return stringPredicate(expr, c, params, (s) => (s.toUpperCase() === "TRACE_STATUS_UNSPECIFIED" ? "STATE_UNSPECIFIED" : s.toUpperCase()));
   }
   return stringPredicate(expr, c, params);
 }
@@ -184,7 +185,7 @@ export function needsCaseFolding(pattern: string): boolean {
 // When the planner turns a span subquery into one scan of `spans` (hashed subplan or semi-join) instead
 // of a probe per trace, the restated experiment bound makes that scan skip other experiments' spans
 // before evaluating any pattern.
-const spanBound = (ctx: TraceFilterContext) => (ctx.spanExperimentCondition ? `${ctx.spanExperimentCondition} AND ` : "");
+const spanBound = (ctx: TraceFilterContext) => (ctx.spanExperimentCondition ? `${ctx.spanExperimentCondition()} AND ` : "");
 
 function compileText(c: Compare, params: SqlParams, ctx: TraceFilterContext): string {
   const [v] = scalars(c.value);
@@ -303,12 +304,20 @@ function compileTraceCompare(c: Compare, params: SqlParams, ctx: TraceFilterCont
 
 export interface TraceFilterContext {
   /** the experiment bound restated over `spans s` (same placeholders), for span-scanning subqueries */
-  spanExperimentCondition?: string;
+  spanExperimentCondition?: () => string;
 }
 
 /** A boolean SQL expression over `traces t` ("TRUE" for an empty filter). */
 export function compileTraceFilter(ast: FilterAst, params: SqlParams, ctx: TraceFilterContext = {}): string {
   return compileTree(ast, (c) => compileTraceCompare(c, params, ctx));
+}
+
+/** Throws the INVALID_PARAMETER_VALUE a search with this filter / order_by would (for UIs validating as
+ *  the user types); does not touch the database. */
+export function validateTraceSearch(filter: string, orderBy?: string[]): void {
+  const params = new SqlParams();
+  compileTraceFilter(parseFilter(filter), params);
+  compileTraceOrderBy(orderBy, params);
 }
 
 /** Resolves order_by items to sort keys and appends the tie-breakers of spec §5.7
