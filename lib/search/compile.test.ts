@@ -76,6 +76,8 @@ describe("trace filters compile to indexed, parameterized SQL", () => {
     assert.match(cjk.sql, /s\.inputs LIKE \$2::text/);
     assert.doesNotMatch(cjk.sql, /ILIKE/);
     assert.match(trace("trace.text ILIKE '%Résumé%'").sql, /s\.inputs ILIKE \$2::text/);
+    // an ASCII pattern folds ASCII only, which the C collation does without lower()ing through libc
+    assert.match(trace("trace.text ILIKE '%Refund%'").sql, /s\.inputs COLLATE "C" ILIKE \$1::text OR s\.outputs COLLATE "C" ILIKE \$1::text OR s\.attributes::text COLLATE "C" ILIKE/);
     const bounded = new SqlParams();
     assert.match(compileTraceFilter(parseFilter("trace.text LIKE '%x%'"), bounded, { spanExperimentCondition: () => "s.experiment_id = $9::bigint" }), /WHERE s\.trace_id = t\.trace_id AND s\.experiment_id = \$9::bigint AND \(s\.name LIKE/);
     assert.equal(jsonEscapedPattern("abc"), null);

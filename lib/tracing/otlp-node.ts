@@ -47,16 +47,6 @@ function send(res: ServerResponse, r: OtlpHttpResult, close = false) {
 export async function serveOtlpTraces(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const host = req.headers.host ?? "localhost";
   const url = new URL(req.url ?? "/v1/traces", `http://${host}`);
-  let webRequest: Request | undefined;
-  // authorize() speaks web Requests; build one (headers only) when a decision needs it
-  const asWebRequest = () => {
-    if (!webRequest) {
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      webRequest = new Request(url, { method: "POST", headers });
-    }
-    return webRequest;
-  };
   let body: Buffer;
   try {
     body = await readBody(req, maxOtlpBodyBytes());
@@ -76,7 +66,7 @@ export async function serveOtlpTraces(req: IncomingMessage, res: ServerResponse)
     contentEncoding: header("content-encoding"),
     experimentHeader: header(EXPERIMENT_HEADER),
     experimentQuery: url.searchParams.get("experiment_id"),
-    authorize: (experimentId) => authorize(asWebRequest(), { kind: "experiment", level: "EDIT", experimentId }),
+    authorize: (experimentId) => authorize({ headers: req.headers, method: "POST", url: req.url }, { kind: "experiment", level: "EDIT", experimentId }),
   });
   send(res, result);
 }
