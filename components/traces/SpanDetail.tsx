@@ -42,12 +42,14 @@ export function SpanDetail({ traceId, spanId, tab, onTab }: { traceId: string; s
   const chat = useMemo(() => {
     if (!span) return null;
     try {
-      return extractChatMessages({
+      const messages = extractChatMessages({
         inputs: inputs?.ok ? inputs.value : (span.inputs ?? undefined),
         outputs: outputs?.ok ? outputs.value : (span.outputs ?? undefined),
         attributes: span.attributes,
         events: span.events,
       });
+      // A lone message is a plain value dressed as chat; the tab is for conversations.
+      return messages && (messages.length > 1 || messages.some((m) => m.toolCalls?.length)) ? messages : null;
     } catch {
       return null;
     }
