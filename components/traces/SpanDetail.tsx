@@ -162,17 +162,17 @@ function ValueSection({ title, value, size, onLoadAll }: { title: string; value:
           )
         ) : (
           <>
-            <pre className="whitespace-pre-wrap break-words font-mono text-[12px] text-slate-800">{value.text.length > 200_000 && !truncated ? value.text.slice(0, 200_000) + "…" : value.text.slice(0, 200_000)}</pre>
             {(truncated || value.text.length > 200_000) && (
-              <div className="mt-2 flex items-center gap-2 rounded bg-amber-50 px-2 py-1 text-xs text-amber-800">
-                Large value ({formatBytes(size)}): showing the beginning.
+              <div className="mb-2 flex items-center gap-2 rounded bg-amber-50 px-2 py-1 text-xs text-amber-800">
+                Large value ({formatBytes(size)}): showing the first {formatBytes(Math.min(value.text.length, 200_000))} as text.
                 {truncated && (
                   <button type="button" onClick={onLoadAll} className="font-medium underline">
-                    Load all
+                    Load all and format
                   </button>
                 )}
               </div>
             )}
+            <pre className="whitespace-pre-wrap break-words font-mono text-[12px] text-slate-800">{value.text.length > 200_000 ? value.text.slice(0, 200_000) + "…" : value.text}</pre>
           </>
         )}
       </div>

@@ -277,6 +277,11 @@ export function TracesPage(props: {
   const [visibleKeys, setVisibleKeys] = useVisibleColumns("flowtrace.traces.columns.v1", columns);
   const visible = columns.filter((c) => visibleKeys.has(c.key));
 
+  // Keyset pages only go forward; the tokens of the pages behind this one make "Prev" possible.
+  const [pageStack, setPageStack] = useState<string[]>([]);
+  useEffect(() => {
+    if (!pageToken) setPageStack([]);
+  }, [pageToken, filter, order, range, size]);
   const [tagging, setTagging] = useState(false);
   const [deleting, setDeleting] = useState(false);
 
@@ -524,7 +529,17 @@ export function TracesPage(props: {
               ))}
             </select>
           </label>
-          <Button size="sm" variant="ghost" disabled={pageNo <= 1} onClick={() => window.history.back()} aria-label="Previous page">
+          <Button
+            size="sm"
+            variant="ghost"
+            disabled={pageNo <= 1}
+            onClick={() => {
+              const prev = pageStack[pageStack.length - 1];
+              setPageStack((st) => st.slice(0, -1));
+              set({ page_token: prev || null, page: pageNo - 1 > 1 && prev ? String(pageNo - 1) : null }, "push");
+            }}
+            aria-label="Previous page"
+          >
             <IconChevronLeft size={14} /> Prev
           </Button>
           <Button size="sm" variant="ghost" disabled={pageNo <= 1} onClick={() => set({ page_token: null, page: null }, "push")}>
@@ -534,7 +549,10 @@ export function TracesPage(props: {
             size="sm"
             variant="ghost"
             disabled={!list.data?.nextPageToken}
-            onClick={() => set({ page_token: list.data!.nextPageToken, page: String(pageNo + 1) }, "push")}
+            onClick={() => {
+              setPageStack((st) => [...st, pageToken]);
+              set({ page_token: list.data!.nextPageToken, page: String(pageNo + 1) }, "push");
+            }}
             aria-label="Next page"
           >
             Next <IconChevronRight size={14} />
