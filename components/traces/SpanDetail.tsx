@@ -28,6 +28,7 @@ function parseValue(text: string | null, complete: boolean): { ok: true; value: 
 }
 
 const FIRST_LIMIT = 1_000_000;
+const NON_CHAT_TYPES = new Set(["RETRIEVER", "RERANKER", "EMBEDDING", "TOOL", "PARSER", "MEMORY"]);
 
 export function SpanDetail({ traceId, spanId, tab, onTab }: { traceId: string; spanId: string; tab: Tab | null; onTab: (t: Tab) => void }) {
   const [limit, setLimit] = useState(FIRST_LIMIT);
@@ -41,6 +42,10 @@ export function SpanDetail({ traceId, spanId, tab, onTab }: { traceId: string; s
   const outputs = useMemo(() => (span ? parseValue(span.outputs, span.outputsSize <= (span.outputs?.length ?? 0)) : null), [span]);
   const chat = useMemo(() => {
     if (!span) return null;
+    // Retrievers, tools and the like get their {query}/documents read as a "conversation" by the generic
+    // extractor; for them the tab appears only when the span really carries role-tagged messages.
+    const explicit = /"role"\s*:/.test((span.inputs ?? "").slice(0, 100_000)) || /"role"\s*:/.test((span.outputs ?? "").slice(0, 100_000));
+    if (!explicit && NON_CHAT_TYPES.has((span.spanType ?? "").toUpperCase())) return null;
     try {
       const messages = extractChatMessages({
         inputs: inputs?.ok ? inputs.value : (span.inputs ?? undefined),
