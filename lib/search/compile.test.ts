@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ApiError } from "../errors";
-import { compileExperimentFilter, compileExperimentOrderBy, compileTraceFilter, compileTraceOrderBy, jsonEscapedPattern } from "./compile";
+import { compileExperimentFilter, compileExperimentOrderBy, compileTraceFilter, compileTraceOrderBy, jsonEscapedPattern, validateTraceSearch } from "./compile";
 import { findTraceField, TRACE_FIELDS } from "./fields";
 import { parseFilter } from "./parse";
 import { decodePageToken, encodePageToken, keysetCondition, orderByClause, SqlParams } from "./sql";
@@ -16,6 +16,7 @@ describe("trace filters compile to indexed, parameterized SQL", () => {
   const cases: [string, string, unknown[]][] = [
     ["trace.status = 'OK'", "t.state = $1::text", ["OK"]],
     ["trace.status = 'error'", "t.state = $1::text", ["ERROR"]],
+    ["trace.status = 'TRACE_STATUS_UNSPECIFIED'", "t.state = $1::text", ["STATE_UNSPECIFIED"]],
     ["trace.status IN ('OK', 'ERROR')", "t.state = ANY($1::text[])", [["OK", "ERROR"]]],
     ["trace.status NOT IN ('OK')", "t.state <> ALL($1::text[])", [["OK"]]],
     ["trace.timestamp_ms >= 1718400000000", "t.request_time >= $1::bigint", ["1718400000000"]],
@@ -75,8 +76,10 @@ describe("trace filters compile to indexed, parameterized SQL", () => {
     assert.match(cjk.sql, /s\.inputs LIKE \$2::text/);
     assert.doesNotMatch(cjk.sql, /ILIKE/);
     assert.match(trace("trace.text ILIKE '%Résumé%'").sql, /s\.inputs ILIKE \$2::text/);
+    // an ASCII pattern folds ASCII only, which the C collation does without lower()ing through libc
+    assert.match(trace("trace.text ILIKE '%Refund%'").sql, /s\.inputs COLLATE "C" ILIKE \$1::text OR s\.outputs COLLATE "C" ILIKE \$1::text OR s\.attributes::text COLLATE "C" ILIKE/);
     const bounded = new SqlParams();
-    assert.match(compileTraceFilter(parseFilter("trace.text LIKE '%x%'"), bounded, { spanExperimentCondition: "s.experiment_id = $9::bigint" }), /WHERE s\.trace_id = t\.trace_id AND s\.experiment_id = \$9::bigint AND \(s\.name LIKE/);
+    assert.match(compileTraceFilter(parseFilter("trace.text LIKE '%x%'"), bounded, { spanExperimentCondition: () => "s.experiment_id = $9::bigint" }), /WHERE s\.trace_id = t\.trace_id AND s\.experiment_id = \$9::bigint AND \(s\.name LIKE/);
     assert.equal(jsonEscapedPattern("abc"), null);
     assert.equal(jsonEscapedPattern("𝄞"), "\\\\ud834\\\\udd1e");
   });
@@ -201,6 +204,14 @@ describe("experiments", () => {
     assert.equal(orderByClause(compileExperimentOrderBy(["experiment_id DESC"])), "e.experiment_id DESC");
     assert.throws(() => compileExperimentOrderBy(["tags.x"]), /Invalid order_by key 'tags.x'/);
     assert.throws(() => compileExperimentOrderBy(["name", "name DESC"]), /twice/);
+  });
+});
+
+describe("validateTraceSearch", () => {
+  test("accepts valid searches and throws the search's own errors", () => {
+    validateTraceSearch("trace.status = 'OK' AND tag.x LIKE '%a%'", ["timestamp_ms DESC"]);
+    assert.throws(() => validateTraceSearch("trace.nope = 1"), /Invalid attribute key 'nope' at column 1/);
+    assert.throws(() => validateTraceSearch("", ["nope"]), /Invalid order_by key/);
   });
 });
 

@@ -168,6 +168,7 @@ describe("syntax errors point at the column", () => {
     ["a = `x`", /backtick-quoted key at column 5$/],
     ["a = 12abc", /^Invalid number '12a' at column 5$/],
     ["a ! 'x'", /^Unexpected character '!' at column 3$/],
+    ["tags.my-key = 'x'", /^Unexpected character '-' \(put keys containing '-' in backticks: `my-key`\) at column 8$/],
     ["trace.text LIKE '%你好%' AND x = 'y' ;", /^Unexpected character ';' at column 36$/],
   ];
   for (const [f, re] of cases) {
@@ -212,5 +213,29 @@ describe("order_by items", () => {
     assert.throws(() => parseOrderBy(""), /Empty order_by clause at column 1/);
     assert.throws(() => parseOrderBy("name sideways"), /expected ASC or DESC after the field, found 'sideways' at column 6/);
     assert.throws(() => parseOrderBy("name DESC x"), /unexpected 'x' at column 11/);
+  });
+});
+
+describe("robustness", () => {
+  test("random token soup either parses or fails with a column inside the input", async () => {
+    const { compileTraceFilter } = await import("./compile");
+    const { SqlParams } = await import("./sql");
+    const pieces = ["trace.status", "tag.`a.b`", "metadata.x", "span.name", "feedback.ok", "prompt", "name", "(", ")", "AND", "OR", "NOT", "=", "!=", "<", ">=", "LIKE", "IN", "NOT IN", "IS", "NULL", "'v'", '"w"', "12", "-3.5", ",", ";", "`", "'", ".", "你好", "é", "  "];
+    let seed = 42;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let i = 0; i < 3000; i++) {
+      const len = 1 + rand(8);
+      const f = Array.from({ length: len }, () => pieces[rand(pieces.length)]).join(rand(3) ? " " : "");
+      try {
+        compileTraceFilter(parseFilter(f), new SqlParams());
+      } catch (e) {
+        assert.ok(e instanceof ApiError, `${f}: ${e}`);
+        const m = / at column (\d+)/.exec(e.message);
+        if (/^Invalid filter value/.test(e.message)) continue;
+        assert.ok(m, `${f}: no column in "${e.message}"`);
+        const col = Number(m[1]);
+        assert.ok(col >= 1 && col <= [...f].length + 1, `${f}: column ${col} out of range`);
+      }
+    }
   });
 });

@@ -108,7 +108,9 @@ class Lexer {
         i += op.length;
         this.push("op", op, op === "==" ? "=" : op === "<>" ? "!=" : op, start);
       } else {
-        throw syntaxError(s, start, `Unexpected character '${String.fromCodePoint(s.codePointAt(i)!)}'`);
+        const ch = String.fromCodePoint(s.codePointAt(i)!);
+        const hint = prev?.type === "word" && (ch === "-" || ch === "/" || ch === ":") ? ` (put keys containing '${ch}' in backticks: \`my${ch}key\`)` : "";
+        throw syntaxError(s, start, `Unexpected character '${ch}'${hint}`);
       }
     }
     this.push("eof", "", "", s.length);

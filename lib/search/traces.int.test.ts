@@ -369,6 +369,22 @@ describe("pagination", () => {
     });
   }
 
+  test("pages over two experiments merge both without gaps", async () => {
+    for (const orderBy of [undefined, ["execution_time_ms DESC"], ["timestamp_ms ASC"]]) {
+      const all = (await searchTraces({ experimentIds: [big, exp], orderBy, maxResults: 500 })).rows.map((r) => r.traceId);
+      assert.equal(all.length, N + 5);
+      const seen: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await searchTraces({ experimentIds: [exp, big], orderBy, maxResults: 40, pageToken: token });
+        seen.push(...page.rows.map((r) => r.traceId));
+        token = page.nextPageToken;
+      } while (token);
+      assert.deepEqual(seen, all);
+    }
+    assert.equal(await countTraces({ experimentIds: [exp, big] }), N + 5);
+  });
+
   test("with a filter, the last page has no token", async () => {
     const filter = "trace.status = 'OK' AND tag.grp IS NOT NULL";
     const total = await countTraces({ experimentIds: [big], filter });

@@ -94,44 +94,72 @@ export interface SearchTracesQuery {
   pageToken?: string;
 }
 
-function experimentCondition(experimentIds: string[], params: SqlParams): { traces: string; spans: string } {
-  if (!Array.isArray(experimentIds) || experimentIds.length === 0) throw invalidParameter("At least one experiment ID is required (locations)");
-  for (const id of experimentIds) {
-    if (!/^\d{1,18}$/.test(String(id))) throw invalidParameter(`Invalid experiment ID '${id}'`);
-  }
-  const ids = [...new Set(experimentIds.map(String))];
-  // a plain equality for the common single-experiment case keeps the (experiment_id, …) index prefix exact
-  const rhs = ids.length === 1 ? `= ${params.add(ids[0], "bigint")}` : `= ANY(${params.add(ids, "bigint[]")})`;
-  return { traces: `t.experiment_id ${rhs}`, spans: `s.experiment_id ${rhs}` };
-}
+/** Above this many experiments a search filters with `= ANY(…)` instead of one index branch each. */
+const MAX_UNION_BRANCHES = 50;
 
 interface Prepared {
   params: SqlParams;
+  /** one experiment condition per index branch (usually one) */
+  branches: string[];
+  /** every experiment in one condition (counts) */
+  allExperiments: () => string;
+  /** filter conditions shared by all branches */
   where: string[];
 }
 
 function prepareFilter(q: { experimentIds: string[]; filter?: string }): Prepared {
+  if (!Array.isArray(q.experimentIds) || q.experimentIds.length === 0) throw invalidParameter("At least one experiment ID is required (locations)");
+  for (const id of q.experimentIds) {
+    if (!/^\d{1,18}$/.test(String(id))) throw invalidParameter(`Invalid experiment ID '${id}'`);
+  }
+  const ids = [...new Set(q.experimentIds.map(String))];
   const params = new SqlParams();
-  const bound = experimentCondition(q.experimentIds, params);
-  const where = [bound.traces];
-  const ast = parseFilter(q.filter ?? "");
-  const cond = compileTraceFilter(ast, params, { spanExperimentCondition: bound.spans });
+  let branches: string[];
+  let all: () => string;
+  let spans: () => string;
+  if (ids.length === 1) {
+    // a plain equality keeps the (experiment_id, …) index prefix exact
+    const p = params.add(ids[0], "bigint");
+    all = () => `t.experiment_id = ${p}`;
+    branches = [all()];
+    spans = () => `s.experiment_id = ${p}`;
+  } else if (ids.length <= MAX_UNION_BRANCHES) {
+    // An index returns one experiment's traces in order; several experiments are merged from one
+    // ordered, limited branch each rather than sorting all their rows.
+    const ps = ids.map((id) => params.add(id, "bigint"));
+    all = () => `t.experiment_id IN (${ps.join(", ")})`;
+    spans = () => `s.experiment_id IN (${ps.join(", ")})`;
+    branches = ps.map((p) => `t.experiment_id = ${p}`);
+  } else {
+    const arr = params.add(ids, "bigint[]");
+    all = () => `t.experiment_id = ANY(${arr})`;
+    spans = () => `s.experiment_id = ANY(${arr})`;
+    branches = [all()];
+  }
+  const where: string[] = [];
+  const cond = compileTraceFilter(parseFilter(q.filter ?? ""), params, { spanExperimentCondition: spans });
   if (cond !== "TRUE") where.push(`(${cond})`);
-  return { params, where };
+  return { params, branches, allExperiments: all, where };
 }
 
 /** The SQL searchTraces runs (also used to EXPLAIN it in tests and benchmarks). Selects `limit + 1`
  *  rows so that a next page is announced only when one exists. */
 export function buildTraceSearchSql(q: SearchTracesQuery): { sql: string; values: unknown[]; keys: SortKey[]; limit: number; hash: string } {
   const limit = checkMaxResults(q.maxResults, DEFAULT_MAX_RESULTS, MAX_MAX_RESULTS);
-  const { params, where } = prepareFilter(q);
+  const { params, branches, where } = prepareFilter(q);
   const keys = compileTraceOrderBy(q.orderBy, params);
   const hash = queryHash({ e: [...new Set(q.experimentIds.map(String))].sort(), f: q.filter ?? "", o: q.orderBy ?? [] });
   if (q.pageToken) where.push(keysetCondition(keys, decodePageToken(q.pageToken, hash, keys.length), params));
   const keyCols = keys.map((k, i) => `${k.sql} AS "_k${i}"`).join(", ");
+  const limitParam = params.add(limit + 1, "integer");
+  const branch = (experiment: string) =>
+    `SELECT ${TRACE_ROW_SELECT}, ${keyCols} FROM traces t WHERE ${[experiment, ...where].join(" AND ")} ORDER BY ${orderByClause(keys)} LIMIT ${limitParam}`;
   const sql =
-    `SELECT ${TRACE_ROW_SELECT}, ${keyCols} FROM traces t WHERE ${where.join(" AND ")} ` +
-    `ORDER BY ${orderByClause(keys)} LIMIT ${params.add(limit + 1, "integer")}`;
+    branches.length === 1
+      ? branch(branches[0])
+      : `SELECT * FROM (${branches.map((b) => `(${branch(b)})`).join(" UNION ALL ")}) u ORDER BY ${orderByClause(
+          keys.map((k, i) => ({ ...k, sql: `u."_k${i}"` })),
+        )} LIMIT ${limitParam}`;
   return { sql, values: params.values, keys, limit, hash };
 }
 
@@ -157,9 +185,9 @@ export async function searchTraces(q: SearchTracesQuery): Promise<{ rows: TraceR
 
 /** Exact number of traces matching the filter in the experiments. */
 export async function countTraces(q: { experimentIds: string[]; filter?: string }): Promise<number> {
-  const { params, where } = prepareFilter(q);
+  const { params, allExperiments, where } = prepareFilter(q);
   try {
-    const { rows } = await getPool().query(`SELECT count(*) AS n FROM traces t WHERE ${where.join(" AND ")}`, params.values);
+    const { rows } = await getPool().query(`SELECT count(*) AS n FROM traces t WHERE ${[allExperiments(), ...where].join(" AND ")}`, params.values);
     return Number(rows[0].n);
   } catch (err) {
     mapQueryError(err);

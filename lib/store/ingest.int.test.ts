@@ -247,3 +247,27 @@ test("text with NUL characters, tabs, newlines and backslashes survives COPY", a
   assert.equal(JSON.parse(row.inputs).q, weird);
   assert.equal(row.attributes.note, "a\tb\nc\\d\re\ufffdf 'quoted' \\N");
 });
+
+test("concurrent requests for the same trace serialize: counts and totals stay exact", async () => {
+  const exp = await createTestExperiment();
+  const traceId = "tr-" + hex(16);
+  const rootId = hex(8);
+  const spans = Array.from({ length: 40 }, (_, i) =>
+    makeSpan({
+      traceId,
+      name: i === 0 ? "root" : `child-${i}`,
+      spanId: i === 0 ? rootId : hex(8),
+      parentSpanId: i === 0 ? null : rootId,
+      attributes: { "mlflow.chat.tokenUsage": { input_tokens: 1, output_tokens: 2, total_tokens: 3 } },
+    }),
+  );
+  // 20 requests of 2 spans each, all at once, plus every span re-sent once more
+  const batches = Array.from({ length: 20 }, (_, i) => spans.slice(i * 2, i * 2 + 2));
+  await Promise.all([...batches, ...batches.slice().reverse()].map((b) => ingestSpans(exp, b.map(clone))));
+  const t = await traceRow(traceId);
+  assert.equal(t?.span_count, 40);
+  assert.equal(t?.input_tokens, "40");
+  assert.equal(t?.total_tokens, "120");
+  assert.equal(t?.state, "OK");
+  assert.equal((await spanRows(traceId)).length, 40);
+});

@@ -16,11 +16,12 @@
 //   events          jsonb [{"name", "time_unix_nano": "<decimal string>", "attributes": {…}}]
 //
 // Write path, one transaction per call (why: shared/limits.md): (1) one multi-statement round trip that
-// checks the experiment, upserts every touched trace row (locking them, in trace-id order, so concurrent
-// requests for one trace serialize and cannot deadlock) and deletes the batch's span keys; (2) COPY of the
-// span rows straight into `spans` (cheaper than a staging table plus INSERT … ON CONFLICT; safe because the
-// trace row locks serialize writers of the same spans); (3) one UPDATE recomputing counts and token/cost
-// totals of the touched traces from their span rows, then COMMIT. No per-span round trips.
+// checks the experiment, takes a transaction advisory lock per touched trace (in trace-id order, so
+// concurrent requests for one trace serialize and cannot deadlock) and deletes the batch's span keys;
+// (2) COPY of the span rows straight into `spans` (no staging table: the trace locks serialize writers of
+// the same spans); (3) one INSERT … ON CONFLICT per request writing every touched trace row once, with
+// counts and token/cost totals recomputed from the trace's span rows, then COMMIT. No per-span round trips;
+// the trace row (and the summary triggers on it) is written once per trace per request.
 import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { getPool } from "../db";
@@ -126,7 +127,17 @@ function spanRow(experimentId: string, s: NormalizedSpan): string {
   );
 }
 
-async function copySpans(client: PoolClient, rows: string): Promise<void> {
+/**
+ * The COPY text of span rows exactly as ingestSpans writes them (derivation applied in place). For the
+ * benchmark's raw-COPY ceiling and for tools that bulk-load spans.
+ */
+export function spanCopyRows(experimentId: string, spans: NormalizedSpan[]): string {
+  let rows = "";
+  for (const s of spans) rows += spanRow(experimentId, deriveSpan(s));
+  return rows;
+}
+
+export async function copySpans(client: PoolClient, rows: string): Promise<void> {
   const stream = client.query(copyFrom(`COPY spans (${SPAN_COLUMNS}) FROM STDIN`));
   await new Promise<void>((resolve, reject) => {
     stream.on("error", reject);
@@ -209,24 +220,73 @@ function traceValuesRow(t: TraceBatch): string {
   );
 }
 
+const idList = (batches: TraceBatch[]) => batches.map((b) => lit(b.traceId)).join(",");
+
+/**
+ * Serializes writers of the same traces for the rest of the transaction (taken in trace-id order, so two
+ * requests sharing traces cannot deadlock). Cheaper than locking trace rows early: the trace row is then
+ * written once per request, after the spans, with counts and totals computed from the span rows.
+ */
+function lockTracesSql(batches: TraceBatch[]): string {
+  return `SELECT count(pg_advisory_xact_lock(hashtextextended(id, 7217))) FROM (SELECT unnest(ARRAY[${idList(batches)}]::text[]) AS id ORDER BY 1) ids`;
+}
+
+function deleteSpansSql(batches: TraceBatch[]): string {
+  const pairs = batches.flatMap((b) => b.spans.map((s) => `(${lit(b.traceId)},${lit(s.spanId)})`)).join(",");
+  return `DELETE FROM spans WHERE trace_id IN (${idList(batches)}) AND (trace_id, span_id) IN (VALUES ${pairs})`;
+}
+
+// Span-derived figures of the touched traces, recomputed from all their span rows (this request's included),
+// so repeated and out-of-order delivery give the same counts and totals.
+function aggregateSubquery(batches: TraceBatch[]): string {
+  const num = (path: string, key: string) =>
+    `sum(CASE WHEN jsonb_typeof(s.attributes->'${path}'->'${key}') = 'number' THEN (s.attributes->'${path}'->>'${key}')::numeric END)`;
+  return `SELECT s.trace_id,
+        count(*)::int AS n,
+        (count(*) FILTER (WHERE s.status_code = 'ERROR'))::int AS errors,
+        count(*) FILTER (WHERE s.attributes ? '${ATTR.tokenUsage}') AS token_spans,
+        COALESCE(round(${num(ATTR.tokenUsage, "input_tokens")}), 0)::bigint AS input_tokens,
+        COALESCE(round(${num(ATTR.tokenUsage, "output_tokens")}), 0)::bigint AS output_tokens,
+        COALESCE(round(${num(ATTR.tokenUsage, "total_tokens")}), 0)::bigint AS total_tokens,
+        count(*) FILTER (WHERE s.attributes ? '${ATTR.cost}') AS cost_spans,
+        COALESCE(${num(ATTR.cost, "input_cost")}, 0)::float8 AS input_cost,
+        COALESCE(${num(ATTR.cost, "output_cost")}, 0)::float8 AS output_cost,
+        COALESCE(${num(ATTR.cost, "total_cost")}, 0)::float8 AS total_cost
+      FROM spans s WHERE s.trace_id IN (${idList(batches)})
+      GROUP BY s.trace_id`;
+}
+
 // The merged tags/metadata of an ON CONFLICT update: values StartTraceV3 wrote (info_finalized) win over
 // derived ones; otherwise the newest derivation wins. Repeated in SET so derived columns match the jsonb.
 const MERGED_META = "(CASE WHEN t.info_finalized THEN EXCLUDED.trace_metadata || t.trace_metadata ELSE t.trace_metadata || EXCLUDED.trace_metadata END)";
 const MERGED_TAGS =
   "(CASE WHEN t.info_finalized THEN EXCLUDED.tags || t.tags ELSE t.tags || EXCLUDED.tags END || jsonb_build_object('mlflow.trace.spansLocation', 'TRACKING_STORE'))";
+const CLIENT_TOKENS = `(t.info_finalized AND t.trace_metadata ? '${TOKEN_USAGE_METADATA}')`;
+const CLIENT_COST = `(t.info_finalized AND t.trace_metadata ? '${COST_METADATA}')`;
 
 function upsertTracesSql(experimentId: string, batches: TraceBatch[], nowMs: number): string {
   return `INSERT INTO traces AS t (trace_id, experiment_id, request_time, end_time, execution_duration, state, root_span_id,
-      request_preview, response_preview, name, session_id, user_id, trace_metadata, tags, updated_at)
+      request_preview, response_preview, name, session_id, user_id, trace_metadata, tags,
+      span_count, error_count, input_tokens, output_tokens, total_tokens, cost, updated_at)
     SELECT v.trace_id, e.experiment_id, v.start_ms, v.end_ms, v.end_ms - v.start_ms, v.state, v.root_span_id,
       v.request_preview, v.response_preview, v.tags->>'${TRACE_NAME_TAG}', v.meta->>'${SESSION_METADATA}', v.meta->>'${USER_METADATA}',
-      v.meta,
+      v.meta
+        || CASE WHEN a.token_spans > 0 THEN jsonb_build_object('${TOKEN_USAGE_METADATA}',
+             format('{"input_tokens": %s, "output_tokens": %s, "total_tokens": %s}', a.input_tokens, a.output_tokens, a.total_tokens)) ELSE '{}'::jsonb END
+        || CASE WHEN a.cost_spans > 0 THEN jsonb_build_object('${COST_METADATA}',
+             format('{"input_cost": %s, "output_cost": %s, "total_cost": %s}', a.input_cost, a.output_cost, a.total_cost)) ELSE '{}'::jsonb END,
       v.tags || jsonb_build_object('${ARTIFACT_LOCATION_TAG}', rtrim(e.artifact_location, '/') || '/traces/' || v.trace_id || '/artifacts',
                                    '${SPANS_LOCATION_TAG}', 'TRACKING_STORE'),
+      COALESCE(a.n, 0), COALESCE(a.errors, 0),
+      CASE WHEN a.token_spans > 0 THEN a.input_tokens END,
+      CASE WHEN a.token_spans > 0 THEN a.output_tokens END,
+      CASE WHEN a.token_spans > 0 THEN a.total_tokens END,
+      CASE WHEN a.cost_spans > 0 THEN a.total_cost END,
       ${nowMs}
     FROM (VALUES ${batches.map(traceValuesRow).join(",\n")})
       AS v(trace_id, start_ms, end_ms, state, root_span_id, request_preview, response_preview, meta, tags)
     JOIN experiments e ON e.experiment_id = ${experimentId} AND e.lifecycle_stage = 'active'
+    LEFT JOIN (${aggregateSubquery(batches)}) a ON a.trace_id = v.trace_id
     ORDER BY v.trace_id
     ON CONFLICT (trace_id) DO UPDATE SET
       request_time = CASE WHEN t.info_finalized THEN t.request_time ELSE LEAST(t.request_time, EXCLUDED.request_time) END,
@@ -242,52 +302,13 @@ function upsertTracesSql(experimentId: string, batches: TraceBatch[], nowMs: num
       name = ${MERGED_TAGS}->>'${TRACE_NAME_TAG}',
       session_id = ${MERGED_META}->>'${SESSION_METADATA}',
       user_id = ${MERGED_META}->>'${USER_METADATA}',
+      span_count = EXCLUDED.span_count,
+      error_count = EXCLUDED.error_count,
+      input_tokens = CASE WHEN ${CLIENT_TOKENS} THEN t.input_tokens ELSE EXCLUDED.input_tokens END,
+      output_tokens = CASE WHEN ${CLIENT_TOKENS} THEN t.output_tokens ELSE EXCLUDED.output_tokens END,
+      total_tokens = CASE WHEN ${CLIENT_TOKENS} THEN t.total_tokens ELSE EXCLUDED.total_tokens END,
+      cost = CASE WHEN ${CLIENT_COST} THEN t.cost ELSE EXCLUDED.cost END,
       updated_at = EXCLUDED.updated_at`;
-}
-
-function deleteSpansSql(batches: TraceBatch[]): string {
-  const ids = batches.map((b) => lit(b.traceId)).join(",");
-  const pairs = batches.flatMap((b) => b.spans.map((s) => `(${lit(b.traceId)},${lit(s.spanId)})`)).join(",");
-  return `DELETE FROM spans WHERE trace_id IN (${ids}) AND (trace_id, span_id) IN (VALUES ${pairs})`;
-}
-
-// Counts and totals are recomputed from all span rows of the touched traces, so repeated and out-of-order
-// delivery give the same figures. Token/cost metadata written by StartTraceV3 is kept.
-function aggregateSql(batches: TraceBatch[]): string {
-  const ids = batches.map((b) => lit(b.traceId)).join(",");
-  const num = (path: string, key: string) =>
-    `sum(CASE WHEN jsonb_typeof(attributes->'${path}'->'${key}') = 'number' THEN (attributes->'${path}'->>'${key}')::numeric END)`;
-  return `UPDATE traces t SET
-      span_count = a.n,
-      error_count = a.errors,
-      input_tokens = CASE WHEN a.keep_tokens THEN t.input_tokens WHEN a.token_spans = 0 THEN NULL ELSE a.input_tokens END,
-      output_tokens = CASE WHEN a.keep_tokens THEN t.output_tokens WHEN a.token_spans = 0 THEN NULL ELSE a.output_tokens END,
-      total_tokens = CASE WHEN a.keep_tokens THEN t.total_tokens WHEN a.token_spans = 0 THEN NULL ELSE a.total_tokens END,
-      cost = CASE WHEN a.keep_cost THEN t.cost WHEN a.cost_spans = 0 THEN NULL ELSE a.total_cost END,
-      trace_metadata = t.trace_metadata
-        || CASE WHEN a.keep_tokens OR a.token_spans = 0 THEN '{}'::jsonb ELSE jsonb_build_object('${TOKEN_USAGE_METADATA}',
-             format('{"input_tokens": %s, "output_tokens": %s, "total_tokens": %s}', a.input_tokens, a.output_tokens, a.total_tokens)) END
-        || CASE WHEN a.keep_cost OR a.cost_spans = 0 THEN '{}'::jsonb ELSE jsonb_build_object('${COST_METADATA}',
-             format('{"input_cost": %s, "output_cost": %s, "total_cost": %s}', a.input_cost, a.output_cost, a.total_cost)) END
-    FROM (
-      SELECT s.trace_id,
-        count(*)::int AS n,
-        (count(*) FILTER (WHERE s.status_code = 'ERROR'))::int AS errors,
-        count(*) FILTER (WHERE s.attributes ? '${ATTR.tokenUsage}') AS token_spans,
-        COALESCE(round(${num(ATTR.tokenUsage, "input_tokens")}), 0)::bigint AS input_tokens,
-        COALESCE(round(${num(ATTR.tokenUsage, "output_tokens")}), 0)::bigint AS output_tokens,
-        COALESCE(round(${num(ATTR.tokenUsage, "total_tokens")}), 0)::bigint AS total_tokens,
-        count(*) FILTER (WHERE s.attributes ? '${ATTR.cost}') AS cost_spans,
-        COALESCE(${num(ATTR.cost, "input_cost")}, 0)::float8 AS input_cost,
-        COALESCE(${num(ATTR.cost, "output_cost")}, 0)::float8 AS output_cost,
-        COALESCE(${num(ATTR.cost, "total_cost")}, 0)::float8 AS total_cost,
-        bool_or(tt.info_finalized AND tt.trace_metadata ? '${TOKEN_USAGE_METADATA}') AS keep_tokens,
-        bool_or(tt.info_finalized AND tt.trace_metadata ? '${COST_METADATA}') AS keep_cost
-      FROM spans s JOIN traces tt ON tt.trace_id = s.trace_id
-      WHERE s.trace_id IN (${ids})
-      GROUP BY s.trace_id
-    ) a
-    WHERE t.trace_id = a.trace_id`;
 }
 
 // ------------------------------------------------------------------ public API
@@ -321,12 +342,12 @@ export async function ingestSpans(experimentId: string, spans: NormalizedSpan[])
     const results = (await client.query(
       `BEGIN;
        SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ${expId};
-       ${upsertTracesSql(expId, batches, Date.now())};
+       ${lockTracesSql(batches)};
        ${deleteSpansSql(batches)}`,
     )) as unknown as { rows: ExperimentRow[] }[];
     checkExperiment(experimentId, results[1].rows[0]);
     await copySpans(client, rows);
-    await client.query(`${aggregateSql(batches)}; COMMIT`);
+    await client.query(`${upsertTracesSql(expId, batches, Date.now())}; COMMIT`);
     inTx = false;
     return { traces: batches.length, spans: spanCount };
   } catch (err) {
