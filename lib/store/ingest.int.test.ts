@@ -308,9 +308,9 @@ test("large batches (the COPY path) store the same rows as small ones (the VALUE
   await ingestSpans(exp, a.map(clone)); // 70 spans: COPY
   for (let i = 0; i < b.length; i += 10) await ingestSpans(exp, b.slice(i, i + 10).map(clone)); // 10 at a time: VALUES
   const norm = async (spans: NormalizedSpan[]) => {
-    const rows = await spanRows(spans[0].traceId);
+    const rows: Record<string, any>[] = await spanRows(spans[0].traceId);
     const ids = new Map(spans.map((s, i) => [s.spanId, i]));
-    return rows.map(({ trace_id, span_id, parent_span_id, ...r }) => ({ ...r, i: ids.get(span_id), parent: parent_span_id ? ids.get(parent_span_id) : null }));
+    return rows.map(({ trace_id, span_id, parent_span_id, ...r }): Record<string, any> => ({ ...r, i: ids.get(span_id), parent: parent_span_id ? ids.get(parent_span_id) : null }));
   };
   const ra = await norm(a);
   assert.equal(ra.length, 70);
