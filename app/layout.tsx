@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Providers } from "@/components/Providers";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -10,17 +11,19 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body className="min-h-full flex flex-col">
-        <header className="h-12 shrink-0 border-b border-slate-200 bg-white flex items-center px-4 gap-6">
-          <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight text-slate-900">
-            <span aria-hidden className="inline-block h-5 w-5 rounded bg-gradient-to-br from-indigo-500 to-cyan-400" />
+      <body className="flex h-full min-h-full flex-col">
+        <header className="flex h-11 shrink-0 items-center gap-6 border-b border-slate-800 bg-slate-900 px-4">
+          <Link href="/" className="flex items-center gap-2 text-sm font-semibold tracking-tight text-white">
+            <span aria-hidden className="inline-block h-4 w-4 rounded-sm bg-gradient-to-br from-indigo-400 to-cyan-300" />
             flowtrace
           </Link>
-          <nav className="flex items-center gap-4 text-sm text-slate-600">
-            <Link href="/" className="hover:text-slate-900">Experiments</Link>
+          <nav className="flex items-center gap-4 text-[13px] text-slate-300">
+            <Link href="/" className="hover:text-white">Experiments</Link>
           </nav>
         </header>
-        <main className="flex-1 min-h-0">{children}</main>
+        <main className="flex min-h-0 flex-1 flex-col">
+          <Providers>{children}</Providers>
+        </main>
       </body>
     </html>
   );

@@ -1,6 +1,11 @@
 // The single authorization hook every route family calls (MLflow REST wrapper, OTLP route, UI API routes,
 // pages). Each route declares what it needs; this module decides. Without --auth (the default, like
-// `mlflow server`) every request is allowed; issue #7 implements accounts, credentials and permissions here.
+// `mlflow server`) every request is allowed. With it: a principal from Basic, Bearer or the UI session
+// (session.ts), MLflow's per-experiment permissions (permissions.ts), admins bypass.
+import { prisma } from "../db";
+import { notFound } from "../errors";
+import { effectivePermission, grantManageToUser, permits, type Permission } from "./permissions";
+import { getPrincipal, hasCredentials, headerOf, type Principal, type RequestLike } from "./session";
 
 export type PermissionLevel = "READ" | "EDIT" | "MANAGE";
 
@@ -9,6 +14,7 @@ export type Access =
   | { kind: "authenticated" } // any signed-in user or valid API credential
   | { kind: "experiment"; level: PermissionLevel; experimentId: string | bigint }
   | { kind: "trace"; level: PermissionLevel; traceId: string } // resolved through the trace's experiment
+  | { kind: "user"; username: string } // that user themself, or an admin
   | { kind: "admin" };
 
 export class AccessDenied extends Error {
@@ -24,8 +30,137 @@ export function authEnabled(): boolean {
   return process.env.FLOWTRACE_AUTH === "1" || process.env.FLOWTRACE_AUTH === "true";
 }
 
-/** Throws AccessDenied (401 without valid credentials, 403 without permission). */
-export async function authorize(_req: Request, _access: Access): Promise<void> {
-  if (!authEnabled()) return;
-  throw new AccessDenied(401, "Authentication is enabled but accounts are not available in this build");
+type AuthRequest = RequestLike & { method?: string; url?: string };
+
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * A browser session must not be usable from another site (CSRF): state-changing requests that
+ * authenticate by cookie must come from our own origin. Basic and Bearer callers are not affected
+ * (browsers never attach a Bearer token by themselves).
+ */
+export function sameOriginRequest(req: RequestLike): boolean {
+  const site = headerOf(req, "sec-fetch-site");
+  if (site) return site === "same-origin";
+  const origin = headerOf(req, "origin");
+  const host = headerOf(req, "x-forwarded-host") ?? headerOf(req, "host");
+  if (origin) {
+    try {
+      return new URL(origin).host.toLowerCase() === (host ?? "").toLowerCase();
+    } catch {
+      return false;
+    }
+  }
+  return headerOf(req, "x-flowtrace-csrf") === "1";
 }
+
+const TRACE_ID_SEGMENT = /^tr-[0-9a-f]{32}$/i;
+/** How long after StartTraceV3 an unauthenticated traces.json upload is accepted (spec §4.2). */
+export const ANONYMOUS_UPLOAD_WINDOW_MS = 10 * 60_000;
+
+/**
+ * The TypeScript SDK uploads `traces.json` with a PUT that carries no Authorization header (spec §4.2),
+ * right after its authenticated StartTraceV3. We accept that one upload when the trace exists, was
+ * written within the last minutes, and has no spans yet: the trace id (128 random bits) was only known
+ * to the caller that just started the trace, and a second upload is refused once spans are stored.
+ */
+async function anonymousTraceUpload(req: AuthRequest, access: Access): Promise<boolean> {
+  if ((req.method ?? "GET").toUpperCase() !== "PUT" || hasCredentials(req) || !req.url || access.kind === "admin" || access.kind === "user") return false;
+  let pathname: string;
+  try {
+    pathname = new URL(req.url, "http://x").pathname;
+  } catch {
+    return false;
+  }
+  if (!pathname.endsWith("/traces.json")) return false;
+  const traceId = pathname.split("/").find((s) => TRACE_ID_SEGMENT.test(s));
+  if (!traceId || (access.kind === "trace" && access.traceId !== traceId)) return false;
+  const t = await prisma.trace.findUnique({ where: { traceId }, select: { experimentId: true, spanCount: true, updatedAt: true } });
+  if (!t || t.spanCount > 0) return false;
+  if (access.kind === "experiment" && String(access.experimentId) !== t.experimentId.toString()) return false;
+  const age = Date.now() - Number(t.updatedAt);
+  return age >= -60_000 && age < ANONYMOUS_UPLOAD_WINDOW_MS;
+}
+
+async function traceExperiment(traceId: string): Promise<bigint | null> {
+  const t = await prisma.trace.findUnique({ where: { traceId }, select: { experimentId: true } });
+  return t?.experimentId ?? null;
+}
+
+/** The principal's permission for an access of kind experiment/trace (MANAGE for admins). */
+async function permissionFor(p: Principal, experimentId: string | bigint): Promise<Permission> {
+  if (p.isAdmin) return "MANAGE";
+  return effectivePermission(p.userId, experimentId);
+}
+
+/**
+ * Throws AccessDenied (401 without valid credentials, 403 without permission), or a 404 ApiError for a
+ * trace that does not exist (non-admins).
+ */
+export async function authorize(req: AuthRequest, access: Access): Promise<void> {
+  if (!authEnabled() || access.kind === "public") return;
+  const p = await getPrincipal(req);
+  if (!p) {
+    if (await anonymousTraceUpload(req, access)) return;
+    throw new AccessDenied(401, hasCredentials(req) ? "Invalid credentials" : "Authentication required");
+  }
+  if (p.via === "session" && STATE_CHANGING.has((req.method ?? "GET").toUpperCase()) && !sameOriginRequest(req)) {
+    throw new AccessDenied(403, "Cross-site request rejected");
+  }
+  switch (access.kind) {
+    case "authenticated":
+      return;
+    case "admin":
+      if (!p.isAdmin) throw new AccessDenied(403, "Permission denied");
+      return;
+    case "user":
+      if (!p.isAdmin && p.username !== access.username) throw new AccessDenied(403, "Permission denied");
+      return;
+    case "experiment": {
+      if (!permits(await permissionFor(p, access.experimentId), access.level)) throw new AccessDenied(403, "Permission denied");
+      return;
+    }
+    case "trace": {
+      if (p.isAdmin) return;
+      const eid = await traceExperiment(access.traceId);
+      // Unknown trace: 404 as MLflow's auth app answers. Letting it through would let a writer whose
+      // route derives the experiment elsewhere (traces.json under an experiment's artifact root) write
+      // into an experiment it has no EDIT on.
+      if (eid === null) throw notFound(`Trace with ID '${access.traceId}' not found.`);
+      if (!permits(await permissionFor(p, eid), access.level)) throw new AccessDenied(403, "Permission denied");
+      return;
+    }
+  }
+}
+
+/** authorize() as a boolean, for UIs that hide what a user cannot do. */
+export async function can(req: AuthRequest, access: Access): Promise<boolean> {
+  try {
+    await authorize(req, access);
+    return true;
+  } catch (err) {
+    if (err instanceof AccessDenied) return false;
+    throw err;
+  }
+}
+
+/** The caller's permission on an experiment (MANAGE when auth is off or for admins; NO_PERMISSIONS anonymous). */
+export async function experimentPermissionOf(req: RequestLike, experimentId: string | bigint): Promise<Permission> {
+  if (!authEnabled()) return "MANAGE";
+  const p = await getPrincipal(req);
+  if (!p) return "NO_PERMISSIONS";
+  return permissionFor(p, experimentId);
+}
+
+/**
+ * Hook for experiment creation (CreateExperiment, the UI, ingestion that creates experiments): the caller
+ * gets MANAGE on the experiment it created. A no-op without --auth or without a principal.
+ */
+export async function grantCreatorManage(req: RequestLike, experimentId: string | bigint): Promise<void> {
+  if (!authEnabled()) return;
+  const p = await getPrincipal(req);
+  if (!p) return;
+  await grantManageToUser(p.userId, experimentId, p.username);
+}
+
+export { getPrincipal, type Principal } from "./session";

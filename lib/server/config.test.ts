@@ -30,3 +30,15 @@ test("bad input is a ConfigError with a clear message", () => {
 test("passwords never appear in messages", () => {
   assert.equal(redactUrl("postgresql://me:secret@db:5432/x"), "postgresql://me:***@db:5432/x");
 });
+
+test("auth and hardening flags, with MLflow's environment names", () => {
+  const d = parseServerArgs([], {});
+  assert.equal(d.auth, false);
+  assert.equal(d.allowedHosts, undefined);
+  assert.equal(d.disableSecurityMiddleware, false);
+  const c = parseServerArgs(["--auth", "--allowed-hosts", "a.example, *.b.example", "--cors-allowed-origins=https://ui.example"], {});
+  assert.deepEqual([c.auth, c.allowedHosts, c.corsAllowedOrigins], [true, ["a.example", "*.b.example"], ["https://ui.example"]]);
+  const e = parseServerArgs([], { FLOWTRACE_AUTH: "1", MLFLOW_SERVER_ALLOWED_HOSTS: "*", MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE: "true" });
+  assert.deepEqual([e.auth, e.allowedHosts, e.disableSecurityMiddleware], [true, ["*"], true]);
+  assert.equal(parseServerArgs([], { FLOWTRACE_AUTH: "0" }).auth, false);
+});

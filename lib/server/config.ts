@@ -9,6 +9,13 @@ export interface ServerConfig {
   /** skip the "build if missing or stale" step (tests and CI build once) */
   noBuild: boolean;
   quiet: boolean;
+  /** accounts, credentials and per-experiment permissions (off by default, like `mlflow server`) */
+  auth: boolean;
+  /** Host-header allow-list (fnmatch patterns; ["*"] disables the check); undefined = MLflow's defaults */
+  allowedHosts?: string[];
+  /** origins allowed to send state-changing requests besides localhost; ["*"] = all */
+  corsAllowedOrigins?: string[];
+  disableSecurityMiddleware: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -22,6 +29,10 @@ const FLAGS: Record<string, { env: string[]; key: keyof ServerConfig; bool?: boo
   "--backend-store-uri": { env: ["DATABASE_URL", "MLFLOW_BACKEND_STORE_URI"], key: "databaseUrl" },
   "--no-build": { env: ["FLOWTRACE_NO_BUILD"], key: "noBuild", bool: true },
   "--quiet": { env: [], key: "quiet", bool: true },
+  "--auth": { env: ["FLOWTRACE_AUTH"], key: "auth", bool: true },
+  "--allowed-hosts": { env: ["MLFLOW_SERVER_ALLOWED_HOSTS"], key: "allowedHosts" },
+  "--cors-allowed-origins": { env: ["MLFLOW_SERVER_CORS_ALLOWED_ORIGINS"], key: "corsAllowedOrigins" },
+  "--disable-security-middleware": { env: ["MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"], key: "disableSecurityMiddleware", bool: true },
 };
 
 export const USAGE = `Usage: flowtrace server [options]
@@ -33,6 +44,17 @@ export const USAGE = `Usage: flowtrace server [options]
   --data-dir DIR            where the embedded PostgreSQL keeps its data
                             (env FLOWTRACE_DATA_DIR; default ./flowtrace-data)
   --no-build                do not build the web app when the build is missing or stale
+  --auth                    require accounts: sign-in for the UI, Basic or Bearer credentials for the API
+                            (env FLOWTRACE_AUTH=1; first admin from FLOWTRACE_ADMIN_USERNAME and
+                            FLOWTRACE_ADMIN_PASSWORD, or the first-run page /login/setup)
+  --allowed-hosts LIST      Host headers to accept, comma-separated, * wildcards; * accepts any
+                            (env MLFLOW_SERVER_ALLOWED_HOSTS; default localhost and private addresses)
+  --cors-allowed-origins LIST
+                            origins allowed to send POST/PUT/PATCH/DELETE from a browser besides localhost
+                            (env MLFLOW_SERVER_CORS_ALLOWED_ORIGINS; * allows any)
+  --disable-security-middleware
+                            turn off Host, CORS and security-header checks
+                            (env MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE=true)
 `;
 
 export function parseServerArgs(argv: string[], env: Record<string, string | undefined> = process.env, cwd = process.cwd()): ServerConfig {
@@ -83,7 +105,17 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
     databaseUrl,
     noBuild: Boolean(raw.noBuild),
     quiet: Boolean(raw.quiet),
+    auth: Boolean(raw.auth),
+    allowedHosts: splitList(raw.allowedHosts as string | undefined),
+    corsAllowedOrigins: splitList(raw.corsAllowedOrigins as string | undefined),
+    disableSecurityMiddleware: Boolean(raw.disableSecurityMiddleware),
   };
+}
+
+function splitList(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const items = v.split(",").map((x) => x.trim()).filter(Boolean);
+  return items.length ? items : undefined;
 }
 
 export function redactUrl(url: string): string {

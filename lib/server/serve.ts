@@ -9,8 +9,10 @@ import { closeDb } from "../db";
 import { ensureBuild } from "./build";
 import { ConfigError, parseServerArgs, redactUrl, type ServerConfig } from "./config";
 import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded-pg";
+import { createHardening, exposureWarning } from "./hardening";
 import { ensureDefaultExperiment, migrate } from "./migrate";
 import { ROOT } from "./paths";
+import { isOtlpTracesRequest, serveOtlpTraces } from "../tracing/otlp-node";
 
 
 async function assertPortFree(host: string, port: number): Promise<void> {
@@ -61,6 +63,15 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 
     process.env.DATABASE_URL = databaseUrl;
     process.env.NEXT_TELEMETRY_DISABLED = "1";
+    process.env.FLOWTRACE_AUTH = cfg.auth ? "1" : "0";
+    const auth = cfg.auth ? await (await import("../auth/startup")).prepareAuth() : undefined;
+    const gate = cfg.auth ? (await import("../auth/gate")).createAuthGate() : undefined;
+    const harden = createHardening({
+      allowedHosts: cfg.allowedHosts,
+      corsAllowedOrigins: cfg.corsAllowedOrigins,
+      frameOptions: process.env.MLFLOW_SERVER_X_FRAME_OPTIONS,
+      disabled: cfg.disableSecurityMiddleware,
+    });
     const createNext = (await import("next")).default as unknown as (o: object) => {
       prepare(): Promise<void>;
       getRequestHandler(): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
@@ -68,12 +79,18 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     const app = createNext({ dev: false, dir: ROOT, hostname: cfg.host, port: cfg.port, quiet: true });
     await app.prepare();
     const handle = app.getRequestHandler();
+    const fail = (res: http.ServerResponse) => (err: unknown) => {
+      console.error(err);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error_code: "INTERNAL_ERROR", message: "Internal server error" }));
+    };
     const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
-      handle(req, res).catch((err) => {
-        console.error(err);
-        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error_code: "INTERNAL_ERROR", message: "Internal server error" }));
-      });
+      if (harden(req, res)) return;
+      // OTLP span export bypasses Next's router (lib/tracing/otlp-node.ts): per-request overhead is latency
+      // the Python client's user feels on every span
+      const next = () => (isOtlpTracesRequest(req) ? serveOtlpTraces(req, res) : handle(req, res));
+      if (!gate) return void next().catch(fail(res));
+      gate(req, res).then((pass) => (pass ? next() : undefined)).catch(fail(res));
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", (err: NodeJS.ErrnoException) => reject(new StartupError(err.code === "EADDRINUSE" ? `port ${cfg.port} on ${cfg.host} is already in use (choose another with --port)` : `cannot listen on ${cfg.host}:${cfg.port}: ${err.message}`)));
@@ -82,6 +99,10 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     const port = (server.address() as net.AddressInfo).port;
     const shownHost = cfg.host === "0.0.0.0" || cfg.host === "::" ? "localhost" : cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host;
     const url = `http://${shownHost}:${port}`;
+    const warning = exposureWarning(cfg.host, cfg.auth);
+    if (warning) log(warning);
+    if (auth?.adminCreated && !cfg.quiet) log(`flowtrace: created admin account '${auth.adminCreated}'`);
+    if (auth?.setupToken) log(`flowtrace: no admin account yet: create one at ${url}/login/setup?token=${auth.setupToken}`);
     return {
       url,
       databaseUrl,

@@ -1,0 +1,691 @@
+"use client";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { apiFetch, errorMessage } from "@/components/api";
+import { SendTracesPanel } from "@/components/experiments/SendTracesPanel";
+import { Button } from "@/components/ui/Button";
+import { cn } from "@/components/ui/cn";
+import { Dialog } from "@/components/ui/Dialog";
+import { formatCount, formatDuration, shortId } from "@/components/ui/format";
+import { DateTime } from "@/components/ui/Time";
+import { IconArrowDown, IconArrowUp, IconChevronLeft, IconChevronRight, IconRefresh, IconTag, IconTrash } from "@/components/ui/Icons";
+import { EmptyState, ErrorState, Skeleton, Spinner } from "@/components/ui/States";
+import { StateBadge, KeyValuePill } from "@/components/ui/Badge";
+import type { TraceListRow, TraceOrderKey } from "@/lib/store/trace-view";
+import { ColumnPicker, useVisibleColumns, type ColumnDef } from "./ColumnPicker";
+import { QuickFilters } from "./QuickFilters";
+import { TraceSearchBox } from "./TraceSearchBox";
+import { TraceDrawer } from "./TraceDrawer";
+import { useUrlState } from "./useUrlState";
+
+interface Page {
+  rows: TraceListRow[];
+  nextPageToken: string | null;
+}
+
+const DEFAULT_ORDER = "timestamp_ms DESC";
+const PAGE_SIZES = [25, 50, 100, 200];
+const POLL_MS = 4000;
+
+function userTags(tags: Record<string, string>): [string, string][] {
+  return Object.entries(tags).filter(([k]) => !k.startsWith("mlflow."));
+}
+
+export function TracesPage(props: {
+  experimentId: string;
+  experimentName: string;
+  hasTraces: boolean;
+  initial: Page | null;
+  initialError: { code: string; message: string } | null;
+  initialLatest: number;
+  initialNow: number;
+}) {
+  const { experimentId } = props;
+  const qc = useQueryClient();
+  const { params, set } = useUrlState();
+  const filter = params.get("filter") ?? "";
+  const order = params.get("order") ?? DEFAULT_ORDER;
+  const range = params.get("range") ?? "";
+  const pageToken = params.get("page_token") ?? "";
+  const pageNo = Number(params.get("page") ?? "1") || 1;
+  const size = Number(params.get("size")) || 50;
+  const openTrace = params.get("trace");
+
+  // The server rendered the first page for the URL the browser loaded; reuse it only for exactly that query.
+  const initialKey = useRef(JSON.stringify([filter, order, range, pageToken, size])).current;
+  const isInitialQuery = JSON.stringify([filter, order, range, pageToken, size]) === initialKey;
+  const [rangeNow, setRangeNow] = useState(props.initialNow);
+
+  const qs = useMemo(() => {
+    const p = new URLSearchParams();
+    if (filter) p.set("filter", filter);
+    if (order !== DEFAULT_ORDER) p.set("order", order);
+    if (range) {
+      p.set("range", range);
+      p.set("now", String(rangeNow));
+    }
+    if (pageToken) p.set("page_token", pageToken);
+    p.set("size", String(size));
+    return p.toString();
+  }, [filter, order, range, rangeNow, pageToken, size]);
+
+  const list = useQuery<Page>({
+    queryKey: ["traces", experimentId, qs],
+    queryFn: ({ signal }) => apiFetch<Page>(`/api/ui/experiments/${experimentId}/traces?${qs}`, { signal }),
+    initialData: isInitialQuery && props.initial ? props.initial : undefined,
+    enabled: !(isInitialQuery && props.initialError),
+    placeholderData: keepPreviousData,
+  });
+  const countQs = useMemo(() => {
+    const p = new URLSearchParams();
+    if (filter) p.set("filter", filter);
+    if (range) {
+      p.set("range", range);
+      p.set("now", String(rangeNow));
+    }
+    return p.toString();
+  }, [filter, range, rangeNow]);
+  const count = useQuery<{ count: number }>({
+    queryKey: ["traces-count", experimentId, countQs],
+    queryFn: ({ signal }) => apiFetch(`/api/ui/experiments/${experimentId}/traces/count?${countQs}`, { signal }),
+    enabled: !(isInitialQuery && props.initialError) && !list.isError,
+    placeholderData: keepPreviousData,
+  });
+
+  const listError = list.error ? errorMessage(list.error) : isInitialQuery && props.initialError ? props.initialError.message : null;
+  const rows = useMemo(() => list.data?.rows ?? [], [list.data]);
+
+  // Live updates: poll the cheap "written since" probe; on the first page refresh in place (selection and
+  // focus are keyed by trace id, so nothing jumps), elsewhere offer a jump to the newest.
+  const [since, setSince] = useState(props.initialLatest);
+  const [newCount, setNewCount] = useState(0);
+  const changes = useQuery<{ changed: number; latest: number | null }>({
+    queryKey: ["traces-changes", experimentId, since],
+    queryFn: ({ signal }) => apiFetch(`/api/ui/experiments/${experimentId}/traces/changes?since=${since}`, { signal }),
+    refetchInterval: POLL_MS,
+    refetchIntervalInBackground: false,
+    staleTime: 0,
+  });
+  useEffect(() => {
+    const d = changes.data;
+    if (!d || d.changed === 0 || d.latest === null) return;
+    if (!pageToken) {
+      setSince(d.latest);
+      setNewCount(0);
+      if (range) setRangeNow(Date.now());
+      qc.invalidateQueries({ queryKey: ["traces", experimentId] });
+      qc.invalidateQueries({ queryKey: ["traces-count", experimentId] });
+    } else {
+      setNewCount(d.changed);
+    }
+  }, [changes.data, pageToken, range, experimentId, qc]);
+
+  // Selection and keyboard focus.
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [focusId, setFocusId] = useState<string | null>(openTrace);
+  const focusIndex = focusId ? rows.findIndex((r) => r.traceId === focusId) : -1;
+  useEffect(() => {
+    setSelected((s) => (s.size ? new Set([...s].filter((id) => rows.some((r) => r.traceId === id))) : s));
+  }, [rows]);
+
+  const applyFilter = (f: string) => set({ filter: f.trim() || null, page_token: null, page: null }, "push");
+  const openRow = useCallback((id: string | null) => {
+    set({ trace: id, span: null }, "push");
+    if (id) setFocusId(id);
+  }, [set]);
+
+  const tableRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement;
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      if (t.closest("input, textarea, select, [contenteditable=true], dialog")) return;
+      // With the drawer open, keys belong to the trace view unless they move between traces.
+      if (!rows.length) return;
+      const move = (d: number) => {
+        e.preventDefault();
+        const i = focusIndex < 0 ? (d > 0 ? 0 : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, focusIndex + d));
+        const id = rows[i].traceId;
+        setFocusId(id);
+        if (openTrace) set({ trace: id, span: null });
+        tableRef.current?.querySelector(`[data-trace-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
+      };
+      if (e.key === "j" || (!openTrace && e.key === "ArrowDown")) move(1);
+      else if (e.key === "k" || (!openTrace && e.key === "ArrowUp")) move(-1);
+      else if ((e.key === "Enter" || e.key === "o") && focusIndex >= 0 && !openTrace) {
+        e.preventDefault();
+        openRow(rows[focusIndex].traceId);
+      } else if (e.key === "x" && focusIndex >= 0) {
+        e.preventDefault();
+        const id = rows[focusIndex].traceId;
+        setSelected((s) => {
+          const n = new Set(s);
+          if (n.has(id)) n.delete(id);
+          else n.add(id);
+          return n;
+        });
+      } else if (e.key === "Escape" && openTrace) {
+        openRow(null);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [rows, focusIndex, openTrace, openRow, set]);
+
+  const { key: sortKey, desc } = (() => {
+    const [k, d] = order.split(/\s+/);
+    return { key: k as TraceOrderKey, desc: (d ?? "DESC").toUpperCase() !== "ASC" };
+  })();
+  const toggleSort = (k: TraceOrderKey) => {
+    const next = k === sortKey ? `${k} ${desc ? "ASC" : "DESC"}` : `${k} DESC`;
+    set({ order: next === DEFAULT_ORDER ? null : next, page_token: null, page: null }, "push");
+  };
+
+  const columns = useMemo<ColumnDef<TraceListRow>[]>(
+    () => [
+      {
+        key: "traceId",
+        label: "Trace ID",
+        width: 132,
+        render: (r) => (
+          <Link href={`/experiments/${experimentId}/traces/${r.traceId}`} onClick={(e) => e.stopPropagation()} className="font-mono text-[12px] text-indigo-700 hover:underline" title={r.traceId}>
+            {shortId(r.traceId, 9, 4)}
+          </Link>
+        ),
+      },
+      { key: "request", label: "Request", width: 0, render: (r) => <Preview text={r.requestPreview} /> },
+      { key: "response", label: "Response", width: 0, render: (r) => <Preview text={r.responsePreview} /> },
+      { key: "name", label: "Name", width: 120, render: (r) => <span className="truncate" title={r.name ?? undefined}>{r.name ?? <Muted />}</span> },
+      { key: "state", label: "State", width: 96, sort: "status", render: (r) => <StateBadge state={r.state} /> },
+      {
+        key: "requestTime",
+        label: "Request time",
+        width: 150,
+        sort: "timestamp_ms",
+        render: (r) => (
+<DateTime ms={r.requestTime} className="tabular-nums text-slate-600" />
+        ),
+      },
+      {
+        key: "executionTime",
+        label: "Execution time",
+        width: 112,
+        align: "right",
+        sort: "execution_time_ms",
+        render: (r) => <span className="tabular-nums">{r.executionDuration === null ? <Muted /> : formatDuration(r.executionDuration)}</span>,
+      },
+      {
+        key: "tokens",
+        label: "Tokens",
+        width: 76,
+        align: "right",
+        sort: "total_tokens",
+        render: (r) => (
+          <span className="tabular-nums" title={r.inputTokens !== null ? `${formatCount(r.inputTokens)} in · ${formatCount(r.outputTokens)} out` : undefined}>
+            {r.totalTokens === null ? <Muted /> : formatCount(r.totalTokens)}
+          </span>
+        ),
+      },
+      {
+        key: "session",
+        label: "Session",
+        width: 110,
+        render: (r) =>
+          r.sessionId ? (
+            <Link href={`/experiments/${experimentId}/sessions/${encodeURIComponent(r.sessionId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.sessionId}>
+              {r.sessionId}
+            </Link>
+          ) : (
+            <Muted />
+          ),
+      },
+      {
+        key: "user",
+        label: "User",
+        width: 100,
+        render: (r) =>
+          r.userId ? (
+            <Link href={`/experiments/${experimentId}/users/${encodeURIComponent(r.userId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.userId}>
+              {r.userId}
+            </Link>
+          ) : (
+            <Muted />
+          ),
+      },
+      {
+        key: "tags",
+        label: "Tags",
+        width: 170,
+        render: (r) => {
+          const t = userTags(r.tags);
+          if (!t.length) return <Muted />;
+          return (
+            <span className="flex min-w-0 gap-1 overflow-hidden">
+              {t.slice(0, 2).map(([k, v]) => (
+                <KeyValuePill key={k} k={k} v={v} />
+              ))}
+              {t.length > 2 && <span className="text-[11px] text-slate-500">+{t.length - 2}</span>}
+            </span>
+          );
+        },
+      },
+      { key: "spans", label: "Spans", width: 70, align: "right", defaultHidden: true, render: (r) => <span className="tabular-nums">{formatCount(r.spanCount)}</span> },
+    ],
+    [experimentId],
+  );
+  const [visibleKeys, setVisibleKeys] = useVisibleColumns("flowtrace.traces.columns.v1", columns);
+  const visible = columns.filter((c) => visibleKeys.has(c.key));
+
+  // Keyset pages only go forward; the tokens of the pages behind this one make "Prev" possible.
+  const [pageStack, setPageStack] = useState<string[]>([]);
+  useEffect(() => {
+    if (!pageToken) setPageStack([]);
+  }, [pageToken, filter, order, range, size]);
+  const [tagging, setTagging] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+
+  const total = count.data?.count;
+  const firstRow = (pageNo - 1) * size + 1;
+  const showingEmptyExperiment = !filter && !range && !pageToken && !listError && list.data && rows.length === 0 && (total === undefined || total === 0);
+  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.traceId));
+
+  const rowIds = rows.map((r) => r.traceId);
+  const openIdx = openTrace ? rowIds.indexOf(openTrace) : -1;
+
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <div className="flex flex-col gap-2 border-b border-slate-200 bg-white px-4 py-2.5">
+        <TraceSearchBox value={filter} error={listError && /INVALID_PARAMETER|column/i.test(listError + (props.initialError?.code ?? "")) ? listError : null} onSubmit={applyFilter} />
+        <div className="flex flex-wrap items-center gap-2">
+          <QuickFilters
+            filter={filter}
+            range={range}
+            onFilter={applyFilter}
+            onRange={(r) => {
+              setRangeNow(Date.now());
+              set({ range: r || null, page_token: null, page: null }, "push");
+            }}
+          />
+          <div className="ml-auto flex items-center gap-2 text-xs text-slate-500">
+            {(list.isFetching || count.isFetching) && <Spinner className="h-3.5 w-3.5" />}
+            <span data-testid="trace-count">
+              {listError ? "" : total === undefined ? (count.isError ? "count unavailable" : "counting…") : `${formatCount(total)} trace${total === 1 ? "" : "s"}`}
+            </span>
+            <button
+              type="button"
+              title="Refresh"
+              aria-label="Refresh"
+              onClick={() => {
+                setRangeNow(Date.now());
+                qc.invalidateQueries({ queryKey: ["traces", experimentId] });
+                qc.invalidateQueries({ queryKey: ["traces-count", experimentId] });
+              }}
+              className="rounded p-1 hover:bg-slate-100 hover:text-slate-800"
+            >
+              <IconRefresh size={14} />
+            </button>
+            <ColumnPicker columns={columns} visible={visibleKeys} onChange={setVisibleKeys} />
+          </div>
+        </div>
+      </div>
+
+      {selected.size > 0 && (
+        <div className="flex items-center gap-3 border-b border-indigo-200 bg-indigo-50 px-4 py-1.5 text-sm">
+          <span className="font-medium text-indigo-900">{selected.size} selected</span>
+          <Button size="sm" onClick={() => setTagging(true)}>
+            <IconTag size={13} /> Add tag
+          </Button>
+          <Button size="sm" variant="danger" onClick={() => setDeleting(true)}>
+            <IconTrash size={13} /> Delete
+          </Button>
+          <button type="button" className="text-xs text-indigo-700 hover:underline" onClick={() => setSelected(new Set())}>
+            Clear selection
+          </button>
+        </div>
+      )}
+
+      {newCount > 0 && (
+        <div className="flex justify-center border-b border-slate-200 bg-white py-1">
+          <button
+            type="button"
+            className="rounded-full bg-indigo-600 px-3 py-0.5 text-xs font-medium text-white shadow hover:bg-indigo-700"
+            onClick={() => {
+              setNewCount(0);
+              setSince(changes.data?.latest ?? since);
+              set({ page_token: null, page: null }, "push");
+            }}
+          >
+            {newCount} new trace{newCount === 1 ? "" : "s"}: go to the newest
+          </button>
+        </div>
+      )}
+
+      <div className="flex min-h-0 flex-1">
+        <div ref={tableRef} className="scroll-thin min-h-0 min-w-0 flex-1 overflow-auto">
+          {listError && !/INVALID_PARAMETER|column/i.test(listError) ? (
+            <div className="p-6">
+              <ErrorState title="Traces could not be loaded" message={listError} action={<Button onClick={() => list.refetch()}>Try again</Button>} />
+            </div>
+          ) : showingEmptyExperiment ? (
+            <div className="mx-auto max-w-3xl px-6 py-10">
+              <div className="mb-5 text-center">
+                <h2 className="text-base font-semibold">No traces yet</h2>
+                <p className="mt-1 text-sm text-slate-500">
+                  Send traces to this experiment with the MLflow SDKs or any OpenTelemetry exporter. They appear here as they arrive, no reload needed.
+                </p>
+              </div>
+              <SendTracesPanel experimentId={experimentId} experimentName={props.experimentName} />
+              <p className="mt-3 flex items-center justify-center gap-2 text-xs text-slate-500">
+                <Spinner className="h-3 w-3" /> Waiting for the first trace…
+              </p>
+            </div>
+          ) : (
+            <table
+              className="w-full table-fixed border-separate border-spacing-0 text-[13px]"
+              style={{ minWidth: 36 + visible.reduce((n, c) => n + (c.width || 220), 0) }}
+              role="grid"
+              aria-label="Traces"
+            >
+              <colgroup>
+                <col style={{ width: 36 }} />
+                {visible.map((c) => (
+                  <col key={c.key} style={c.width ? { width: c.width } : undefined} />
+                ))}
+              </colgroup>
+              <thead className="sticky top-0 z-10 bg-slate-50 text-xs text-slate-500">
+                <tr>
+                  <th className="border-b border-slate-200 px-2 py-2">
+                    <input
+                      type="checkbox"
+                      aria-label="Select all on this page"
+                      checked={allSelected}
+                      onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.traceId)))}
+                      className="h-3.5 w-3.5 accent-indigo-600"
+                    />
+                  </th>
+                  {visible.map((c) => (
+                    <th
+                      key={c.key}
+                      className={cn("truncate border-b border-slate-200 px-2 py-2 font-medium", c.align === "right" ? "text-right" : "text-left")}
+                      aria-sort={c.sort && c.sort === sortKey ? (desc ? "descending" : "ascending") : undefined}
+                    >
+                      {c.sort ? (
+                        <button type="button" onClick={() => toggleSort(c.sort as TraceOrderKey)} className={cn("inline-flex items-center gap-1 hover:text-slate-900", c.sort === sortKey && "text-slate-900")}>
+                          {c.label}
+                          {c.sort === sortKey && (desc ? <IconArrowDown size={12} /> : <IconArrowUp size={12} />)}
+                        </button>
+                      ) : (
+                        c.label
+                      )}
+                    </th>
+                  ))}
+                </tr>
+              </thead>
+              <tbody>
+                {!list.data &&
+                  !listError &&
+                  Array.from({ length: 10 }, (_, i) => (
+                    <tr key={i}>
+                      <td colSpan={visible.length + 1} className="border-b border-slate-100 px-3 py-2">
+                        <Skeleton className="h-4 w-full" />
+                      </td>
+                    </tr>
+                  ))}
+                {!list.data && listError && (
+                  <tr>
+                    <td colSpan={visible.length + 1} className="px-4 py-16 text-center text-sm text-slate-500">
+                      Fix the filter above to see traces.
+                    </td>
+                  </tr>
+                )}
+                {list.data && rows.length === 0 && (
+                  <tr>
+                    <td colSpan={visible.length + 1} className="px-4 py-16 text-center">
+                      <EmptyState title="No traces match" className="mx-auto max-w-md border-none">
+                        Nothing in this experiment matches the filter{range ? " and time range" : ""}.{" "}
+                        <button type="button" className="text-indigo-600 hover:underline" onClick={() => set({ filter: null, range: null, page_token: null, page: null }, "push")}>
+                          Clear filters
+                        </button>
+                      </EmptyState>
+                    </td>
+                  </tr>
+                )}
+                {rows.map((r) => {
+                  const isOpen = r.traceId === openTrace;
+                  const isFocus = r.traceId === focusId;
+                  const isSel = selected.has(r.traceId);
+                  return (
+                    <tr
+                      key={r.traceId}
+                      data-trace-id={r.traceId}
+                      aria-selected={isSel}
+                      onClick={() => openRow(r.traceId)}
+                      className={cn(
+                        "cursor-pointer",
+                        isOpen ? "bg-indigo-50" : isSel ? "bg-indigo-50/50" : "hover:bg-slate-50",
+                        isFocus && "outline outline-2 -outline-offset-2 outline-indigo-400",
+                      )}
+                    >
+                      <td className="border-b border-slate-100 px-2 py-1.5" onClick={(e) => e.stopPropagation()}>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select trace ${r.traceId}`}
+                          checked={isSel}
+                          onChange={() =>
+                            setSelected((s) => {
+                              const n = new Set(s);
+                              if (n.has(r.traceId)) n.delete(r.traceId);
+                              else n.add(r.traceId);
+                              return n;
+                            })
+                          }
+                          className="h-3.5 w-3.5 accent-indigo-600"
+                        />
+                      </td>
+                      {visible.map((c) => (
+                        <td key={c.key} className={cn("overflow-hidden border-b border-slate-100 px-2 py-1.5 whitespace-nowrap", c.align === "right" && "text-right")}>
+                          <div className={cn("flex min-w-0 items-center", c.align === "right" && "justify-end")}>{c.render(r)}</div>
+                        </td>
+                      ))}
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+        </div>
+        {openTrace && (
+          <TraceDrawer
+            traceId={openTrace}
+            experimentId={experimentId}
+            onClose={() => openRow(null)}
+            onPrev={openIdx > 0 ? () => openRow(rowIds[openIdx - 1]) : undefined}
+            onNext={openIdx >= 0 && openIdx < rowIds.length - 1 ? () => openRow(rowIds[openIdx + 1]) : undefined}
+            position={openIdx >= 0 ? `${firstRow + openIdx} of ${total !== undefined ? formatCount(total) : "…"}` : undefined}
+          />
+        )}
+      </div>
+
+      {!showingEmptyExperiment && (
+        <div className="flex items-center gap-3 border-t border-slate-200 bg-white px-4 py-1.5 text-xs text-slate-600">
+          <span className="tabular-nums">
+            {rows.length ? `${formatCount(firstRow)}–${formatCount(firstRow + rows.length - 1)}` : "0"}
+            {total !== undefined && ` of ${formatCount(total)}`}
+          </span>
+          <span className="hidden text-slate-400 md:inline">j/k to move · Enter to open · x to select · Esc to close</span>
+          <label className="ml-auto flex items-center gap-1">
+            Rows
+            <select
+              aria-label="Rows per page"
+              value={size}
+              onChange={(e) => set({ size: e.target.value === "50" ? null : e.target.value, page_token: null, page: null }, "push")}
+              className="rounded border border-slate-300 bg-white px-1 py-0.5"
+            >
+              {PAGE_SIZES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </label>
+          <Button
+            size="sm"
+            variant="ghost"
+            disabled={pageNo <= 1}
+            onClick={() => {
+              const prev = pageStack[pageStack.length - 1];
+              setPageStack((st) => st.slice(0, -1));
+              set({ page_token: prev || null, page: pageNo - 1 > 1 && prev ? String(pageNo - 1) : null }, "push");
+            }}
+            aria-label="Previous page"
+          >
+            <IconChevronLeft size={14} /> Prev
+          </Button>
+          <Button size="sm" variant="ghost" disabled={pageNo <= 1} onClick={() => set({ page_token: null, page: null }, "push")}>
+            First
+          </Button>
+          <Button
+            size="sm"
+            variant="ghost"
+            disabled={!list.data?.nextPageToken}
+            onClick={() => {
+              setPageStack((st) => [...st, pageToken]);
+              set({ page_token: list.data!.nextPageToken, page: String(pageNo + 1) }, "push");
+            }}
+            aria-label="Next page"
+          >
+            Next <IconChevronRight size={14} />
+          </Button>
+        </div>
+      )}
+
+      <TagTracesDialog open={tagging} traceIds={[...selected]} onClose={() => setTagging(false)} onDone={() => qc.invalidateQueries({ queryKey: ["traces", experimentId] })} />
+      <DeleteTracesDialog
+        open={deleting}
+        experimentId={experimentId}
+        traceIds={[...selected]}
+        onClose={() => setDeleting(false)}
+        onDone={() => {
+          setSelected(new Set());
+          if (openTrace && selected.has(openTrace)) openRow(null);
+          qc.invalidateQueries({ queryKey: ["traces", experimentId] });
+          qc.invalidateQueries({ queryKey: ["traces-count", experimentId] });
+        }}
+      />
+    </div>
+  );
+}
+
+function Muted() {
+  return <span className="text-slate-300">—</span>;
+}
+
+const PREVIEW_KEYS = ["question", "query", "input", "prompt", "message", "text", "content", "answer", "output", "response", "result"];
+
+/** A preview that is a small JSON object ({"question": "…"}) reads better as its text. */
+function previewText(text: string): string {
+  const t = text.trim();
+  if (t.startsWith("{") && t.endsWith("}")) {
+    try {
+      const o = JSON.parse(t) as Record<string, unknown>;
+      const k = PREVIEW_KEYS.find((key) => typeof o[key] === "string");
+      if (k) return o[k] as string;
+    } catch {
+      /* cut or not JSON: show as is */
+    }
+  }
+  if (t.startsWith('"') && t.endsWith('"')) {
+    try {
+      return JSON.parse(t) as string;
+    } catch {
+      /* show as is */
+    }
+  }
+  return text;
+}
+
+function Preview({ text }: { text: string | null }) {
+  if (!text) return <Muted />;
+  const one = previewText(text).replace(/\s+/g, " ").slice(0, 300);
+  return (
+    <span className="truncate text-slate-700" title={text.length > 2000 ? text.slice(0, 2000) + "…" : text}>
+      {one}
+    </span>
+  );
+}
+
+const inputCls = "block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/20";
+
+function TagTracesDialog({ open, traceIds, onClose, onDone }: { open: boolean; traceIds: string[]; onClose: () => void; onDone: () => void }) {
+  const [key, setKey] = useState("");
+  const [value, setValue] = useState("");
+  useEffect(() => {
+    if (open) {
+      setKey("");
+      setValue("");
+    }
+  }, [open]);
+  const m = useMutation({
+    mutationFn: async () => {
+      for (const id of traceIds) {
+        await apiFetch(`/ajax-api/2.0/mlflow/traces/${encodeURIComponent(id)}/tags`, { method: "PATCH", body: { key: key.trim(), value } });
+      }
+    },
+    onSuccess: () => {
+      onDone();
+      onClose();
+    },
+  });
+  useEffect(() => m.reset(), [open]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <Dialog open={open} onClose={onClose} title={`Add a tag to ${traceIds.length} trace${traceIds.length === 1 ? "" : "s"}`}>
+      <form
+        className="space-y-3"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (key.trim()) m.mutate();
+        }}
+      >
+        <div>
+          <label htmlFor="bulk-tag-key" className="mb-1 block text-sm font-medium text-slate-700">Key</label>
+          <input id="bulk-tag-key" autoFocus value={key} onChange={(e) => setKey(e.target.value)} className={inputCls} placeholder="reviewed" />
+        </div>
+        <div>
+          <label htmlFor="bulk-tag-value" className="mb-1 block text-sm font-medium text-slate-700">Value</label>
+          <input id="bulk-tag-value" value={value} onChange={(e) => setValue(e.target.value)} className={inputCls} placeholder="yes" />
+        </div>
+        {m.isError && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">{errorMessage(m.error)}</p>}
+        <div className="flex justify-end gap-2">
+          <Button onClick={onClose}>Cancel</Button>
+          <Button type="submit" variant="primary" disabled={!key.trim() || m.isPending}>
+            {m.isPending ? "Tagging…" : "Add tag"}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function DeleteTracesDialog({ open, experimentId, traceIds, onClose, onDone }: { open: boolean; experimentId: string; traceIds: string[]; onClose: () => void; onDone: () => void }) {
+  const m = useMutation({
+    mutationFn: () => apiFetch<{ traces_deleted: number }>("/ajax-api/2.0/mlflow/traces/delete-traces", { body: { experiment_id: experimentId, request_ids: traceIds } }),
+    onSuccess: () => {
+      onDone();
+      onClose();
+    },
+  });
+  useEffect(() => m.reset(), [open]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <Dialog open={open} onClose={onClose} title={`Delete ${traceIds.length} trace${traceIds.length === 1 ? "" : "s"}`}>
+      <p className="text-sm text-slate-600">The traces, their spans and assessments are deleted permanently.</p>
+      {m.isError && <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">{errorMessage(m.error)}</p>}
+      <div className="mt-5 flex justify-end gap-2">
+        <Button onClick={onClose}>Cancel</Button>
+        <Button variant="danger" disabled={m.isPending} onClick={() => m.mutate()}>
+          {m.isPending ? "Deleting…" : "Delete"}
+        </Button>
+      </div>
+    </Dialog>
+  );
+}

@@ -1,0 +1,69 @@
+// Quick filters edit the search box text (the MLflow filter grammar), so the box stays the one source of
+// truth and what a user sees is what is searched and shared in the URL.
+
+/** Splits at top-level AND (outside quotes, backticks and parentheses). */
+export function splitAnd(filter: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < filter.length; i++) {
+    const c = filter[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === "'" || c === '"' || c === "`") quote = c;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (depth === 0 && /\s/.test(c)) {
+      const m = /^\s+AND\s+/i.exec(filter.slice(i));
+      if (m) {
+        parts.push(filter.slice(start, i).trim());
+        i += m[0].length - 1;
+        start = i + 1;
+      }
+    }
+  }
+  parts.push(filter.slice(start).trim());
+  return parts.filter(Boolean);
+}
+
+export const quote = (v: string) => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+
+/** The identifier a clause compares, normalized: "trace.status = 'OK'" → "status". */
+function clauseField(clause: string): string {
+  const m = /^\s*((?:[\w$]+|`[^`]*`|"[^"]*")(?:\.(?:[\w$]+|`[^`]*`|"[^"]*"))*)/.exec(clause);
+  if (!m) return "";
+  return m[1].replace(/[`"]/g, "").toLowerCase().replace(/^(trace|attribute|attributes|attr)\./, "");
+}
+
+/** Replaces every top-level clause on `field` (normalized form, e.g. "status", "span.type") with `clause`. */
+export function setClause(filter: string, field: string, clause: string | null): string {
+  const f = field.toLowerCase();
+  const kept = splitAnd(filter).filter((c) => clauseField(c) !== f);
+  if (clause) kept.push(clause);
+  return kept.join(" AND ");
+}
+
+/** The value of a `field = 'value'` clause, if the filter has exactly that form. */
+export function clauseValue(filter: string, field: string): string | null {
+  const f = field.toLowerCase();
+  for (const c of splitAnd(filter)) {
+    if (clauseField(c) !== f) continue;
+    const m = /[^!<>]=\s*(['"])((?:\\.|(?!\1).)*)\1\s*$/.exec(c);
+    if (m) return m[2].replace(/\\(.)/g, "$1");
+  }
+  return null;
+}
+
+/** "… at column 17" → 17 */
+export function errorColumn(message: string): number | null {
+  const m = /column (\d+)/i.exec(message);
+  return m ? Number(m[1]) : null;
+}
+
+export const SESSION_FIELD = "metadata.mlflow.trace.session";
+export const USER_FIELD = "metadata.mlflow.trace.user";
+export const sessionClause = (id: string) => `metadata.\`mlflow.trace.session\` = ${quote(id)}`;
+export const userClause = (id: string) => `metadata.\`mlflow.trace.user\` = ${quote(id)}`;

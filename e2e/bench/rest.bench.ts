@@ -1,0 +1,234 @@
+// npm run bench:rest — the MLflow REST path on this machine, against its own production server on an
+// embedded PostgreSQL in a temp dir:
+//  1. ingest: 10-span traces sent the way the TypeScript SDK sends them (StartTraceV3, then the traces.json
+//     PUT), from 8 concurrent clients; prints traces/s and spans/s, and the ratio to the machine's anchor
+//     for span ingestion (../shared/limits.md: ~50k spans/s of ~1 KB spans).
+//  2. search: an experiment seeded with 1,000,000 traces (generate_series, realistic sessions, users,
+//     states, tags and metadata), then p50/p95 of the first page (max_results 100) of
+//     POST /api/3.0/mlflow/traces/search for 5 typical filters.
+// Targets (issue #3): >= 1,000 traces/s; p95 <= 50 ms. Env: BENCH_TRACES (default 4000), BENCH_SEED_TRACES
+// (default 1000000), BENCH_SEARCH_RUNS (default 40).
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { stringifyJson } from "../../lib/mlflow/json";
+import { ensureBuild } from "../../lib/server/build";
+import { startEmbeddedPostgres } from "../../lib/server/embedded-pg";
+import { ROOT } from "../../lib/server/paths";
+import { startServerProcess } from "../../lib/server/test-runner";
+
+const TRACES = Number(process.env.BENCH_TRACES ?? 4000);
+const WARMUP = 200;
+const CLIENTS = 8;
+const SPANS_PER_TRACE = 10;
+const SEED = Number(process.env.BENCH_SEED_TRACES ?? 1_000_000);
+const SEARCH_RUNS = Number(process.env.BENCH_SEARCH_RUNS ?? 40);
+const SPAN_ANCHOR = 50_000; // spans/s, limits.md "anchors for goals on this machine"
+
+const hex = (n: number) => randomBytes(n).toString("hex");
+const b64 = (h: string) => Buffer.from(h, "hex").toString("base64");
+const words = "the quick brown fox jumps over a lazy dog while the model retrieves documents and answers".split(" ");
+const text = (n: number) => Array.from({ length: n }, (_, i) => words[(i * 7 + n) % words.length]).join(" ");
+
+interface PreparedTrace {
+  traceId: string;
+  start: string;
+  doc: string;
+}
+
+/** A realistic TS-SDK trace: AGENT root, LLM/TOOL/RETRIEVER children, ~600 B of inputs/outputs per span. */
+function prepareTrace(experimentId: string, i: number): PreparedTrace {
+  const traceHex = hex(16);
+  const traceId = `tr-${traceHex}`;
+  const nowMs = Date.now() - 60_000 + i;
+  const t0 = BigInt(nowMs) * 1_000_000n;
+  const root = hex(8);
+  const types = ["AGENT", "CHAIN", "RETRIEVER", "TOOL", "LLM", "CHAT_MODEL", "TOOL", "LLM", "PARSER", "CHAIN"];
+  const spans = Array.from({ length: SPANS_PER_TRACE }, (_, k) => ({
+    trace_id: b64(traceHex),
+    span_id: b64(k === 0 ? root : hex(8)),
+    parent_span_id: k === 0 ? "" : b64(root),
+    name: k === 0 ? "agent_turn" : `step_${k}`,
+    start_time_unix_nano: t0 + BigInt(k) * 1_000_000n,
+    end_time_unix_nano: t0 + BigInt(40 - k) * 1_000_000n,
+    status: { code: "STATUS_CODE_OK", message: "" },
+    attributes: {
+      "mlflow.traceRequestId": traceId,
+      "mlflow.spanType": types[k],
+      "mlflow.spanInputs": { messages: [{ role: "user", content: text(40) }], turn: i },
+      "mlflow.spanOutputs": { answer: text(50) },
+      ...(types[k] === "LLM" ? { "mlflow.chat.tokenUsage": { input_tokens: 120, output_tokens: 40, total_tokens: 160 } } : {}),
+    },
+    events: [],
+    links: [],
+  }));
+  const start = JSON.stringify({
+    trace: {
+      trace_info: {
+        trace_id: traceId,
+        trace_location: { type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: experimentId } },
+        request_preview: text(30),
+        response_preview: text(40),
+        request_time: new Date(nowMs).toISOString(),
+        execution_duration: "0.039s",
+        state: "OK",
+        trace_metadata: {
+          "mlflow.trace_schema.version": "3",
+          "mlflow.trace.session": `bench-session-${i % 500}`,
+          "mlflow.trace.user": `bench-user-${i % 50}`,
+          "mlflow.trace.tokenUsage": '{"input_tokens":240,"output_tokens":80,"total_tokens":320}',
+        },
+        tags: { env: "bench" },
+        assessments: [],
+      },
+    },
+  });
+  return { traceId, start, doc: stringifyJson({ spans }) };
+}
+
+async function send(url: string, t: PreparedTrace): Promise<void> {
+  const r1 = await fetch(`${url}/api/3.0/mlflow/traces`, { method: "POST", body: t.start, headers: { "content-type": "application/json" } });
+  const info = (await r1.json()) as { trace?: { trace_info?: { tags?: Record<string, string> } } };
+  if (r1.status !== 200) throw new Error(`StartTraceV3 ${r1.status}: ${JSON.stringify(info)}`);
+  const loc = info.trace?.trace_info?.tags?.["mlflow.artifactLocation"];
+  if (!loc?.startsWith("mlflow-artifacts:/")) throw new Error(`no artifact location in ${JSON.stringify(info)}`);
+  const r2 = await fetch(`${url}/api/2.0/mlflow-artifacts/artifacts/${loc.slice("mlflow-artifacts:/".length)}/traces.json`, { method: "PUT", body: t.doc, headers: { "content-type": "application/json" } });
+  const body = await r2.text();
+  if (r2.status !== 200) throw new Error(`traces.json ${r2.status}: ${body}`);
+}
+
+async function runClients(url: string, traces: PreparedTrace[]): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= traces.length) return;
+        await send(url, traces[i]);
+      }
+    }),
+  );
+  return (performance.now() - t0) / 1000;
+}
+
+async function createExperiment(url: string, name: string): Promise<string> {
+  const r = await fetch(`${url}/api/2.0/mlflow/experiments/create`, { method: "POST", body: JSON.stringify({ name }), headers: { "content-type": "application/json" } });
+  const j = (await r.json()) as { experiment_id: string };
+  if (r.status !== 200) throw new Error(`create experiment: ${JSON.stringify(j)}`);
+  return j.experiment_id;
+}
+
+/** 1M traces in one statement: 20k sessions of ~50 turns, 2,000 users, 5% ERROR, 1% IN_PROGRESS, tags and metadata. */
+async function seed(db: pg.Client, experimentId: string, n: number): Promise<void> {
+  const now = Date.now();
+  // the session/user summaries other parts of the app keep by trigger are not what this measures
+  await db.query(`SET session_replication_role = replica`);
+  const batch = 100_000;
+  for (let from = 0; from < n; from += batch) {
+    await db.query(
+      `INSERT INTO traces (trace_id, experiment_id, request_time, execution_duration, end_time, state, request_preview, response_preview,
+          trace_metadata, tags, name, session_id, user_id, input_tokens, output_tokens, total_tokens, span_count, error_count, root_span_id,
+          info_finalized, updated_at)
+       SELECT 'tr-' || md5($3 || g::text), $1::bigint, $2::bigint - g * 600, dur, $2::bigint - g * 600 + dur, st,
+          'What is the status of order ' || g || '?', 'Order ' || g || ' shipped.',
+          jsonb_build_object('mlflow.trace_schema.version', '3', 'mlflow.trace.session', 'session-' || (g / 50),
+            'mlflow.trace.user', 'user-' || (g % 2000), 'mlflow.source.name', 'app.py',
+            'mlflow.trace.tokenUsage', '{"input_tokens": 120, "output_tokens": 40, "total_tokens": 160}'),
+          jsonb_build_object('mlflow.traceName', nm, 'env', CASE WHEN g % 10 = 0 THEN 'staging' ELSE 'prod' END,
+            'mlflow.artifactLocation', 'mlflow-artifacts:/' || $1 || '/traces/tr-' || md5($3 || g::text) || '/artifacts',
+            'mlflow.trace.spansLocation', 'TRACKING_STORE'),
+          nm, 'session-' || (g / 50), 'user-' || (g % 2000), 120, 40, 160, 10, CASE WHEN st = 'ERROR' THEN 1 ELSE 0 END,
+          substr(md5(g::text), 1, 16), true, $2::bigint
+       FROM (SELECT g, (50 + (g * 7919) % 4000)::bigint AS dur,
+                    CASE WHEN g % 20 = 3 THEN 'ERROR' WHEN g % 100 = 7 THEN 'IN_PROGRESS' ELSE 'OK' END AS st,
+                    (ARRAY['agent_turn','chat','rag_query','summarize','classify'])[1 + g % 5] AS nm
+               FROM generate_series($4::int, $5::int) AS g) s`,
+      [experimentId, now, `seed-${experimentId}-`, from, Math.min(from + batch, n) - 1],
+    );
+    process.stdout.write(`\r  seeded ${Math.min(from + batch, n).toLocaleString()} traces`);
+  }
+  process.stdout.write("\n");
+  await db.query(`SET session_replication_role = DEFAULT`);
+  await db.query(`VACUUM ANALYZE traces`);
+}
+
+function pct(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function main() {
+  console.log(`bench:rest on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}); other load on the machine skews the figures`);
+  ensureBuild(ROOT, (m) => console.log(m));
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "flowtrace-bench-rest-"));
+  const pgdb = await startEmbeddedPostgres(tmp);
+  let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
+  const db = new pg.Client({ connectionString: pgdb.url });
+  try {
+    server = await startServerProcess(pgdb.url);
+    await db.connect();
+    const url = server.url;
+    console.log(`server ${url}, embedded PostgreSQL in ${tmp}`);
+
+    // ---- 1. ingest throughput ----
+    const exp = await createExperiment(url, `bench-ingest-${hex(3)}`);
+    const warm = Array.from({ length: WARMUP }, (_, i) => prepareTrace(exp, i));
+    await runClients(url, warm);
+    const traces = Array.from({ length: TRACES }, (_, i) => prepareTrace(exp, WARMUP + i));
+    const bytes = traces.reduce((s, t) => s + t.start.length + t.doc.length, 0);
+    const secs = await runClients(url, traces);
+    const tps = TRACES / secs;
+    const { rows } = await db.query(`SELECT (SELECT count(*) FROM traces WHERE experiment_id = $1)::int AS t, (SELECT count(*) FROM spans WHERE experiment_id = $1)::int AS s`, [exp]);
+    const expectTraces = WARMUP + TRACES;
+    if (rows[0].t !== expectTraces || rows[0].s !== expectTraces * SPANS_PER_TRACE) throw new Error(`stored ${rows[0].t} traces / ${rows[0].s} spans, expected ${expectTraces} / ${expectTraces * SPANS_PER_TRACE}`);
+    console.log(`\ningest (StartTraceV3 + traces.json, ${SPANS_PER_TRACE} spans/trace, ${CLIENTS} clients, ${TRACES} traces, ${(bytes / TRACES / 1024).toFixed(1)} KiB/trace):`);
+    console.log(`  ${tps.toFixed(0)} traces/s = ${(tps * SPANS_PER_TRACE).toFixed(0)} spans/s in ${secs.toFixed(1)} s  (target >= 1000 traces/s: ${tps >= 1000 ? "met" : "NOT met"})`);
+    console.log(`  ratio to the machine's span-ingest anchor (${SPAN_ANCHOR} spans/s, limits.md): ${((tps * SPANS_PER_TRACE) / SPAN_ANCHOR).toFixed(2)}`);
+
+    // ---- 2. search latency on 1M traces ----
+    const big = await createExperiment(url, `bench-search-${hex(3)}`);
+    const t1 = performance.now();
+    await seed(db, big, SEED);
+    console.log(`  seeding ${SEED.toLocaleString()} traces took ${((performance.now() - t1) / 1000).toFixed(0)} s`);
+    const filters: [string, string | undefined][] = [
+      ["no filter", undefined],
+      ["trace.status = 'ERROR'", "trace.status = 'ERROR'"],
+      ["a session", "metadata.`mlflow.trace.session` = 'session-1234'"],
+      ["a user", "metadata.`mlflow.trace.user` = 'user-42'"],
+      ["a tag", "tag.env = 'staging'"],
+    ];
+    console.log(`\nsearch (POST /api/3.0/mlflow/traces/search, first page of 100, ${SEED.toLocaleString()} traces, ${SEARCH_RUNS} runs each):`);
+    let worst = 0;
+    for (const [label, filter] of filters) {
+      const body = JSON.stringify({ locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: big } }], filter, max_results: 100 });
+      const times: number[] = [];
+      let count = 0;
+      for (let i = 0; i < SEARCH_RUNS + 3; i++) {
+        const s = performance.now();
+        const r = await fetch(`${url}/api/3.0/mlflow/traces/search`, { method: "POST", body, headers: { "content-type": "application/json" } });
+        const j = (await r.json()) as { traces?: unknown[] };
+        const ms = performance.now() - s;
+        if (r.status !== 200) throw new Error(`search ${label}: ${r.status} ${JSON.stringify(j)}`);
+        count = j.traces?.length ?? 0;
+        if (i >= 3) times.push(ms);
+      }
+      times.sort((a, b) => a - b);
+      const p95 = pct(times, 95);
+      worst = Math.max(worst, p95);
+      console.log(`  ${label.padEnd(24)} p50 ${pct(times, 50).toFixed(1).padStart(6)} ms   p95 ${p95.toFixed(1).padStart(6)} ms   (${count} traces on the page)`);
+    }
+    console.log(`  worst p95 ${worst.toFixed(1)} ms (target <= 50 ms: ${worst <= 50 ? "met" : "NOT met"}; MLflow 3.6 on PostgreSQL: ~85 ms at 26k traces)`);
+  } finally {
+    await db.end().catch(() => {});
+    await server?.stop();
+    await pgdb.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

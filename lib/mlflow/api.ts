@@ -1,0 +1,25 @@
+// The MLflow REST API of flowtrace: every route family registered on one router. app/api/[...path]
+// hands it every /api/** request (and /ajax-api/** through the rewrite in next.config.mjs).
+import { Router } from "./router";
+import { addArtifactRoutes } from "./routes/artifacts";
+import { addAssessmentRoutes } from "./routes/assessments";
+import { addExperimentRoutes } from "./routes/experiments";
+import { addTraceRoutes } from "./routes/traces";
+
+let router: Router | undefined;
+
+export function mlflowRouter(): Router {
+  if (!router) {
+    router = new Router();
+    addExperimentRoutes(router, ["/2.0/mlflow", "/2.0/preview/mlflow"]);
+    addTraceRoutes(router);
+    addAssessmentRoutes(router);
+    addArtifactRoutes(router);
+  }
+  return router;
+}
+
+/** Handles a request whose path below /api is `parts`. */
+export function handleApiRequest(req: Request, parts: string[]): Promise<Response> {
+  return mlflowRouter().dispatch(req, parts);
+}

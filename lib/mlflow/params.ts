@@ -1,0 +1,112 @@
+// zod building blocks for MLflow request messages (spec §1.2, §1.4): the same field may arrive as a JSON
+// value in a body or as text in a query string, int64 as a number or a numeric string, booleans as
+// "true"/"false" in any case, repeated fields as repeated query keys. Validation failures become MLflow's
+// INVALID_PARAMETER_VALUE with the parameter named.
+import { z } from "zod";
+import { invalidParameter, type ApiError } from "@/lib/errors";
+
+const lastOf = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
+
+/** A string field (a repeated query key keeps its last value). */
+export const str = () => z.preprocess(lastOf, z.string());
+/** A required string: missing or empty is "Missing value for required parameter". */
+export const requiredStr = () => z.preprocess(lastOf, z.string().min(1));
+
+/** An id MLflow types as string but some clients send as a number (experiment ids). */
+export const idStr = () =>
+  z.preprocess((v) => {
+    v = lastOf(v);
+    return typeof v === "number" || typeof v === "bigint" ? String(v) : v;
+  }, z.string().min(1));
+
+/** int64: a JSON number, a bigint (lossless parse) or a numeric string; yields bigint. */
+export const int64 = () =>
+  z.preprocess((v) => {
+    v = lastOf(v);
+    if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
+    if (typeof v === "string" && /^-?\d+$/.test(v.trim())) return BigInt(v.trim());
+    return v;
+  }, z.bigint());
+
+/** int32: a JSON number or a numeric string; yields number. */
+export const int32 = () =>
+  z.preprocess((v) => {
+    v = lastOf(v);
+    if (typeof v === "string" && /^-?\d+$/.test(v.trim())) return Number(v.trim());
+    if (typeof v === "bigint") return Number(v);
+    return v;
+  }, z.number().int());
+
+/** bool: true/false, or "true"/"false" in any case; anything else is rejected. */
+export const bool = () =>
+  z.preprocess((v) => {
+    v = lastOf(v);
+    if (typeof v === "string") {
+      const s = v.toLowerCase();
+      if (s === "true") return true;
+      if (s === "false") return false;
+    }
+    return v;
+  }, z.boolean());
+
+/** A repeated string field: one value or a list. */
+export const strList = () =>
+  z.preprocess((v) => (typeof v === "string" ? [v] : v), z.array(z.string()));
+
+/** A list of {key, value} (v2 messages), also accepted as a map (the TS SDK sends maps). */
+export const keyValueList = () =>
+  z.preprocess(
+    (v) => {
+      if (v && typeof v === "object" && !Array.isArray(v)) return Object.entries(v).map(([key, value]) => ({ key, value }));
+      return v;
+    },
+    z.array(z.object({ key: z.string().min(1), value: z.preprocess((x) => (x == null ? "" : typeof x === "string" ? x : String(x)), z.string()) })),
+  );
+
+/** A map<string,string>; null counts as empty, non-string values are stringified. */
+export const stringMap = () =>
+  z.preprocess(
+    (v) => {
+      if (v == null) return {};
+      if (Array.isArray(v)) return Object.fromEntries(v.filter((e) => e && typeof e === "object").map((e) => [e.key, e.value]));
+      if (typeof v === "object") {
+        return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined && x !== null).map(([k, x]) => [k, typeof x === "string" ? x : JSON.stringify(x)]));
+      }
+      return v;
+    },
+    z.record(z.string(), z.string()),
+  );
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let cur = input;
+  for (const p of path) {
+    if (cur == null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[p];
+  }
+  return cur;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "list";
+  return typeof v;
+}
+
+/** Turns the first zod issue into MLflow's wording, naming the parameter. */
+export function zodToApiError(err: z.ZodError, input: unknown): ApiError {
+  const issue = err.issues[0];
+  const path = issue.path.map(String).join(".");
+  const value = valueAt(input, issue.path as PropertyKey[]);
+  if (value === undefined || value === null || (value === "" && issue.code === "too_small")) {
+    return invalidParameter(`Missing value for required parameter '${path}'. See the API docs for more information about request parameters.`);
+  }
+  const shown = typeof value === "string" ? JSON.stringify(value) : (() => {
+    try {
+      return JSON.stringify(value, (_k, x) => (typeof x === "bigint" ? x.toString() : x)) ?? String(value);
+    } catch {
+      return String(value);
+    }
+  })();
+  const hint = issue.code === "custom" ? ` ${issue.message}.` : ` Hint: Value was of type '${describe(value)}'.`;
+  return invalidParameter(`Invalid value ${shown.length > 200 ? shown.slice(0, 200) + "…" : shown} for parameter '${path}' supplied.${hint} See the API docs for more information about request parameters.`);
+}

@@ -1,0 +1,46 @@
+// Assessment routes (spec §7.2), under /api/3.0/mlflow/traces/{trace_id}/assessments.
+import { z } from "zod";
+import type { Access } from "@/lib/auth/guard";
+import { parseAssessment, parseUpdateMask } from "@/lib/mlflow/assessments";
+import { assessmentJson } from "@/lib/mlflow/format";
+import { requiredStr } from "@/lib/mlflow/params";
+import { mlflowRoute } from "@/lib/mlflow/route";
+import type { Router } from "@/lib/mlflow/router";
+import { createAssessment, deleteAssessment, getAssessment, updateAssessment } from "@/lib/store/assessments";
+
+const access = (level: "READ" | "EDIT") => (i: { trace_id: string }): Access => ({ kind: "trace", level, traceId: i.trace_id });
+
+export function addAssessmentRoutes(r: Router): void {
+  const base = "/3.0/mlflow/traces/{trace_id}/assessments";
+
+  r.add("POST", base, mlflowRoute({
+    schema: z.object({ trace_id: requiredStr(), assessment: z.unknown() }),
+    access: access("EDIT"),
+    handler: async (i) => ({ assessment: assessmentJson(await createAssessment(i.trace_id, parseAssessment(i.assessment))) }),
+  }));
+
+  r.add("GET", base + "/{assessment_id}", mlflowRoute({
+    schema: z.object({ trace_id: requiredStr(), assessment_id: requiredStr() }),
+    access: access("READ"),
+    handler: async (i) => ({ assessment: assessmentJson(await getAssessment(i.trace_id, i.assessment_id)) }),
+  }));
+
+  r.add("PATCH", base + "/{assessment_id}", mlflowRoute({
+    schema: z.object({ trace_id: requiredStr(), assessment_id: requiredStr(), assessment: z.unknown(), update_mask: z.unknown() }),
+    access: access("EDIT"),
+    handler: async (i) => {
+      const mask = parseUpdateMask(i.update_mask);
+      const patch = parseAssessment(i.assessment ?? {}, true);
+      return { assessment: assessmentJson(await updateAssessment(i.trace_id, i.assessment_id, patch, mask)) };
+    },
+  }));
+
+  r.add("DELETE", base + "/{assessment_id}", mlflowRoute({
+    schema: z.object({ trace_id: requiredStr(), assessment_id: requiredStr() }),
+    access: access("EDIT"),
+    handler: async (i) => {
+      await deleteAssessment(i.trace_id, i.assessment_id);
+      return {};
+    },
+  }));
+}

@@ -1,0 +1,112 @@
+// Experiments API (spec §2.2), mounted under /api/2.0/mlflow/experiments/….
+import { z } from "zod";
+import { experimentJson } from "@/lib/mlflow/format";
+import { idStr, int32, keyValueList, requiredStr, str, strList } from "@/lib/mlflow/params";
+import { mlflowRoute } from "@/lib/mlflow/route";
+import type { Router } from "@/lib/mlflow/router";
+import { searchExperiments, type ViewType } from "@/lib/search/experiments";
+import {
+  createExperiment,
+  deleteExperiment,
+  deleteExperimentTag,
+  getExperiment,
+  getExperimentByName,
+  renameExperiment,
+  restoreExperiment,
+  setExperimentTag,
+} from "@/lib/store/experiments";
+
+const exp = (level: "READ" | "EDIT" | "MANAGE") => (i: { experiment_id: string }) => ({ kind: "experiment" as const, level, experimentId: i.experiment_id });
+
+export function addExperimentRoutes(r: Router, prefixes: string[]): void {
+  const p = (path: string) => prefixes.map((x) => x + path);
+
+  r.add("POST", p("/experiments/create"), mlflowRoute({
+    schema: z.object({ name: requiredStr(), artifact_location: str().optional(), tags: keyValueList().optional() }),
+    access: () => ({ kind: "authenticated" }),
+    handler: async (i) => ({ experiment_id: await createExperiment({ name: i.name, artifactLocation: i.artifact_location, tags: i.tags }) }),
+  }));
+
+  r.add("GET", p("/experiments/get"), mlflowRoute({
+    schema: z.object({ experiment_id: idStr() }),
+    access: exp("READ"),
+    handler: async (i) => ({ experiment: experimentJson(await getExperiment(i.experiment_id)) }),
+  }));
+
+  r.add("GET", p("/experiments/get-by-name"), mlflowRoute({
+    schema: z.object({ experiment_name: requiredStr() }),
+    access: async (i) => {
+      const e = await getExperimentByName(i.experiment_name).catch(() => null);
+      return e ? { kind: "experiment", level: "READ", experimentId: String(e.experimentId) } : { kind: "authenticated" };
+    },
+    handler: async (i) => ({ experiment: experimentJson(await getExperimentByName(i.experiment_name)) }),
+  }));
+
+  r.add(["POST", "GET"], p("/experiments/search"), mlflowRoute({
+    schema: z.object({
+      max_results: int32().optional(),
+      page_token: str().optional(),
+      filter: str().optional(),
+      order_by: strList().optional(),
+      view_type: z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.union([z.string(), z.number()])).optional(),
+    }),
+    access: () => ({ kind: "authenticated" }),
+    handler: async (i) => {
+      const { rows, nextPageToken } = await searchExperiments({
+        filter: i.filter,
+        orderBy: i.order_by,
+        maxResults: i.max_results,
+        pageToken: i.page_token || undefined,
+        viewType: i.view_type === undefined ? undefined : (String(i.view_type).toUpperCase() as ViewType),
+      });
+      const experiments = rows.map(experimentJson);
+      return nextPageToken ? { experiments, next_page_token: nextPageToken } : { experiments };
+    },
+  }));
+
+  r.add("POST", p("/experiments/update"), mlflowRoute({
+    schema: z.object({ experiment_id: idStr(), new_name: requiredStr() }),
+    access: exp("MANAGE"),
+    handler: async (i) => {
+      await renameExperiment(i.experiment_id, i.new_name);
+      return {};
+    },
+  }));
+
+  r.add("POST", p("/experiments/delete"), mlflowRoute({
+    schema: z.object({ experiment_id: idStr() }),
+    access: exp("MANAGE"),
+    handler: async (i) => {
+      await deleteExperiment(i.experiment_id);
+      return {};
+    },
+  }));
+
+  r.add("POST", p("/experiments/restore"), mlflowRoute({
+    schema: z.object({ experiment_id: idStr() }),
+    access: exp("MANAGE"),
+    handler: async (i) => {
+      await restoreExperiment(i.experiment_id);
+      return {};
+    },
+  }));
+
+  r.add("POST", p("/experiments/set-experiment-tag"), mlflowRoute({
+    schema: z.object({ experiment_id: idStr(), key: requiredStr(), value: z.preprocess((v) => (v == null ? "" : typeof v === "string" ? v : String(v)), z.string()) }),
+    access: exp("EDIT"),
+    handler: async (i) => {
+      await setExperimentTag(i.experiment_id, i.key, i.value);
+      return {};
+    },
+  }));
+
+  r.add("POST", p("/experiments/delete-experiment-tag"), mlflowRoute({
+    schema: z.object({ experiment_id: idStr(), key: requiredStr() }),
+    access: exp("EDIT"),
+    handler: async (i) => {
+      await deleteExperimentTag(i.experiment_id, i.key);
+      return {};
+    },
+  }));
+
+}

@@ -1,0 +1,322 @@
+// Trace routes (spec §4.4, §4.6, §5, §6): StartTraceV3 and the legacy v2 start/end, get info, get with
+// spans, batch gets, search v3 and v2, tags, deletion, links to runs and prompts.
+import { createHash, randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { Access } from "@/lib/auth/guard";
+import { ApiError, invalidParameter } from "@/lib/errors";
+import { parseAssessment } from "@/lib/mlflow/assessments";
+import { parseDurationMs, parseTimestampMs, parseTraceState, traceInfoV2Json, traceInfoV3Json } from "@/lib/mlflow/format";
+import { bool, idStr, int32, int64, keyValueList, requiredStr, str, stringMap, strList } from "@/lib/mlflow/params";
+import { mlflowRoute } from "@/lib/mlflow/route";
+import type { Router } from "@/lib/mlflow/router";
+import { searchTraces } from "@/lib/search/traces";
+import { insertAssessments, loadAssessments, type AssessmentInput } from "@/lib/store/assessments";
+import { upsertTraceInfo, type TraceInfoInput } from "@/lib/store/ingest";
+import { loadSpans } from "@/lib/store/spans";
+import { withTransaction } from "@/lib/store/pg-tx";
+import {
+  deleteTraceTag,
+  deleteTraces,
+  getTraceInfo,
+  getTraceInfos,
+  linkPromptsToTrace,
+  linkTracesToRun,
+  setTraceTag,
+  withAssessments,
+} from "@/lib/store/traces";
+import { toOtlpJsonSpan } from "@/lib/tracing/encode";
+
+const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+const missing = (name: string) => invalidParameter(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
+
+const traceAccess = (level: "READ" | "EDIT") => (i: { trace_id: string }): Access => ({ kind: "trace", level, traceId: i.trace_id });
+const expAccess = (level: "READ" | "EDIT", ids: string[]): Access[] => [...new Set(ids)].map((experimentId) => ({ kind: "experiment", level, experimentId }));
+
+/** `locations` of SearchTracesV3 (and `experiment_ids` of older callers) → experiment ids. */
+function experimentIdsOf(i: { locations?: unknown; experiment_ids?: string[] }): string[] {
+  const ids: string[] = [...(i.experiment_ids ?? [])];
+  if (Array.isArray(i.locations)) {
+    for (const loc of i.locations) {
+      if (!isObj(loc)) continue;
+      const e = isObj(loc.mlflow_experiment) ? loc.mlflow_experiment.experiment_id : undefined;
+      if (e !== undefined && e !== null && e !== "") ids.push(String(e));
+    }
+  }
+  return [...new Set(ids)];
+}
+
+/** TraceInfoV3 as StartTraceV3 sends it → what the store upserts (+ the assessments it carries). */
+export function parseTraceInfoV3(ti: unknown): { info: TraceInfoInput; assessments: AssessmentInput[] } {
+  if (!isObj(ti)) throw missing("trace.trace_info");
+  const traceId = ti.trace_id;
+  if (typeof traceId !== "string" || !traceId) throw missing("trace.trace_info.trace_id");
+  if (traceId.length > 200) throw invalidParameter("Invalid value for parameter 'trace.trace_info.trace_id' supplied: longer than 200 characters.");
+  const loc = ti.trace_location;
+  const exp = isObj(loc) && isObj(loc.mlflow_experiment) ? loc.mlflow_experiment.experiment_id : undefined;
+  if (exp === undefined || exp === null || exp === "") {
+    if (isObj(loc) && loc.type && loc.type !== "MLFLOW_EXPERIMENT" && loc.type !== 1) {
+      throw invalidParameter(`Unsupported trace location type '${String(loc.type)}': this server stores traces in MLflow experiments only.`);
+    }
+    throw missing("trace.trace_info.trace_location.mlflow_experiment.experiment_id");
+  }
+  const requestTime = ti.request_time === undefined || ti.request_time === null ? BigInt(Date.now()) : parseTimestampMs(ti.request_time, "trace.trace_info.request_time");
+  let duration: bigint | null = null;
+  if (ti.execution_duration !== undefined && ti.execution_duration !== null) duration = parseDurationMs(ti.execution_duration, "trace.trace_info.execution_duration");
+  else if (ti.execution_duration_ms !== undefined && ti.execution_duration_ms !== null) duration = parseDurationMs(Number(ti.execution_duration_ms), "trace.trace_info.execution_duration_ms");
+  const strOrNull = (v: unknown, field: string): string | null => {
+    if (v === undefined || v === null) return null;
+    if (typeof v !== "string") throw invalidParameter(`Invalid value for parameter '${field}' supplied: expected a string.`);
+    return v;
+  };
+  const metadata = stringMap().safeParse(ti.trace_metadata ?? ti.request_metadata);
+  if (!metadata.success) throw invalidParameter("Invalid value for parameter 'trace.trace_info.trace_metadata' supplied: expected a map of strings.");
+  const tags = stringMap().safeParse(ti.tags);
+  if (!tags.success) throw invalidParameter("Invalid value for parameter 'trace.trace_info.tags' supplied: expected a map of strings.");
+  // Clients retry StartTraceV3 (§1.7): an assessment sent without an id gets one derived from the trace
+  // and its place in the list, so a retry updates it instead of adding a copy.
+  const assessments = Array.isArray(ti.assessments)
+    ? ti.assessments.map((a, i) => {
+        const parsed = parseAssessment(a);
+        if (!parsed.assessmentId) parsed.assessmentId = "a-" + createHash("sha256").update(`${traceId}\u0000${i}\u0000${parsed.name}`).digest("hex").slice(0, 32);
+        return parsed;
+      })
+    : [];
+  return {
+    info: {
+      traceId,
+      experimentId: String(exp),
+      clientRequestId: strOrNull(ti.client_request_id, "trace.trace_info.client_request_id"),
+      requestTimeMs: Number(requestTime),
+      executionDurationMs: duration === null ? null : Number(duration),
+      state: parseTraceState(ti.state, "trace.trace_info.state"),
+      requestPreview: strOrNull(ti.request_preview, "trace.trace_info.request_preview"),
+      responsePreview: strOrNull(ti.response_preview, "trace.trace_info.response_preview"),
+      metadata: metadata.data,
+      tags: tags.data,
+    },
+    assessments,
+  };
+}
+
+async function infoV3(traceId: string) {
+  const [info, assessments] = await Promise.all([getTraceInfo(traceId), loadAssessments([traceId])]);
+  return traceInfoV3Json(info, assessments.get(traceId) ?? []);
+}
+
+/** Spans of one trace in OTel JSON (§3.7 D); refuses an incomplete trace unless allow_partial. */
+async function traceWithSpans(traceId: string, allowPartial: boolean) {
+  const [info, spanMap, assessmentMap] = await Promise.all([getTraceInfo(traceId), loadSpans([traceId]), loadAssessments([traceId])]);
+  const spans = spanMap.get(traceId) ?? [];
+  if (!allowPartial) {
+    if (!spans.length) throw new ApiError("INTERNAL_ERROR", `Trace data not stored in tracking store for trace with ID '${traceId}'.`);
+    if (!spans.some((s) => !s.parentSpanId) || info.state === "IN_PROGRESS") {
+      throw new ApiError("INTERNAL_ERROR", `Trace with ID '${traceId}' is not complete yet (its root span has not arrived); request it with allow_partial=true.`);
+    }
+  }
+  return { trace_info: traceInfoV3Json(info, assessmentMap.get(traceId) ?? []), spans: spans.map(toOtlpJsonSpan) };
+}
+
+export function addTraceRoutes(r: Router): void {
+  const v2 = (p: string) => "/2.0/mlflow" + p;
+  const v3 = (p: string) => "/3.0/mlflow" + p;
+  const both = (p: string) => [v2(p), v3(p)];
+
+  // ---------- StartTraceV3 ----------
+  r.add("POST", v3("/traces"), mlflowRoute({
+    schema: z.object({ trace: z.unknown() }),
+    access: (i) => {
+      const t = isObj(i.trace) ? i.trace.trace_info : undefined;
+      const loc = isObj(t) && isObj(t.trace_location) && isObj(t.trace_location.mlflow_experiment) ? t.trace_location.mlflow_experiment.experiment_id : undefined;
+      return loc !== undefined && loc !== null ? { kind: "experiment", level: "EDIT", experimentId: String(loc) } : { kind: "authenticated" };
+    },
+    handler: async (i) => {
+      if (!isObj(i.trace)) throw missing("trace");
+      const { info, assessments } = parseTraceInfoV3(i.trace.trace_info);
+      await upsertTraceInfo(info);
+      if (assessments.length) await withTransaction((c) => insertAssessments(c, info.traceId, assessments));
+      return { trace: { trace_info: await infoV3(info.traceId) } };
+    },
+  }));
+
+  // ---------- legacy v2 StartTrace / EndTrace / info ----------
+  r.add("POST", v2("/traces"), mlflowRoute({
+    schema: z.object({ experiment_id: idStr(), timestamp_ms: int64().optional(), request_metadata: keyValueList().optional(), tags: keyValueList().optional() }),
+    access: (i) => ({ kind: "experiment", level: "EDIT", experimentId: i.experiment_id }),
+    handler: async (i) => {
+      const traceId = randomUUID().replace(/-/g, "");
+      await upsertTraceInfo({
+        traceId,
+        experimentId: i.experiment_id,
+        requestTimeMs: Number(i.timestamp_ms ?? BigInt(Date.now())),
+        executionDurationMs: null,
+        state: "IN_PROGRESS",
+        metadata: Object.fromEntries((i.request_metadata ?? []).map((kv) => [kv.key, kv.value])),
+        tags: Object.fromEntries((i.tags ?? []).map((kv) => [kv.key, kv.value])),
+      });
+      return { trace_info: traceInfoV2Json(await getTraceInfo(traceId)) };
+    },
+  }));
+
+  r.add("PATCH", v2("/traces/{trace_id}"), mlflowRoute({
+    schema: z.object({ trace_id: requiredStr(), timestamp_ms: int64(), status: z.unknown(), request_metadata: keyValueList().optional(), tags: keyValueList().optional() }),
+    access: traceAccess("EDIT"),
+    handler: async (i) => {
+      const cur = await getTraceInfo(i.trace_id);
+      const start = BigInt(cur.requestTime);
+      await upsertTraceInfo({
+        traceId: cur.traceId,
+        experimentId: String(cur.experimentId),
+        clientRequestId: cur.clientRequestId ?? null,
+        requestTimeMs: Number(start),
+        executionDurationMs: Number(i.timestamp_ms > start ? i.timestamp_ms - start : 0n),
+        state: parseTraceState(i.status, "status"),
+        metadata: Object.fromEntries((i.request_metadata ?? []).map((kv) => [kv.key, kv.value])),
+        tags: Object.fromEntries((i.tags ?? []).map((kv) => [kv.key, kv.value])),
+      });
+      return { trace_info: traceInfoV2Json(await getTraceInfo(cur.traceId)) };
+    },
+  }));
+
+  r.add("GET", v2("/traces/{trace_id}/info"), mlflowRoute({
+    schema: z.object({ trace_id: requiredStr() }),
+    access: traceAccess("READ"),
+    handler: async (i) => ({ trace_info: traceInfoV2Json(await getTraceInfo(i.trace_id)) }),
+  }));
+
+  // ---------- reads (v3) ----------
+  r.add("GET", v3("/traces/{trace_id}"), mlflowRoute({
+    schema: z.object({ trace_id: requiredStr() }),
+    access: traceAccess("READ"),
+    handler: async (i) => ({ trace: { trace_info: await infoV3(i.trace_id) } }),
+  }));
+
+  r.add("GET", v3("/traces/get"), mlflowRoute({
+    schema: z.object({ trace_id: requiredStr(), allow_partial: bool().optional() }),
+    access: traceAccess("READ"),
+    handler: async (i) => ({ trace: await traceWithSpans(i.trace_id, i.allow_partial ?? false) }),
+  }));
+
+  const batchSchema = z.object({ trace_ids: strList().optional(), experiment_ids: strList().optional() });
+  const batchAccess = async (i: { trace_ids?: string[] }): Promise<Access[]> => (i.trace_ids ?? []).map((traceId) => ({ kind: "trace", level: "READ", traceId }));
+
+  r.add(["GET", "POST"], v3("/traces/batchGet"), mlflowRoute({
+    schema: batchSchema,
+    access: batchAccess,
+    handler: async (i) => {
+      const ids = i.trace_ids ?? [];
+      // one round trip each, in parallel; rows of ids that turn out unknown are simply not used
+      const [infos, assessments, spans] = await Promise.all([getTraceInfos(ids, i.experiment_ids), loadAssessments(ids), loadSpans(ids)]);
+      return {
+        traces: infos.map((info) => ({
+          trace_info: traceInfoV3Json(info, assessments.get(info.traceId) ?? []),
+          spans: (spans.get(info.traceId) ?? []).map(toOtlpJsonSpan),
+        })),
+      };
+    },
+  }));
+
+  r.add(["POST", "GET"], v3("/traces/batchGetInfos"), mlflowRoute({
+    schema: batchSchema,
+    access: batchAccess,
+    handler: async (i) => {
+      const infos = await getTraceInfos(i.trace_ids ?? [], i.experiment_ids);
+      return { trace_infos: (await withAssessments(infos)).map(({ info, assessments }) => traceInfoV3Json(info, assessments)) };
+    },
+  }));
+
+  // ---------- search ----------
+  const searchSchema = z.object({
+    locations: z.unknown().optional(),
+    experiment_ids: strList().optional(),
+    filter: str().optional(),
+    max_results: int32().optional(),
+    order_by: strList().optional(),
+    page_token: str().optional(),
+  });
+
+  r.add(["POST", "GET"], v3("/traces/search"), mlflowRoute({
+    schema: searchSchema,
+    access: (i) => expAccess("READ", experimentIdsOf(i)),
+    handler: async (i) => {
+      const experimentIds = experimentIdsOf(i);
+      if (!experimentIds.length) throw missing("locations");
+      const { rows, nextPageToken } = await searchTraces({ experimentIds, filter: i.filter, orderBy: i.order_by, maxResults: i.max_results, pageToken: i.page_token || undefined });
+      const traces = (await withAssessments(rows)).map(({ info, assessments }) => traceInfoV3Json(info, assessments));
+      return nextPageToken ? { traces, next_page_token: nextPageToken } : { traces };
+    },
+  }));
+
+  r.add("GET", v2("/traces"), mlflowRoute({
+    schema: searchSchema,
+    access: (i) => expAccess("READ", experimentIdsOf(i)),
+    handler: async (i) => {
+      const experimentIds = experimentIdsOf(i);
+      if (!experimentIds.length) throw missing("experiment_ids");
+      const { rows, nextPageToken } = await searchTraces({ experimentIds, filter: i.filter, orderBy: i.order_by, maxResults: i.max_results, pageToken: i.page_token || undefined });
+      const traces = rows.map((t) => traceInfoV2Json(t));
+      return nextPageToken ? { traces, next_page_token: nextPageToken } : { traces };
+    },
+  }));
+
+  // ---------- tags ----------
+  const tagValue = z.preprocess((v) => (v == null ? "" : typeof v === "string" ? v : String(v)), z.string());
+  r.add("PATCH", both("/traces/{trace_id}/tags"), mlflowRoute({
+    schema: z.object({ trace_id: requiredStr(), key: requiredStr(), value: tagValue }),
+    access: traceAccess("EDIT"),
+    handler: async (i) => {
+      await setTraceTag(i.trace_id, i.key, i.value);
+      return {};
+    },
+  }));
+
+  r.add("DELETE", both("/traces/{trace_id}/tags"), mlflowRoute({
+    schema: z.object({ trace_id: requiredStr(), key: requiredStr() }),
+    access: traceAccess("EDIT"),
+    handler: async (i) => {
+      await deleteTraceTag(i.trace_id, i.key);
+      return {};
+    },
+  }));
+
+  // ---------- deletion and links ----------
+  r.add("POST", both("/traces/delete-traces"), mlflowRoute({
+    schema: z.object({
+      experiment_id: idStr(),
+      max_timestamp_millis: int64().optional(),
+      max_traces: int32().optional(),
+      request_ids: strList().optional(),
+      trace_ids: strList().optional(),
+    }),
+    access: (i) => ({ kind: "experiment", level: "EDIT", experimentId: i.experiment_id }),
+    handler: async (i) => ({
+      traces_deleted: await deleteTraces({
+        experimentId: i.experiment_id,
+        maxTimestampMillis: i.max_timestamp_millis,
+        maxTraces: i.max_traces,
+        requestIds: i.request_ids?.length ? i.request_ids : i.trace_ids,
+      }),
+    }),
+  }));
+
+  r.add("POST", both("/traces/link-to-run"), mlflowRoute({
+    schema: z.object({ trace_ids: strList(), run_id: requiredStr() }),
+    access: (i) => i.trace_ids.slice(0, 100).map((traceId) => ({ kind: "trace" as const, level: "EDIT" as const, traceId })),
+    handler: async (i) => {
+      await linkTracesToRun(i.trace_ids, i.run_id);
+      return {};
+    },
+  }));
+
+  r.add("POST", both("/traces/link-prompts"), mlflowRoute({
+    schema: z.object({
+      trace_id: requiredStr(),
+      prompt_versions: z.array(z.object({ name: requiredStr(), version: z.preprocess((v) => (typeof v === "number" || typeof v === "bigint" ? String(v) : v), z.string().min(1)) })),
+    }),
+    access: traceAccess("EDIT"),
+    handler: async (i) => {
+      await linkPromptsToTrace(i.trace_id, i.prompt_versions);
+      return {};
+    },
+  }));
+
+}

@@ -1,0 +1,285 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { closeDb, getPool } from "../db";
+import { ApiError } from "../errors";
+import type { NormalizedSpan } from "../tracing/model";
+import { ingestSpans, upsertTraceInfo } from "./ingest";
+import { createTestExperiment, hex, makeSpan, spanRows, traceRow } from "./ingest-testkit";
+import { loadSpans } from "./spans";
+
+after(() => closeDb());
+
+/** A 3-span trace: root AGENT with session/user, a chat child with tokens, a failing tool child. */
+function sampleTrace(): { traceId: string; root: NormalizedSpan; llm: NormalizedSpan; tool: NormalizedSpan } {
+  const traceId = "tr-" + hex(16);
+  const root = makeSpan({
+    traceId,
+    name: "agent_turn",
+    startTimeNs: 1_700_000_000_000_000_000n,
+    endTimeNs: 1_700_000_002_500_000_000n,
+    attributes: {
+      "mlflow.spanType": "AGENT",
+      "mlflow.spanInputs": { messages: [{ role: "system", content: "be nice" }, { role: "user", content: "What is MLflow?" }] },
+      "mlflow.spanOutputs": { choices: [{ message: { role: "assistant", content: "A platform." } }] },
+      "session.id": "sess-1",
+      "user.id": "user-1",
+      "mlflow.traceTag.team": "search",
+    },
+  });
+  const llm = makeSpan({
+    traceId,
+    name: "chat",
+    parentSpanId: root.spanId,
+    startTimeNs: 1_700_000_000_100_000_000n,
+    endTimeNs: 1_700_000_001_000_000_000n,
+    attributes: { "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 5, "gen_ai.request.model": "gpt-x" },
+  });
+  const tool = makeSpan({
+    traceId,
+    name: "search",
+    parentSpanId: root.spanId,
+    startTimeNs: 1_700_000_001_000_000_000n,
+    endTimeNs: 1_700_000_003_000_000_000n,
+    status: { code: "ERROR", message: "boom" },
+    attributes: { "mlflow.spanType": "TOOL", "mlflow.chat.tokenUsage": { input_tokens: 1, output_tokens: 2, total_tokens: 3 } },
+    events: [{ name: "exception", timeNs: 1_700_000_002_000_000_001n, attributes: { "exception.message": "boom" } }],
+  });
+  return { traceId, root, llm, tool };
+}
+
+const clone = (s: NormalizedSpan): NormalizedSpan => structuredClone(s);
+
+function comparable(row: Record<string, any> | undefined) {
+  assert.ok(row, "trace row exists");
+  const { updated_at, ...rest } = row;
+  return rest;
+}
+
+test("children before the root: IN_PROGRESS trace first, final with derived fields once the root arrives", async () => {
+  const exp = await createTestExperiment();
+  const { traceId, root, llm, tool } = sampleTrace();
+  assert.deepEqual(await ingestSpans(exp, [clone(llm), clone(tool)]), { traces: 1, spans: 2 });
+  let t = await traceRow(traceId);
+  assert.equal(t?.state, "IN_PROGRESS");
+  assert.equal(t?.name, null);
+  assert.equal(t?.span_count, 2);
+  assert.equal(t?.error_count, 1);
+  assert.equal(t?.request_time, String(1_700_000_000_100n));
+  assert.equal(t?.tags["mlflow.artifactLocation"], `mlflow-artifacts:/${exp}/traces/${traceId}/artifacts`);
+  assert.equal(t?.tags["mlflow.trace.spansLocation"], "TRACKING_STORE");
+
+  await ingestSpans(exp, [clone(root)]);
+  t = await traceRow(traceId);
+  assert.equal(t?.state, "OK");
+  assert.equal(t?.name, "agent_turn");
+  assert.equal(t?.tags["mlflow.traceName"], "agent_turn");
+  assert.equal(t?.tags.team, "search");
+  assert.equal(t?.root_span_id, root.spanId);
+  assert.equal(t?.request_time, String(1_700_000_000_000n));
+  assert.equal(t?.execution_duration, "3000");
+  assert.equal(t?.request_preview, "What is MLflow?");
+  assert.equal(t?.response_preview, "A platform.");
+  assert.equal(t?.session_id, "sess-1");
+  assert.equal(t?.user_id, "user-1");
+  assert.equal(t?.trace_metadata["mlflow.trace.session"], "sess-1");
+  assert.equal(t?.trace_metadata["mlflow.trace.user"], "user-1");
+  assert.deepEqual(JSON.parse(t?.trace_metadata["mlflow.trace.tokenUsage"]), { input_tokens: 11, output_tokens: 7, total_tokens: 18 });
+  assert.equal(t?.input_tokens, "11");
+  assert.equal(t?.total_tokens, "18");
+  assert.equal(t?.span_count, 3);
+
+  const rows = await spanRows(traceId);
+  const chat = rows.find((r) => r.name === "chat")!;
+  assert.equal(chat.span_type, "CHAT_MODEL");
+  assert.equal(chat.attributes["mlflow.llm.model"], "gpt-x");
+  assert.deepEqual(chat.attributes["mlflow.chat.tokenUsage"], { input_tokens: 10, output_tokens: 5, total_tokens: 15 });
+  const agent = rows.find((r) => r.name === "agent_turn")!;
+  assert.equal(agent.attributes["mlflow.spanInputs"], undefined, "inputs live in their own column");
+  assert.deepEqual(JSON.parse(agent.inputs), root.attributes["mlflow.spanInputs"]);
+  const search = rows.find((r) => r.name === "search")!;
+  assert.equal(search.status_code, "ERROR");
+  assert.equal(search.status_message, "boom");
+  assert.deepEqual(search.events, [{ name: "exception", time_unix_nano: "1700000002000000001", attributes: { "exception.message": "boom" } }]);
+});
+
+test("repeated and reordered delivery converge on the same rows (idempotent, commutative)", async () => {
+  const exp = await createTestExperiment();
+  const orders: ((x: ReturnType<typeof sampleTrace>) => NormalizedSpan[][])[] = [
+    (x) => [[x.root, x.llm, x.tool]],
+    (x) => [[x.tool], [x.llm], [x.root]],
+    (x) => [[x.root], [x.tool, x.llm], [x.root, x.llm], [x.tool]],
+  ];
+  const results: unknown[] = [];
+  for (const order of orders) {
+    const x = sampleTrace();
+    // the same ids for every ordering, so rows compare whole
+    const fixed = { traceId: "tr-" + "ab".repeat(16), ids: ["1111111111111111", "2222222222222222", "3333333333333333"] };
+    for (const [i, s] of [x.root, x.llm, x.tool].entries()) {
+      s.traceId = fixed.traceId;
+      s.spanId = fixed.ids[i];
+      if (i > 0) s.parentSpanId = fixed.ids[0];
+    }
+    await getPool().query("DELETE FROM spans WHERE trace_id = $1", [fixed.traceId]);
+    await getPool().query("DELETE FROM traces WHERE trace_id = $1", [fixed.traceId]);
+    for (const batch of order(x)) await ingestSpans(exp, batch.map(clone));
+    const spans = (await spanRows(fixed.traceId)).map((r) => ({ ...r }));
+    results.push({ trace: comparable(await traceRow(fixed.traceId)), spans });
+  }
+  assert.equal((results[0] as any).spans.length, 3);
+  assert.deepEqual(results[1], results[0]);
+  assert.deepEqual(results[2], results[0]);
+});
+
+test("a batch with spans of many traces stores each trace once", async () => {
+  const exp = await createTestExperiment();
+  const traces = Array.from({ length: 5 }, () => sampleTrace());
+  const all = traces.flatMap((t) => [t.root, t.llm, t.tool]).map(clone);
+  assert.deepEqual(await ingestSpans(exp, all), { traces: 5, spans: 15 });
+  for (const t of traces) {
+    const row = await traceRow(t.traceId);
+    assert.equal(row?.span_count, 3);
+    assert.equal(row?.state, "OK");
+  }
+});
+
+test("unknown and deleted experiments are refused and nothing is stored", async () => {
+  const { traceId, root } = sampleTrace();
+  await assert.rejects(ingestSpans("987654321", [clone(root)]), (e: ApiError) => e.code === "RESOURCE_DOES_NOT_EXIST" && e.status === 404 && e.message.includes("987654321"));
+  await assert.rejects(ingestSpans("not-a-number", [clone(root)]), (e: ApiError) => e.code === "RESOURCE_DOES_NOT_EXIST");
+  const exp = await createTestExperiment();
+  await getPool().query("UPDATE experiments SET lifecycle_stage = 'deleted' WHERE experiment_id = $1", [exp]);
+  await assert.rejects(ingestSpans(exp, [clone(root)]), (e: ApiError) => e.code === "INVALID_PARAMETER_VALUE" && e.status === 400);
+  assert.equal(await traceRow(traceId), undefined);
+  assert.equal((await spanRows(traceId)).length, 0);
+});
+
+function startTraceInfo(traceId: string, exp: string) {
+  return {
+    traceId,
+    experimentId: exp,
+    requestTimeMs: 1_700_000_000_000,
+    executionDurationMs: 2600,
+    state: "OK" as const,
+    requestPreview: "client request preview",
+    responsePreview: "client response preview",
+    metadata: {
+      "mlflow.trace_schema.version": "3",
+      "mlflow.trace.session": "client-session",
+      "mlflow.trace.tokenUsage": '{"input_tokens": 100, "output_tokens": 50, "total_tokens": 150}',
+      "mlflow.user": "alice",
+    },
+    tags: { "mlflow.traceName": "client-name", turn: "1" },
+  };
+}
+
+test("StartTraceV3 and OTLP merge in either order, client values win, spans kept", async () => {
+  const exp = await createTestExperiment();
+  const outcomes: Record<string, any>[] = [];
+  for (const infoFirst of [true, false]) {
+    const x = sampleTrace();
+    const info = startTraceInfo(x.traceId, exp);
+    if (infoFirst) {
+      await upsertTraceInfo(info);
+      const t = await traceRow(x.traceId);
+      assert.equal(t?.tags["mlflow.trace.spansLocation"], undefined, "no spans held yet");
+      assert.equal(t?.tags["mlflow.artifactLocation"], `mlflow-artifacts:/${exp}/traces/${x.traceId}/artifacts`);
+      await ingestSpans(exp, [x.root, x.llm, x.tool].map(clone));
+    } else {
+      await ingestSpans(exp, [x.root, x.llm, x.tool].map(clone));
+      await upsertTraceInfo(info);
+    }
+    const t = await traceRow(x.traceId);
+    assert.ok(t);
+    assert.equal(t.info_finalized, true);
+    assert.equal(t.name, "client-name");
+    assert.equal(t.tags["mlflow.traceName"], "client-name");
+    assert.equal(t.tags.turn, "1");
+    assert.equal(t.tags.team, "search", "derived tag kept");
+    assert.equal(t.tags["mlflow.trace.spansLocation"], "TRACKING_STORE");
+    assert.equal(t.request_preview, "client request preview");
+    assert.equal(t.session_id, "client-session");
+    assert.equal(t.user_id, "user-1", "derived user kept where the client gave none");
+    assert.equal(t.trace_metadata["mlflow.user"], "alice");
+    assert.equal(t.input_tokens, "100");
+    assert.equal(t.total_tokens, "150");
+    assert.equal(t.request_time, "1700000000000");
+    assert.equal(t.execution_duration, "2600");
+    assert.equal(t.end_time, "1700000002600");
+    assert.equal(t.state, "OK");
+    assert.equal(t.span_count, 3);
+    assert.equal((await spanRows(x.traceId)).length, 3);
+    const { trace_id, updated_at, root_span_id, tags, ...rest } = t;
+    outcomes.push({ ...rest, tags: { ...tags, "mlflow.artifactLocation": undefined } });
+  }
+  assert.deepEqual(outcomes[1], outcomes[0]);
+});
+
+test("upsertTraceInfo refuses unknown experiments", async () => {
+  await assert.rejects(upsertTraceInfo(startTraceInfo("tr-" + hex(16), "876543210")), (e: ApiError) => e.code === "RESOURCE_DOES_NOT_EXIST");
+});
+
+test("loadSpans gives back the stored spans in the span model, ordered by start time", async () => {
+  const exp = await createTestExperiment();
+  const x = sampleTrace();
+  await ingestSpans(exp, [x.tool, x.root, x.llm].map(clone));
+  const map = await loadSpans([x.traceId, "tr-" + hex(16)]);
+  assert.equal(map.size, 1);
+  const spans = map.get(x.traceId)!;
+  assert.deepEqual(spans.map((s) => s.name), ["agent_turn", "chat", "search"]);
+  const root = spans[0];
+  assert.equal(root.parentSpanId, null);
+  assert.equal(root.startTimeNs, x.root.startTimeNs);
+  assert.deepEqual(root.attributes["mlflow.spanInputs"], x.root.attributes["mlflow.spanInputs"]);
+  assert.equal(root.attributes["mlflow.traceRequestId"], x.traceId);
+  const search = spans[2];
+  assert.deepEqual(search.status, { code: "ERROR", message: "boom" });
+  assert.equal(search.events[0].timeNs, 1_700_000_002_000_000_001n);
+  assert.equal(spans[1].attributes["mlflow.spanType"], "CHAT_MODEL");
+});
+
+test("text with NUL characters, tabs, newlines and backslashes survives COPY", async () => {
+  const exp = await createTestExperiment();
+  const traceId = "tr-" + hex(16);
+  const weird = "a\tb\nc\\d\re\u0000f 'quoted' \\N";
+  await ingestSpans(exp, [makeSpan({ traceId, name: weird, attributes: { "mlflow.spanInputs": { q: weird }, note: weird } })]);
+  const [row] = await spanRows(traceId);
+  assert.equal(row.name, "a\tb\nc\\d\ref 'quoted' \\N");
+  assert.equal(JSON.parse(row.inputs).q, weird);
+  assert.equal(row.attributes.note, "a\tb\nc\\d\re\ufffdf 'quoted' \\N");
+});
+
+test("concurrent requests for the same trace serialize: counts and totals stay exact", async () => {
+  const exp = await createTestExperiment();
+  const traceId = "tr-" + hex(16);
+  const rootId = hex(8);
+  const spans = Array.from({ length: 40 }, (_, i) =>
+    makeSpan({
+      traceId,
+      name: i === 0 ? "root" : `child-${i}`,
+      spanId: i === 0 ? rootId : hex(8),
+      parentSpanId: i === 0 ? null : rootId,
+      attributes: { "mlflow.chat.tokenUsage": { input_tokens: 1, output_tokens: 2, total_tokens: 3 } },
+    }),
+  );
+  // 20 requests of 2 spans each, all at once, plus every span re-sent once more
+  const batches = Array.from({ length: 20 }, (_, i) => spans.slice(i * 2, i * 2 + 2));
+  await Promise.all([...batches, ...batches.slice().reverse()].map((b) => ingestSpans(exp, b.map(clone))));
+  const t = await traceRow(traceId);
+  assert.equal(t?.span_count, 40);
+  assert.equal(t?.input_tokens, "40");
+  assert.equal(t?.total_tokens, "120");
+  assert.equal(t?.state, "OK");
+  assert.equal((await spanRows(traceId)).length, 40);
+});
+
+test("previews and tags with quotes and backslashes are stored verbatim", async () => {
+  const exp = await createTestExperiment();
+  const traceId = "tr-" + hex(16);
+  const text = `it's a \\path\\ with "quotes" and \\' tricks`;
+  await ingestSpans(exp, [makeSpan({ traceId, name: text, attributes: { "mlflow.spanInputs": text, "mlflow.traceTag.note": text, "session.id": text } })]);
+  const t = await traceRow(traceId);
+  assert.equal(t?.request_preview, text);
+  assert.equal(t?.name, text);
+  assert.equal(t?.tags.note, text);
+  assert.equal(t?.session_id, text);
+});

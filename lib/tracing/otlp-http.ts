@@ -1,0 +1,190 @@
+// POST /v1/traces (and the accept-and-ignore /v1/metrics, /v1/logs) independent of the HTTP framework: the
+// Next route handler and the fast path in lib/server/serve.ts both read the body into bytes and call
+// processOtlpTraces. Body limits apply to the bytes received and, separately, to the decompressed size
+// (zlib's maxOutputLength stops inflation at the cap, so a decompression bomb costs at most the cap).
+import { promisify } from "node:util";
+import zlib from "node:zlib";
+import { AccessDenied } from "../auth/guard";
+import { ApiError } from "../errors";
+import { ingestSpans } from "../store/ingest";
+import { ATTR } from "./derive";
+import type { NormalizedSpan } from "./model";
+import { decodeOtlpTraces, encodeExportResponse, otlpEncodingOf, type OtlpEncoding } from "./otlp";
+
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const inflateRaw = promisify(zlib.inflateRaw);
+
+export const EXPERIMENT_HEADER = "x-mlflow-experiment-id";
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export function maxOtlpBodyBytes(): number {
+  const v = Number(process.env.FLOWTRACE_OTLP_MAX_BODY_BYTES);
+  return Number.isFinite(v) && v > 0 ? Math.floor(v) : DEFAULT_MAX_BODY_BYTES;
+}
+
+export interface OtlpHttpResult {
+  status: number;
+  contentType: string;
+  body: Uint8Array | string;
+}
+
+function errorResult(status: number, code: string, message: string): OtlpHttpResult {
+  return { status, contentType: "application/json", body: JSON.stringify({ error_code: code, message }) };
+}
+
+export function otlpErrorResult(err: unknown): OtlpHttpResult {
+  if (err instanceof ApiError) return errorResult(err.status, err.code, err.message);
+  if (err instanceof AccessDenied) return errorResult(err.status, err.status === 401 ? "UNAUTHENTICATED" : "PERMISSION_DENIED", err.message);
+  console.error("flowtrace: /v1/traces failed:", err);
+  return errorResult(500, "INTERNAL_ERROR", "Internal error while storing spans");
+}
+
+const tooLarge = (limit: number, what: string) =>
+  new ApiError("RESOURCE_EXHAUSTED", `OTLP request body is too large: the ${what} exceeds ${limit} bytes (FLOWTRACE_OTLP_MAX_BODY_BYTES)`, 413);
+
+/** Content-Encoding gzip / deflate (zlib-wrapped or raw) / identity, capped at `limit` decompressed bytes. */
+export async function decompressBody(body: Uint8Array, contentEncoding: string | null | undefined, limit: number): Promise<Uint8Array> {
+  const enc = (contentEncoding ?? "").trim().toLowerCase();
+  if (enc === "" || enc === "identity") {
+    if (body.length > limit) throw tooLarge(limit, "body");
+    return body;
+  }
+  const opts = { maxOutputLength: limit };
+  const fail = (err: unknown): never => {
+    if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) throw tooLarge(limit, "decompressed body");
+    throw new ApiError("INVALID_PARAMETER_VALUE", `Content-Encoding '${enc}': the body does not decompress (${(err as Error).message})`);
+  };
+  if (enc === "gzip" || enc === "x-gzip") return gunzip(body, opts).catch(fail);
+  if (enc === "deflate") {
+    // RFC 9110 deflate is zlib-wrapped, but some clients send raw deflate
+    const first = body[0];
+    const zlibWrapped = body.length >= 2 && (first & 0x0f) === 8 && ((first << 8) | body[1]) % 31 === 0;
+    if (zlibWrapped) return inflate(body, opts).catch((err) => ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" ? fail(err) : inflateRaw(body, opts).catch(fail)));
+    return inflateRaw(body, opts).catch(fail);
+  }
+  throw new ApiError("INVALID_PARAMETER_VALUE", `Unsupported Content-Encoding '${enc}': send gzip, deflate or identity`, 415);
+}
+
+/** Reads a web stream into one buffer, failing with 413 as soon as `limit` bytes are exceeded. */
+export async function readBodyCapped(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit, "body");
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+}
+
+export interface OtlpTracesRequest {
+  /** raw body bytes as received (possibly compressed) */
+  body: Uint8Array;
+  contentType: string | null;
+  contentEncoding: string | null;
+  /** x-mlflow-experiment-id header */
+  experimentHeader: string | null;
+  /** ?experiment_id= */
+  experimentQuery: string | null;
+  /** throws AccessDenied when the caller may not write to the experiment */
+  authorize(experimentId: string): Promise<void>;
+}
+
+const NO_EXPERIMENT_MESSAGE =
+  "No experiment chosen for these spans: set the HTTP header 'x-mlflow-experiment-id: <experiment id>' " +
+  "(e.g. OTEL_EXPORTER_OTLP_TRACES_HEADERS=x-mlflow-experiment-id=123), add '?experiment_id=<id>' to the URL, " +
+  "or set the span attribute 'mlflow.experimentId'.";
+
+function experimentOfSpan(s: NormalizedSpan): string | null {
+  const v = s.attributes[ATTR.experimentId];
+  if (typeof v === "string" && v.trim() !== "") return v.trim();
+  if (typeof v === "number" && Number.isInteger(v)) return String(v);
+  return null;
+}
+
+export async function processOtlpTraces(req: OtlpTracesRequest): Promise<OtlpHttpResult> {
+  const enc: OtlpEncoding | null = otlpEncodingOf(req.contentType);
+  try {
+    if (!enc) {
+      throw new ApiError(
+        "INVALID_PARAMETER_VALUE",
+        `Unsupported Content-Type '${req.contentType ?? "(none)"}' for OTLP traces: send application/x-protobuf or application/json`,
+        415,
+      );
+    }
+    const fixedExperiment = (req.experimentHeader ?? "").trim() || (req.experimentQuery ?? "").trim() || null;
+    if (fixedExperiment) await req.authorize(fixedExperiment);
+    const limit = maxOtlpBodyBytes();
+    if (req.body.length > limit) throw tooLarge(limit, "body");
+    const body = await decompressBody(req.body, req.contentEncoding, limit);
+    const decoded = decodeOtlpTraces(body, req.contentType ?? "");
+    let rejected = decoded.rejected;
+    const errors = [...decoded.errors];
+    const groups = new Map<string, NormalizedSpan[]>();
+    if (fixedExperiment) {
+      groups.set(fixedExperiment, decoded.spans);
+    } else {
+      let unrouted = 0;
+      for (const s of decoded.spans) {
+        const e = experimentOfSpan(s);
+        if (!e) {
+          unrouted++;
+          continue;
+        }
+        let g = groups.get(e);
+        if (!g) groups.set(e, (g = []));
+        g.push(s);
+      }
+      if (groups.size === 0 && (decoded.spans.length > 0 || decoded.rejected === 0)) throw new ApiError("INVALID_PARAMETER_VALUE", NO_EXPERIMENT_MESSAGE);
+      if (unrouted) {
+        rejected += unrouted;
+        errors.push(`${unrouted} span(s) without experiment: ${NO_EXPERIMENT_MESSAGE}`);
+      }
+      for (const e of groups.keys()) await req.authorize(e);
+    }
+    for (const [experimentId, spans] of groups) {
+      if (spans.length || fixedExperiment) await ingestSpans(experimentId, spans);
+    }
+    const message = rejected ? `${rejected} span(s) rejected: ${errors.join("; ")}` : "";
+    const r = encodeExportResponse(enc, rejected, message);
+    return { status: 200, contentType: r.contentType, body: r.body };
+  } catch (err) {
+    return otlpErrorResult(err);
+  }
+}
+
+/** /v1/traces as a web Request → Response (the Next route). */
+export async function handleOtlpTracesRequest(request: Request, authorize: (experimentId: string) => Promise<void>): Promise<Response> {
+  let result: OtlpHttpResult;
+  try {
+    const body = await readBodyCapped(request.body, maxOtlpBodyBytes());
+    const url = new URL(request.url);
+    result = await processOtlpTraces({
+      body,
+      contentType: request.headers.get("content-type"),
+      contentEncoding: request.headers.get("content-encoding"),
+      experimentHeader: request.headers.get(EXPERIMENT_HEADER),
+      experimentQuery: url.searchParams.get("experiment_id"),
+      authorize,
+    });
+  } catch (err) {
+    result = otlpErrorResult(err);
+  }
+  return new Response(result.body as BodyInit, { status: result.status, headers: { "content-type": result.contentType } });
+}
+
+/** /v1/metrics and /v1/logs: accepted and dropped, answered with an empty Export*ServiceResponse. */
+export function emptyOtlpResponse(contentType: string | null): OtlpHttpResult {
+  const enc = otlpEncodingOf(contentType) ?? "protobuf";
+  return enc === "json"
+    ? { status: 200, contentType: "application/json", body: "{}" }
+    : { status: 200, contentType: "application/x-protobuf", body: new Uint8Array(0) };
+}

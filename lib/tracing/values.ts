@@ -1,0 +1,171 @@
+// Attribute value decoding shared by every decoder: OTLP AnyValues (protobuf messages or OTLP/JSON objects)
+// to plain JS values, and the "try JSON.parse, else raw" rule of spec §3.7 for top-level string values.
+
+const NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/**
+ * The MLflow reader rule: attribute strings are JSON text when they parse, raw otherwise. Avoids throwing
+ * for the common raw strings (model names, ids), which would cost microseconds per attribute.
+ */
+export function decodeAttributeString(s: string): unknown {
+  if (s.length === 0) return s;
+  const c = s.charCodeAt(0);
+  // { [ "
+  if (c === 123 || c === 91 || c === 34) {
+    try {
+      return JSON.parse(s);
+    } catch {
+      return s;
+    }
+  }
+  if (c === 116 /* t */) return s === "true" ? true : s;
+  if (c === 102 /* f */) return s === "false" ? false : s;
+  if (c === 110 /* n */) return s === "null" ? null : s;
+  if (c === 45 || (c >= 48 && c <= 57)) {
+    if (!NUMBER_RE.test(s)) return s;
+    const n = Number(s);
+    // Integers beyond 2^53 stay text rather than silently losing digits.
+    return Number.isSafeInteger(n) || !/^-?\d+$/.test(s) ? n : s;
+  }
+  if (c === 32 || c === 9 || c === 10 || c === 13) {
+    const t = s.trim();
+    if (t !== s && t.length && "{[\"".includes(t[0])) {
+      try {
+        return JSON.parse(t);
+      } catch {
+        return s;
+      }
+    }
+  }
+  return s;
+}
+
+interface LongLike {
+  low: number;
+  high: number;
+  unsigned?: boolean;
+}
+
+/** protobufjs Long / number / decimal string → bigint. */
+export function toBigInt(v: unknown): bigint {
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number") return BigInt(Math.trunc(v));
+  if (typeof v === "string") return v === "" ? 0n : BigInt(v);
+  if (v && typeof v === "object" && "low" in v) {
+    const l = v as LongLike;
+    const u = (BigInt(l.high >>> 0) << 32n) | BigInt(l.low >>> 0);
+    return !l.unsigned && l.high < 0 ? u - (1n << 64n) : u;
+  }
+  return 0n;
+}
+
+/** int64 attribute value → number when exact, else its decimal string (JSON cannot hold bigint). */
+function int64ToValue(v: unknown): number | string {
+  if (typeof v === "number") return v;
+  if (v && typeof v === "object" && "low" in v) {
+    const l = v as LongLike;
+    // |value| < 2^53: exact as a double
+    if (!(l.unsigned && l.high < 0) && l.high > -0x200000 && l.high < 0x200000) return l.high * 4294967296 + (l.low >>> 0);
+    return toBigInt(v).toString();
+  }
+  if (typeof v === "string") {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : v;
+  }
+  if (typeof v === "bigint") {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : v.toString();
+  }
+  return 0;
+}
+
+// ---- protobuf (protobufjs message objects; the oneof getter `value` names the field that is set) ----
+
+interface PbAnyValue {
+  value?: string;
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: unknown;
+  doubleValue?: number;
+  arrayValue?: { values?: PbAnyValue[] };
+  kvlistValue?: { values?: PbKeyValue[] };
+  bytesValue?: Uint8Array;
+}
+export interface PbKeyValue {
+  key: string;
+  value?: PbAnyValue | null;
+}
+
+/** Nested AnyValue → plain value (strings stay raw below the top level). */
+export function pbAnyValue(v: PbAnyValue | null | undefined): unknown {
+  if (!v) return null;
+  switch (v.value) {
+    case "stringValue":
+      return v.stringValue;
+    case "intValue":
+      return int64ToValue(v.intValue);
+    case "doubleValue":
+      return v.doubleValue;
+    case "boolValue":
+      return v.boolValue;
+    case "kvlistValue":
+      return pbKeyValues(v.kvlistValue?.values, false);
+    case "arrayValue": {
+      const vals = v.arrayValue?.values ?? [];
+      const out = new Array(vals.length);
+      for (let i = 0; i < vals.length; i++) out[i] = pbAnyValue(vals[i]);
+      return out;
+    }
+    case "bytesValue":
+      return Buffer.from(v.bytesValue ?? []).toString("base64");
+    default:
+      return null;
+  }
+}
+
+/** KeyValue list → object; top level applies the JSON-text rule to strings. */
+export function pbKeyValues(kvs: PbKeyValue[] | undefined | null, topLevel = true): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!kvs) return out;
+  for (let i = 0; i < kvs.length; i++) {
+    const kv = kvs[i];
+    const v = kv.value;
+    out[kv.key] = topLevel && v && v.value === "stringValue" ? decodeAttributeString(v.stringValue!) : pbAnyValue(v);
+  }
+  return out;
+}
+
+// ---- OTLP/JSON (camelCase per the spec's JSON mapping; snake_case accepted too) ----
+
+type Json = Record<string, unknown>;
+
+function pick(o: Json, camel: string, snake: string): unknown {
+  const v = o[camel];
+  return v === undefined ? o[snake] : v;
+}
+
+export function jsonAnyValue(v: unknown): unknown {
+  if (!v || typeof v !== "object") return null;
+  const o = v as Json;
+  let x: unknown;
+  if ((x = pick(o, "stringValue", "string_value")) !== undefined) return x;
+  if ((x = pick(o, "intValue", "int_value")) !== undefined) return int64ToValue(x);
+  if ((x = pick(o, "doubleValue", "double_value")) !== undefined) return typeof x === "string" ? Number(x) : x;
+  if ((x = pick(o, "boolValue", "bool_value")) !== undefined) return x;
+  if ((x = pick(o, "kvlistValue", "kvlist_value")) !== undefined) return jsonKeyValues((x as Json | null)?.values as Json[] | undefined, false);
+  if ((x = pick(o, "arrayValue", "array_value")) !== undefined) return (((x as Json | null)?.values as unknown[] | undefined) ?? []).map(jsonAnyValue);
+  if ((x = pick(o, "bytesValue", "bytes_value")) !== undefined) return x;
+  return null;
+}
+
+export function jsonKeyValues(kvs: unknown, topLevel = true): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!Array.isArray(kvs)) return out;
+  for (const kv of kvs as Json[]) {
+    if (!kv || typeof kv.key !== "string") continue;
+    const v = kv.value as Json | undefined;
+    const s = v && typeof v === "object" ? pick(v, "stringValue", "string_value") : undefined;
+    out[kv.key] = topLevel && typeof s === "string" ? decodeAttributeString(s) : jsonAnyValue(v);
+  }
+  return out;
+}
