@@ -180,6 +180,12 @@ test("StartTraceV3 carrying assessments stores them", async () => {
   assert.match(a[0].assessment_id, /^a-[0-9a-f]{32}$/);
   assert.deepEqual(a[0].feedback, { value: 0.9 });
   assert.deepEqual(a[0].source, { source_type: "LLM_JUDGE", source_id: "gpt" });
+  // a retried StartTraceV3 does not duplicate them
+  const again = await http("POST", "/api/3.0/mlflow/traces", startTraceBody(exp, traceId, {
+    assessments: [{ assessment_name: "relevance", source: { source_type: "LLM_JUDGE", source_id: "gpt" }, feedback: { value: 0.9 }, rationale: "ok" }],
+  }));
+  assert.equal(again.status, 200);
+  assert.deepEqual(again.json.trace.trace_info.assessments.map((x: any) => x.assessment_id), [a[0].assessment_id]);
 });
 
 test("get info, batchGet, batchGetInfos; unknown ids are 404 or left out", async () => {

@@ -6,8 +6,8 @@ import { getPool } from "@/lib/db";
 import { ApiError, invalidParameter } from "@/lib/errors";
 import { previewText, turnFromTrace, type ChatTurn, type TurnSpan } from "@/lib/chat/turn";
 
-export const SESSION_SORT_KEYS = ["session_id", "users", "turns", "first_activity", "last_activity", "duration", "tokens", "cost", "errors"] as const;
-export type SessionSortKey = (typeof SESSION_SORT_KEYS)[number];
+import type { SessionSortKey } from "./sessions-query";
+export { SESSION_SORT_KEYS, type SessionSortKey } from "./sessions-query";
 export type SortDir = "asc" | "desc";
 
 export interface SessionListParams {
@@ -398,4 +398,11 @@ export async function listSessionFeedback(experimentIdRaw: string, sessionId: st
     createTime: Number(r.create_time),
     lastUpdateTime: Number(r.last_update_time),
   }));
+}
+
+/** Whether any trace of the experiment belongs to a session (the empty Sessions tab explains how). */
+export async function hasSessions(experimentIdRaw: string): Promise<boolean> {
+  const experimentId = experimentIdOf(experimentIdRaw);
+  const { rowCount } = await getPool().query("SELECT 1 FROM trace_sessions WHERE experiment_id = $1 LIMIT 1", [experimentId]);
+  return Boolean(rowCount);
 }

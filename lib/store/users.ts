@@ -4,8 +4,8 @@ import { getPool } from "@/lib/db";
 import { ApiError, invalidParameter } from "@/lib/errors";
 import { decodeCursor, encodeCursor, experimentIdOf, likePattern, pageSizeOf, type Page, type SortDir } from "./sessions";
 
-export const USER_SORT_KEYS = ["user_id", "sessions", "traces", "tokens", "cost", "errors", "first_seen", "last_seen"] as const;
-export type UserSortKey = (typeof USER_SORT_KEYS)[number];
+import type { UserSortKey } from "./sessions-query";
+export { USER_SORT_KEYS, type UserSortKey } from "./sessions-query";
 
 export interface UserSummary {
   userId: string;

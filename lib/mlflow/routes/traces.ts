@@ -1,6 +1,6 @@
 // Trace routes (spec §4.4, §4.6, §5, §6): StartTraceV3 and the legacy v2 start/end, get info, get with
 // spans, batch gets, search v3 and v2, tags, deletion, links to runs and prompts.
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Access } from "@/lib/auth/guard";
 import { ApiError, invalidParameter } from "@/lib/errors";
@@ -72,7 +72,15 @@ export function parseTraceInfoV3(ti: unknown): { info: TraceInfoInput; assessmen
   if (!metadata.success) throw invalidParameter("Invalid value for parameter 'trace.trace_info.trace_metadata' supplied: expected a map of strings.");
   const tags = stringMap().safeParse(ti.tags);
   if (!tags.success) throw invalidParameter("Invalid value for parameter 'trace.trace_info.tags' supplied: expected a map of strings.");
-  const assessments = Array.isArray(ti.assessments) ? ti.assessments.map((a) => parseAssessment(a)) : [];
+  // Clients retry StartTraceV3 (§1.7): an assessment sent without an id gets one derived from the trace
+  // and its place in the list, so a retry updates it instead of adding a copy.
+  const assessments = Array.isArray(ti.assessments)
+    ? ti.assessments.map((a, i) => {
+        const parsed = parseAssessment(a);
+        if (!parsed.assessmentId) parsed.assessmentId = "a-" + createHash("sha256").update(`${traceId}\u0000${i}\u0000${parsed.name}`).digest("hex").slice(0, 32);
+        return parsed;
+      })
+    : [];
   return {
     info: {
       traceId,
