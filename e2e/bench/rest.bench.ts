@@ -88,7 +88,7 @@ function prepareTrace(experimentId: string, i: number): PreparedTrace {
   return { traceId, start, doc: stringifyJson({ spans }) };
 }
 
-async function send(url: string, experimentId: string, t: PreparedTrace): Promise<void> {
+async function send(url: string, t: PreparedTrace): Promise<void> {
   const r1 = await fetch(`${url}/api/3.0/mlflow/traces`, { method: "POST", body: t.start, headers: { "content-type": "application/json" } });
   const info = (await r1.json()) as { trace?: { trace_info?: { tags?: Record<string, string> } } };
   if (r1.status !== 200) throw new Error(`StartTraceV3 ${r1.status}: ${JSON.stringify(info)}`);
@@ -97,10 +97,9 @@ async function send(url: string, experimentId: string, t: PreparedTrace): Promis
   const r2 = await fetch(`${url}/api/2.0/mlflow-artifacts/artifacts/${loc.slice("mlflow-artifacts:/".length)}/traces.json`, { method: "PUT", body: t.doc, headers: { "content-type": "application/json" } });
   const body = await r2.text();
   if (r2.status !== 200) throw new Error(`traces.json ${r2.status}: ${body}`);
-  void experimentId;
 }
 
-async function runClients(url: string, experimentId: string, traces: PreparedTrace[]): Promise<number> {
+async function runClients(url: string, traces: PreparedTrace[]): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
@@ -108,7 +107,7 @@ async function runClients(url: string, experimentId: string, traces: PreparedTra
       for (;;) {
         const i = next++;
         if (i >= traces.length) return;
-        await send(url, experimentId, traces[i]);
+        await send(url, traces[i]);
       }
     }),
   );
@@ -176,10 +175,10 @@ async function main() {
     // ---- 1. ingest throughput ----
     const exp = await createExperiment(url, `bench-ingest-${hex(3)}`);
     const warm = Array.from({ length: WARMUP }, (_, i) => prepareTrace(exp, i));
-    await runClients(url, exp, warm);
+    await runClients(url, warm);
     const traces = Array.from({ length: TRACES }, (_, i) => prepareTrace(exp, WARMUP + i));
     const bytes = traces.reduce((s, t) => s + t.start.length + t.doc.length, 0);
-    const secs = await runClients(url, exp, traces);
+    const secs = await runClients(url, traces);
     const tps = TRACES / secs;
     const { rows } = await db.query(`SELECT (SELECT count(*) FROM traces WHERE experiment_id = $1)::int AS t, (SELECT count(*) FROM spans WHERE experiment_id = $1)::int AS s`, [exp]);
     const expectTraces = WARMUP + TRACES;

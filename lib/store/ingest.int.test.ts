@@ -271,3 +271,15 @@ test("concurrent requests for the same trace serialize: counts and totals stay e
   assert.equal(t?.state, "OK");
   assert.equal((await spanRows(traceId)).length, 40);
 });
+
+test("previews and tags with quotes and backslashes are stored verbatim", async () => {
+  const exp = await createTestExperiment();
+  const traceId = "tr-" + hex(16);
+  const text = `it's a \\path\\ with "quotes" and \\' tricks`;
+  await ingestSpans(exp, [makeSpan({ traceId, name: text, attributes: { "mlflow.spanInputs": text, "mlflow.traceTag.note": text, "session.id": text } })]);
+  const t = await traceRow(traceId);
+  assert.equal(t?.request_preview, text);
+  assert.equal(t?.name, text);
+  assert.equal(t?.tags.note, text);
+  assert.equal(t?.session_id, text);
+});

@@ -42,10 +42,11 @@ const SPAN_COLUMNS =
 
 // ------------------------------------------------------------------ helpers
 
-/** SQL literal for the simple-query protocol (standard_conforming_strings is on since PostgreSQL 9.1). */
+/** SQL literal for the simple-query protocol; an E'' string reads the same whatever standard_conforming_strings says. */
 function lit(v: string | null | undefined): string {
   if (v === null || v === undefined) return "NULL";
-  return "'" + stripNul(v).replace(/'/g, "''") + "'";
+  const s = stripNul(v);
+  return s.indexOf("\\") >= 0 ? "E'" + s.replace(/\\/g, "\\\\").replace(/'/g, "''") + "'" : "'" + s.replace(/'/g, "''") + "'";
 }
 
 function stripNul(s: string): string {
