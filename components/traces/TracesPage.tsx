@@ -189,7 +189,7 @@ export function TracesPage(props: {
         label: "Trace ID",
         width: 132,
         render: (r) => (
-          <Link href={`/experiments/${experimentId}/traces/${r.traceId}`} onClick={(e) => e.stopPropagation()} className="font-mono text-[12px] text-indigo-700 hover:underline" title={r.traceId}>
+          <Link prefetch={false} href={`/experiments/${experimentId}/traces/${r.traceId}`} onClick={(e) => e.stopPropagation()} className="font-mono text-[12px] text-indigo-700 hover:underline" title={r.traceId}>
             {shortId(r.traceId, 9, 4)}
           </Link>
         ),
@@ -233,7 +233,7 @@ export function TracesPage(props: {
         width: 110,
         render: (r) =>
           r.sessionId ? (
-            <Link href={`/experiments/${experimentId}/sessions/${encodeURIComponent(r.sessionId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.sessionId}>
+            <Link prefetch={false} href={`/experiments/${experimentId}/sessions/${encodeURIComponent(r.sessionId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.sessionId}>
               {r.sessionId}
             </Link>
           ) : (
@@ -246,7 +246,7 @@ export function TracesPage(props: {
         width: 100,
         render: (r) =>
           r.userId ? (
-            <Link href={`/experiments/${experimentId}/users/${encodeURIComponent(r.userId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.userId}>
+            <Link prefetch={false} href={`/experiments/${experimentId}/users/${encodeURIComponent(r.userId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.userId}>
               {r.userId}
             </Link>
           ) : (
