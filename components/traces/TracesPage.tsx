@@ -503,6 +503,7 @@ export function TracesPage(props: {
             onPrev={openIdx > 0 ? () => openRow(rowIds[openIdx - 1]) : undefined}
             onNext={openIdx >= 0 && openIdx < rowIds.length - 1 ? () => openRow(rowIds[openIdx + 1]) : undefined}
             position={openIdx >= 0 ? `${firstRow + openIdx} of ${total !== undefined ? formatCount(total) : "…"}` : undefined}
+            neighbors={openIdx >= 0 ? [rowIds[openIdx - 1], rowIds[openIdx + 1]].filter((x): x is string => !!x) : []}
           />
         )}
       </div>
