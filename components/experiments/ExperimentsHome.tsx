@@ -119,7 +119,7 @@ export function ExperimentsHome({ experiments, q, sort, dir }: { experiments: Ex
               {experiments.map((e) => (
                 <tr key={e.id} className="group hover:bg-slate-50">
                   <td className="px-4 py-2.5">
-                    <Link href={`/experiments/${e.id}/traces`} className="block truncate font-medium text-slate-900 hover:text-indigo-700" title={e.name}>
+                    <Link prefetch={false} href={`/experiments/${e.id}/traces`} className="block truncate font-medium text-slate-900 hover:text-indigo-700" title={e.name}>
                       {e.name}
                     </Link>
                     {e.description && <div className="truncate text-xs text-slate-500">{e.description}</div>}

@@ -27,7 +27,9 @@ export function Assessments({ traceId, assessments, spanId, spanName, onHide }: 
   return (
     <div className="flex min-h-0 flex-col" data-testid="assessments">
       <div className="flex items-center justify-between border-b border-slate-200 px-3 py-2">
-        <h3 className="text-xs font-semibold uppercase tracking-wide text-slate-500">Assessments {assessments.length > 0 && <span className="text-slate-400">({assessments.length})</span>}</h3>
+        <h3 className="whitespace-nowrap text-xs font-semibold uppercase tracking-wide text-slate-500">
+          Feedback {assessments.length > 0 && <span className="text-slate-400">{assessments.length}</span>}
+        </h3>
         <div className="flex items-center gap-1">
           {!adding && (
             <Button size="sm" onClick={() => setAdding(true)}>

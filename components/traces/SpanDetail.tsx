@@ -28,6 +28,7 @@ function parseValue(text: string | null, complete: boolean): { ok: true; value: 
 }
 
 const FIRST_LIMIT = 1_000_000;
+const NON_CHAT_TYPES = new Set(["RETRIEVER", "RERANKER", "EMBEDDING", "TOOL", "PARSER", "MEMORY"]);
 
 export function SpanDetail({ traceId, spanId, tab, onTab }: { traceId: string; spanId: string; tab: Tab | null; onTab: (t: Tab) => void }) {
   const [limit, setLimit] = useState(FIRST_LIMIT);
@@ -41,13 +42,19 @@ export function SpanDetail({ traceId, spanId, tab, onTab }: { traceId: string; s
   const outputs = useMemo(() => (span ? parseValue(span.outputs, span.outputsSize <= (span.outputs?.length ?? 0)) : null), [span]);
   const chat = useMemo(() => {
     if (!span) return null;
+    // Retrievers, tools and the like get their {query}/documents read as a "conversation" by the generic
+    // extractor; for them the tab appears only when the span really carries role-tagged messages.
+    const explicit = /"role"\s*:/.test((span.inputs ?? "").slice(0, 100_000)) || /"role"\s*:/.test((span.outputs ?? "").slice(0, 100_000));
+    if (!explicit && NON_CHAT_TYPES.has((span.spanType ?? "").toUpperCase())) return null;
     try {
-      return extractChatMessages({
+      const messages = extractChatMessages({
         inputs: inputs?.ok ? inputs.value : (span.inputs ?? undefined),
         outputs: outputs?.ok ? outputs.value : (span.outputs ?? undefined),
         attributes: span.attributes,
         events: span.events,
       });
+      // A lone message is a plain value dressed as chat; the tab is for conversations.
+      return messages && (messages.length > 1 || messages.some((m) => m.toolCalls?.length)) ? messages : null;
     } catch {
       return null;
     }
@@ -160,17 +167,17 @@ function ValueSection({ title, value, size, onLoadAll }: { title: string; value:
           )
         ) : (
           <>
-            <pre className="whitespace-pre-wrap break-words font-mono text-[12px] text-slate-800">{value.text.length > 200_000 && !truncated ? value.text.slice(0, 200_000) + "…" : value.text.slice(0, 200_000)}</pre>
             {(truncated || value.text.length > 200_000) && (
-              <div className="mt-2 flex items-center gap-2 rounded bg-amber-50 px-2 py-1 text-xs text-amber-800">
-                Large value ({formatBytes(size)}): showing the beginning.
+              <div className="mb-2 flex items-center gap-2 rounded bg-amber-50 px-2 py-1 text-xs text-amber-800">
+                Large value ({formatBytes(size)}): showing the first {formatBytes(Math.min(value.text.length, 200_000))} as text.
                 {truncated && (
                   <button type="button" onClick={onLoadAll} className="font-medium underline">
-                    Load all
+                    Load all and format
                   </button>
                 )}
               </div>
             )}
+            <pre className="whitespace-pre-wrap break-words font-mono text-[12px] text-slate-800">{value.text.length > 200_000 ? value.text.slice(0, 200_000) + "…" : value.text}</pre>
           </>
         )}
       </div>

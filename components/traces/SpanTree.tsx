@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef } from "react";
 import { cn } from "@/components/ui/cn";
 import { formatDuration } from "@/components/ui/format";
 import { IconChevronDown, IconChevronRight, SpanTypeIcon } from "@/components/ui/Icons";
-import type { SpanSkeleton } from "@/lib/store/trace-view";
+import type { SpanSkeleton } from "./skeleton";
 
 export interface SpanIndex {
   children: number[][];
@@ -28,15 +28,27 @@ export function indexSkeleton(sk: SpanSkeleton): SpanIndex {
     if (e > total) total = e;
   }
   const depth = new Int32Array(n);
-  const stack = [...roots];
   const seen = new Uint8Array(n);
-  while (stack.length) {
-    const i = stack.pop()!;
-    if (seen[i]) continue; // a parent cycle in bad data must not hang the browser
-    seen[i] = 1;
-    for (const c of children[i]) {
-      depth[c] = depth[i] + 1;
-      stack.push(c);
+  const walk = (from: number) => {
+    const stack = [from];
+    while (stack.length) {
+      const i = stack.pop()!;
+      if (seen[i]) continue; // a parent cycle in bad data must not hang the browser
+      seen[i] = 1;
+      for (const c of children[i]) {
+        if (seen[c]) continue;
+        depth[c] = depth[i] + 1;
+        stack.push(c);
+      }
+    }
+  };
+  for (const r of roots) walk(r);
+  // Spans in a parent cycle are reachable from no root: the earliest of each cycle becomes one.
+  for (let i = 0; i < n; i++) {
+    if (!seen[i]) {
+      roots.push(i);
+      depth[i] = 0;
+      walk(i);
     }
   }
   return { children, roots, depth, total: total || 1 };

@@ -17,7 +17,7 @@ export function TraceDrawer({ traceId, experimentId, onClose, onPrev, onNext, po
           <IconChevronDown size={15} />
         </button>
         {position && <span className="text-xs tabular-nums text-slate-500">{position}</span>}
-        <Link href={`/experiments/${experimentId}/traces/${traceId}`} className="ml-auto inline-flex items-center gap-1 rounded px-2 py-1 text-xs text-slate-600 hover:bg-slate-200">
+        <Link prefetch={false} href={`/experiments/${experimentId}/traces/${traceId}`} className="ml-auto inline-flex items-center gap-1 rounded px-2 py-1 text-xs text-slate-600 hover:bg-slate-200">
           <IconExternal size={13} /> Open page
         </Link>
         <button type="button" aria-label="Close trace" title="Close (Esc)" onClick={onClose} className="rounded p-1 text-slate-500 hover:bg-slate-200">

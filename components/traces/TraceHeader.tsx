@@ -51,14 +51,14 @@ export function TraceHeader({ trace }: { trace: TraceHeaderData }) {
         </Fact>
         <Fact label="Session">
           {trace.sessionId ? (
-            <Link className="text-indigo-700 hover:underline" href={`${base}/sessions/${encodeURIComponent(trace.sessionId)}`} title={trace.sessionId}>{trace.sessionId}</Link>
+            <Link prefetch={false} className="text-indigo-700 hover:underline" href={`${base}/sessions/${encodeURIComponent(trace.sessionId)}`} title={trace.sessionId}>{trace.sessionId}</Link>
           ) : (
             <span className="text-slate-300">—</span>
           )}
         </Fact>
         <Fact label="User">
           {trace.userId ? (
-            <Link className="text-indigo-700 hover:underline" href={`${base}/users/${encodeURIComponent(trace.userId)}`} title={trace.userId}>{trace.userId}</Link>
+            <Link prefetch={false} className="text-indigo-700 hover:underline" href={`${base}/users/${encodeURIComponent(trace.userId)}`} title={trace.userId}>{trace.userId}</Link>
           ) : (
             <span className="text-slate-300">—</span>
           )}

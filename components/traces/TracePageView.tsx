@@ -24,19 +24,19 @@ export function TracePageView({ header, newer, older }: { header: TraceHeader; n
   return (
     <div className="flex min-h-0 flex-1 flex-col">
       <div className="flex h-9 shrink-0 items-center gap-2 border-b border-slate-200 bg-slate-50 px-4 text-xs text-slate-600">
-        <Link href={base} className="inline-flex items-center gap-1 hover:text-slate-900">
+        <Link prefetch={false} href={base} className="inline-flex items-center gap-1 hover:text-slate-900">
           <IconChevronLeft size={13} /> All traces
         </Link>
         <div className="ml-auto flex items-center gap-1">
           {newer ? (
-            <Link href={`${base}/${newer}`} className="inline-flex items-center gap-1 rounded px-2 py-1 hover:bg-slate-200" title="Newer trace (k)">
+            <Link prefetch={false} href={`${base}/${newer}`} className="inline-flex items-center gap-1 rounded px-2 py-1 hover:bg-slate-200" title="Newer trace (k)">
               <IconChevronLeft size={13} /> Newer
             </Link>
           ) : (
             <span className="px-2 py-1 text-slate-300">Newer</span>
           )}
           {older ? (
-            <Link href={`${base}/${older}`} className="inline-flex items-center gap-1 rounded px-2 py-1 hover:bg-slate-200" title="Older trace (j)">
+            <Link prefetch={false} href={`${base}/${older}`} className="inline-flex items-center gap-1 rounded px-2 py-1 hover:bg-slate-200" title="Older trace (j)">
               Older <IconChevronRight size={13} />
             </Link>
           ) : (

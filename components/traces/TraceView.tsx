@@ -8,7 +8,8 @@ import { ApiClientError, apiFetch, errorMessage } from "@/components/api";
 import { cn } from "@/components/ui/cn";
 import { IconChevronDown, IconChevronUp, IconSearch, IconX } from "@/components/ui/Icons";
 import { EmptyState, ErrorState, Skeleton, Spinner } from "@/components/ui/States";
-import type { SpanSkeleton, TraceHeader as TraceHeaderData } from "@/lib/store/trace-view";
+import type { RawSpanSkeleton, TraceHeader as TraceHeaderData } from "@/lib/store/trace-view";
+import { normalizeSkeleton, type SpanSkeleton } from "./skeleton";
 import { Assessments } from "./Assessments";
 import { SpanDetail } from "./SpanDetail";
 import { indexSkeleton, SpanTree, visibleRows } from "./SpanTree";
@@ -40,7 +41,7 @@ export function TraceView({ traceId, spanId, onSpanChange, showAssessments = tru
   const header = useTraceHeader(traceId, initialHeader);
   const skeleton = useQuery<SpanSkeleton>({
     queryKey: ["trace-spans", traceId],
-    queryFn: ({ signal }) => apiFetch(`/api/ui/traces/${encodeURIComponent(traceId)}/spans`, { signal }),
+    queryFn: async ({ signal }) => normalizeSkeleton(await apiFetch<RawSpanSkeleton>(`/api/ui/traces/${encodeURIComponent(traceId)}/spans`, { signal })),
     staleTime: 30_000,
   });
 

@@ -189,7 +189,7 @@ export function TracesPage(props: {
         label: "Trace ID",
         width: 132,
         render: (r) => (
-          <Link href={`/experiments/${experimentId}/traces/${r.traceId}`} onClick={(e) => e.stopPropagation()} className="font-mono text-[12px] text-indigo-700 hover:underline" title={r.traceId}>
+          <Link prefetch={false} href={`/experiments/${experimentId}/traces/${r.traceId}`} onClick={(e) => e.stopPropagation()} className="font-mono text-[12px] text-indigo-700 hover:underline" title={r.traceId}>
             {shortId(r.traceId, 9, 4)}
           </Link>
         ),
@@ -233,7 +233,7 @@ export function TracesPage(props: {
         width: 110,
         render: (r) =>
           r.sessionId ? (
-            <Link href={`/experiments/${experimentId}/sessions/${encodeURIComponent(r.sessionId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.sessionId}>
+            <Link prefetch={false} href={`/experiments/${experimentId}/sessions/${encodeURIComponent(r.sessionId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.sessionId}>
               {r.sessionId}
             </Link>
           ) : (
@@ -246,7 +246,7 @@ export function TracesPage(props: {
         width: 100,
         render: (r) =>
           r.userId ? (
-            <Link href={`/experiments/${experimentId}/users/${encodeURIComponent(r.userId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.userId}>
+            <Link prefetch={false} href={`/experiments/${experimentId}/users/${encodeURIComponent(r.userId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.userId}>
               {r.userId}
             </Link>
           ) : (
@@ -277,6 +277,11 @@ export function TracesPage(props: {
   const [visibleKeys, setVisibleKeys] = useVisibleColumns("flowtrace.traces.columns.v1", columns);
   const visible = columns.filter((c) => visibleKeys.has(c.key));
 
+  // Keyset pages only go forward; the tokens of the pages behind this one make "Prev" possible.
+  const [pageStack, setPageStack] = useState<string[]>([]);
+  useEffect(() => {
+    if (!pageToken) setPageStack([]);
+  }, [pageToken, filter, order, range, size]);
   const [tagging, setTagging] = useState(false);
   const [deleting, setDeleting] = useState(false);
 
@@ -305,7 +310,7 @@ export function TracesPage(props: {
           <div className="ml-auto flex items-center gap-2 text-xs text-slate-500">
             {(list.isFetching || count.isFetching) && <Spinner className="h-3.5 w-3.5" />}
             <span data-testid="trace-count">
-              {total === undefined ? (count.isError ? "count unavailable" : "counting…") : `${formatCount(total)} trace${total === 1 ? "" : "s"}`}
+              {listError ? "" : total === undefined ? (count.isError ? "count unavailable" : "counting…") : `${formatCount(total)} trace${total === 1 ? "" : "s"}`}
             </span>
             <button
               type="button"
@@ -427,6 +432,13 @@ export function TracesPage(props: {
                       </td>
                     </tr>
                   ))}
+                {!list.data && listError && (
+                  <tr>
+                    <td colSpan={visible.length + 1} className="px-4 py-16 text-center text-sm text-slate-500">
+                      Fix the filter above to see traces.
+                    </td>
+                  </tr>
+                )}
                 {list.data && rows.length === 0 && (
                   <tr>
                     <td colSpan={visible.length + 1} className="px-4 py-16 text-center">
@@ -517,7 +529,17 @@ export function TracesPage(props: {
               ))}
             </select>
           </label>
-          <Button size="sm" variant="ghost" disabled={pageNo <= 1} onClick={() => window.history.back()} aria-label="Previous page">
+          <Button
+            size="sm"
+            variant="ghost"
+            disabled={pageNo <= 1}
+            onClick={() => {
+              const prev = pageStack[pageStack.length - 1];
+              setPageStack((st) => st.slice(0, -1));
+              set({ page_token: prev || null, page: pageNo - 1 > 1 && prev ? String(pageNo - 1) : null }, "push");
+            }}
+            aria-label="Previous page"
+          >
             <IconChevronLeft size={14} /> Prev
           </Button>
           <Button size="sm" variant="ghost" disabled={pageNo <= 1} onClick={() => set({ page_token: null, page: null }, "push")}>
@@ -527,7 +549,10 @@ export function TracesPage(props: {
             size="sm"
             variant="ghost"
             disabled={!list.data?.nextPageToken}
-            onClick={() => set({ page_token: list.data!.nextPageToken, page: String(pageNo + 1) }, "push")}
+            onClick={() => {
+              setPageStack((st) => [...st, pageToken]);
+              set({ page_token: list.data!.nextPageToken, page: String(pageNo + 1) }, "push");
+            }}
             aria-label="Next page"
           >
             Next <IconChevronRight size={14} />
@@ -556,9 +581,33 @@ function Muted() {
   return <span className="text-slate-300">—</span>;
 }
 
+const PREVIEW_KEYS = ["question", "query", "input", "prompt", "message", "text", "content", "answer", "output", "response", "result"];
+
+/** A preview that is a small JSON object ({"question": "…"}) reads better as its text. */
+function previewText(text: string): string {
+  const t = text.trim();
+  if (t.startsWith("{") && t.endsWith("}")) {
+    try {
+      const o = JSON.parse(t) as Record<string, unknown>;
+      const k = PREVIEW_KEYS.find((key) => typeof o[key] === "string");
+      if (k) return o[k] as string;
+    } catch {
+      /* cut or not JSON: show as is */
+    }
+  }
+  if (t.startsWith('"') && t.endsWith('"')) {
+    try {
+      return JSON.parse(t) as string;
+    } catch {
+      /* show as is */
+    }
+  }
+  return text;
+}
+
 function Preview({ text }: { text: string | null }) {
   if (!text) return <Muted />;
-  const one = text.replace(/\s+/g, " ").slice(0, 300);
+  const one = previewText(text).replace(/\s+/g, " ").slice(0, 300);
   return (
     <span className="truncate text-slate-700" title={text.length > 2000 ? text.slice(0, 2000) + "…" : text}>
       {one}

@@ -41,7 +41,7 @@ function Node({ name, value, depth, defaultDepth }: { name: string | number | nu
     name === null ? null : (
       <span className={typeof name === "number" ? "text-slate-400" : "text-slate-600"}>
         {typeof name === "number" ? name : name}
-        <span className="text-slate-400">: </span>
+        <span className="mr-1 text-slate-400">:</span>
       </span>
     );
   if (!isObj) {

@@ -88,7 +88,7 @@ function prepareTrace(experimentId: string, i: number): PreparedTrace {
   return { traceId, start, doc: stringifyJson({ spans }) };
 }
 
-async function send(url: string, experimentId: string, t: PreparedTrace): Promise<void> {
+async function send(url: string, t: PreparedTrace): Promise<void> {
   const r1 = await fetch(`${url}/api/3.0/mlflow/traces`, { method: "POST", body: t.start, headers: { "content-type": "application/json" } });
   const info = (await r1.json()) as { trace?: { trace_info?: { tags?: Record<string, string> } } };
   if (r1.status !== 200) throw new Error(`StartTraceV3 ${r1.status}: ${JSON.stringify(info)}`);
@@ -97,10 +97,9 @@ async function send(url: string, experimentId: string, t: PreparedTrace): Promis
   const r2 = await fetch(`${url}/api/2.0/mlflow-artifacts/artifacts/${loc.slice("mlflow-artifacts:/".length)}/traces.json`, { method: "PUT", body: t.doc, headers: { "content-type": "application/json" } });
   const body = await r2.text();
   if (r2.status !== 200) throw new Error(`traces.json ${r2.status}: ${body}`);
-  void experimentId;
 }
 
-async function runClients(url: string, experimentId: string, traces: PreparedTrace[]): Promise<number> {
+async function runClients(url: string, traces: PreparedTrace[]): Promise<number> {
   let next = 0;
   const t0 = performance.now();
   await Promise.all(
@@ -108,7 +107,7 @@ async function runClients(url: string, experimentId: string, traces: PreparedTra
       for (;;) {
         const i = next++;
         if (i >= traces.length) return;
-        await send(url, experimentId, traces[i]);
+        await send(url, traces[i]);
       }
     }),
   );
@@ -146,7 +145,7 @@ async function seed(db: pg.Client, experimentId: string, n: number): Promise<voi
        FROM (SELECT g, (50 + (g * 7919) % 4000)::bigint AS dur,
                     CASE WHEN g % 20 = 3 THEN 'ERROR' WHEN g % 100 = 7 THEN 'IN_PROGRESS' ELSE 'OK' END AS st,
                     (ARRAY['agent_turn','chat','rag_query','summarize','classify'])[1 + g % 5] AS nm
-               FROM generate_series($4::int, $5::int) AS g) s`,
+               FROM generate_series($4::bigint, $5::bigint) AS g) s`,
       [experimentId, now, `seed-${experimentId}-`, from, Math.min(from + batch, n) - 1],
     );
     process.stdout.write(`\r  seeded ${Math.min(from + batch, n).toLocaleString()} traces`);
@@ -173,13 +172,24 @@ async function main() {
     const url = server.url;
     console.log(`server ${url}, embedded PostgreSQL in ${tmp}`);
 
+    // ---- 0. how busy is the machine: the cheapest route of the same server, 8 clients ----
+    {
+      const n = 1000;
+      let next = 0;
+      const s = performance.now();
+      await Promise.all(Array.from({ length: CLIENTS }, async () => {
+        while (next++ < n) await (await fetch(`${url}/version`)).text();
+      }));
+      console.log(`baseline: GET /version ${(n / ((performance.now() - s) / 1000)).toFixed(0)} req/s with ${CLIENTS} clients (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")})`);
+    }
+
     // ---- 1. ingest throughput ----
     const exp = await createExperiment(url, `bench-ingest-${hex(3)}`);
     const warm = Array.from({ length: WARMUP }, (_, i) => prepareTrace(exp, i));
-    await runClients(url, exp, warm);
+    await runClients(url, warm);
     const traces = Array.from({ length: TRACES }, (_, i) => prepareTrace(exp, WARMUP + i));
     const bytes = traces.reduce((s, t) => s + t.start.length + t.doc.length, 0);
-    const secs = await runClients(url, exp, traces);
+    const secs = await runClients(url, traces);
     const tps = TRACES / secs;
     const { rows } = await db.query(`SELECT (SELECT count(*) FROM traces WHERE experiment_id = $1)::int AS t, (SELECT count(*) FROM spans WHERE experiment_id = $1)::int AS s`, [exp]);
     const expectTraces = WARMUP + TRACES;

@@ -95,7 +95,7 @@ function describe(v: unknown): string {
 /** Turns the first zod issue into MLflow's wording, naming the parameter. */
 export function zodToApiError(err: z.ZodError, input: unknown): ApiError {
   const issue = err.issues[0];
-  const path = issue.path.filter((p) => typeof p !== "number" || true).map(String).join(".");
+  const path = issue.path.map(String).join(".");
   const value = valueAt(input, issue.path as PropertyKey[]);
   if (value === undefined || value === null || (value === "" && issue.code === "too_small")) {
     return invalidParameter(`Missing value for required parameter '${path}'. See the API docs for more information about request parameters.`);

@@ -12,6 +12,7 @@ import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded
 import { createHardening, exposureWarning } from "./hardening";
 import { ensureDefaultExperiment, migrate } from "./migrate";
 import { ROOT } from "./paths";
+import { isOtlpTracesRequest, serveOtlpTraces } from "../tracing/otlp-node";
 
 
 async function assertPortFree(host: string, port: number): Promise<void> {
@@ -85,8 +86,11 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     };
     const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
       if (harden(req, res)) return;
-      if (!gate) return void handle(req, res).catch(fail(res));
-      gate(req, res).then((pass) => (pass ? handle(req, res) : undefined)).catch(fail(res));
+      // OTLP span export bypasses Next's router (lib/tracing/otlp-node.ts): per-request overhead is latency
+      // the Python client's user feels on every span
+      const next = () => (isOtlpTracesRequest(req) ? serveOtlpTraces(req, res) : handle(req, res));
+      if (!gate) return void next().catch(fail(res));
+      gate(req, res).then((pass) => (pass ? next() : undefined)).catch(fail(res));
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", (err: NodeJS.ErrnoException) => reject(new StartupError(err.code === "EADDRINUSE" ? `port ${cfg.port} on ${cfg.host} is already in use (choose another with --port)` : `cannot listen on ${cfg.host}:${cfg.port}: ${err.message}`)));

@@ -271,3 +271,58 @@ test("concurrent requests for the same trace serialize: counts and totals stay e
   assert.equal(t?.state, "OK");
   assert.equal((await spanRows(traceId)).length, 40);
 });
+
+test("previews and tags with quotes and backslashes are stored verbatim", async () => {
+  const exp = await createTestExperiment();
+  const traceId = "tr-" + hex(16);
+  const text = `it's a \\path\\ with "quotes" and \\' tricks`;
+  await ingestSpans(exp, [makeSpan({ traceId, name: text, attributes: { "mlflow.spanInputs": text, "mlflow.traceTag.note": text, "session.id": text } })]);
+  const t = await traceRow(traceId);
+  assert.equal(t?.request_preview, text);
+  assert.equal(t?.name, text);
+  assert.equal(t?.tags.note, text);
+  assert.equal(t?.session_id, text);
+});
+
+test("large batches (the COPY path) store the same rows as small ones (the VALUES path)", async () => {
+  const exp = await createTestExperiment();
+  const weird = "a\tb\nc\\d\re\u0000f 'q' \\N";
+  const build = () => {
+    const traceId = "tr-" + hex(16);
+    const rootId = hex(8);
+    return Array.from({ length: 70 }, (_, i) =>
+      makeSpan({
+        traceId,
+        name: i ? `${weird}-${i}` : "root",
+        spanId: i ? hex(8) : rootId,
+        parentSpanId: i ? rootId : null,
+        startTimeNs: 1_700_000_000_000_000_000n + BigInt(i),
+        status: i === 3 ? { code: "ERROR", message: weird } : { code: "OK", message: "" },
+        attributes: { "mlflow.spanInputs": { q: weird, i }, note: weird, "gen_ai.usage.input_tokens": 2, "gen_ai.usage.output_tokens": 1 },
+        events: i === 3 ? [{ name: "exception", timeNs: 5n, attributes: { "exception.message": weird } }] : [],
+      }),
+    );
+  };
+  const a = build();
+  const b = build();
+  await ingestSpans(exp, a.map(clone)); // 70 spans: COPY
+  for (let i = 0; i < b.length; i += 10) await ingestSpans(exp, b.slice(i, i + 10).map(clone)); // 10 at a time: VALUES
+  const norm = async (spans: NormalizedSpan[]) => {
+    const rows: Record<string, any>[] = await spanRows(spans[0].traceId);
+    const ids = new Map(spans.map((s, i) => [s.spanId, i]));
+    return rows.map(({ trace_id, span_id, parent_span_id, ...r }): Record<string, any> => ({ ...r, i: ids.get(span_id), parent: parent_span_id ? ids.get(parent_span_id) : null }));
+  };
+  const ra = await norm(a);
+  assert.equal(ra.length, 70);
+  assert.deepEqual(await norm(b), ra);
+  assert.equal(ra[1].name, "a\tb\nc\\d\ref 'q' \\N-1");
+  assert.equal(JSON.parse(ra[1].inputs).q, weird);
+  const ta = await traceRow(a[0].traceId);
+  const tb = await traceRow(b[0].traceId);
+  for (const t of [ta, tb]) {
+    assert.equal(t?.span_count, 70);
+    assert.equal(t?.error_count, 1);
+    assert.equal(t?.input_tokens, "140");
+    assert.equal(t?.total_tokens, "210");
+  }
+});

@@ -42,19 +42,29 @@ const SPAN_COLUMNS =
 
 // ------------------------------------------------------------------ helpers
 
-/** SQL literal for the simple-query protocol (standard_conforming_strings is on since PostgreSQL 9.1). */
+/** SQL literal for the simple-query protocol; an E'' string reads the same whatever standard_conforming_strings says. */
 function lit(v: string | null | undefined): string {
   if (v === null || v === undefined) return "NULL";
-  return "'" + stripNul(v).replace(/'/g, "''") + "'";
+  const s = stripNul(v);
+  return s.indexOf("\\") >= 0 ? "E'" + s.replace(/\\/g, "\\\\").replace(/'/g, "''") + "'" : "'" + s.replace(/'/g, "''") + "'";
 }
 
 function stripNul(s: string): string {
   return s.indexOf("\0") >= 0 ? s.replace(/\0/g, "") : s;
 }
 
+/** JSON text; bigint values (none come from the decoders, but callers may build spans) as digits. */
+function jsonText(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? "null";
+  } catch {
+    return JSON.stringify(v, bigintReplacer) ?? "null";
+  }
+}
+
 /** jsonb cannot hold \u0000; JSON.stringify writes NUL characters as that escape. */
 function safeJson(v: unknown): string {
-  const s = JSON.stringify(v, bigintReplacer);
+  const s = jsonText(v);
   return s.indexOf("\\u0000") >= 0 ? s.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd") : s;
 }
 
@@ -93,8 +103,8 @@ export function artifactLocationFor(experimentArtifactLocation: string, traceId:
 
 // ------------------------------------------------------------------ span rows
 
-/** One COPY text line for a span (derivation already applied). */
-function spanRow(experimentId: string, s: NormalizedSpan): string {
+/** The column values of a span row (derivation already applied); null is SQL NULL. */
+function spanFields(experimentId: string, s: NormalizedSpan): (string | null)[] {
   const a = s.attributes;
   const inputs = a[ATTR.inputs];
   const outputs = a[ATTR.outputs];
@@ -105,26 +115,42 @@ function spanRow(experimentId: string, s: NormalizedSpan): string {
   if (inputs !== undefined) a[ATTR.inputs] = inputs;
   if (outputs !== undefined) a[ATTR.outputs] = outputs;
   const type = a[ATTR.spanType];
-  let events = "[]";
-  if (s.events.length) {
-    events = safeJson(s.events.map((e) => ({ name: e.name, time_unix_nano: e.timeNs.toString(), attributes: e.attributes })));
+  const events = s.events.length ? safeJson(s.events.map((e) => ({ name: e.name, time_unix_nano: e.timeNs.toString(), attributes: e.attributes }))) : "[]";
+  return [
+    s.traceId,
+    s.spanId,
+    s.parentSpanId,
+    experimentId,
+    stripNul(s.name),
+    typeof type === "string" && type !== "" ? stripNul(type) : "UNKNOWN",
+    s.startTimeNs.toString(),
+    s.endTimeNs === null ? null : s.endTimeNs.toString(),
+    s.status.code,
+    s.status.message ? stripNul(s.status.message) : null,
+    attrs,
+    inputs === undefined ? null : stripNul(jsonText(inputs)),
+    outputs === undefined ? null : stripNul(jsonText(outputs)),
+    events,
+  ];
+}
+
+/** One COPY text line. */
+function spanRow(experimentId: string, s: NormalizedSpan): string {
+  const f = spanFields(experimentId, s);
+  let line = "";
+  for (let i = 0; i < f.length; i++) {
+    const v = f[i];
+    line += (i ? "\t" : "") + (v === null ? "\\N" : copyText(v));
   }
-  return (
-    s.traceId + "\t" +
-    s.spanId + "\t" +
-    (s.parentSpanId ?? "\\N") + "\t" +
-    experimentId + "\t" +
-    copyText(stripNul(s.name)) + "\t" +
-    (typeof type === "string" && type !== "" ? copyText(stripNul(type)) : "UNKNOWN") + "\t" +
-    s.startTimeNs.toString() + "\t" +
-    (s.endTimeNs === null ? "\\N" : s.endTimeNs.toString()) + "\t" +
-    s.status.code + "\t" +
-    (s.status.message ? copyText(stripNul(s.status.message)) : "\\N") + "\t" +
-    copyText(attrs) + "\t" +
-    (inputs === undefined ? "\\N" : copyText(stripNul(JSON.stringify(inputs, bigintReplacer) ?? "null"))) + "\t" +
-    (outputs === undefined ? "\\N" : copyText(stripNul(JSON.stringify(outputs, bigintReplacer) ?? "null"))) + "\t" +
-    copyText(events) + "\n"
-  );
+  return line + "\n";
+}
+
+const SPAN_CASTS = ["", "", "", "::bigint", "", "", "::bigint", "::bigint", "", "", "::jsonb", "", "", "::jsonb"];
+
+/** One VALUES tuple (small batches: one round trip instead of a COPY). */
+function spanTuple(experimentId: string, s: NormalizedSpan): string {
+  const f = spanFields(experimentId, s);
+  return "(" + f.map((v, i) => (v === null ? "NULL" : lit(v)) + SPAN_CASTS[i]).join(",") + ")";
 }
 
 /**
@@ -218,6 +244,20 @@ function traceValuesRow(t: TraceBatch): string {
     ].join(",") +
     ")"
   );
+}
+
+// Up to this many spans go in as VALUES in the same round trip as the rest; more go by COPY.
+const SMALL_BATCH_SPANS = 64;
+const EXPERIMENT_MISSING = "flowtrace: experiment does not exist";
+const EXPERIMENT_INACTIVE = "flowtrace: experiment is ";
+
+/** Fails the transaction unless the experiment exists and is active (no extra round trip to check first). */
+function experimentCheckSql(expId: string): string {
+  return `DO $check$ DECLARE st text; BEGIN
+    SELECT lifecycle_stage INTO st FROM experiments WHERE experiment_id = ${expId};
+    IF NOT FOUND THEN RAISE EXCEPTION '${EXPERIMENT_MISSING}' USING ERRCODE = 'P0002'; END IF;
+    IF st <> 'active' THEN RAISE EXCEPTION '${EXPERIMENT_INACTIVE}%', st USING ERRCODE = 'P0001'; END IF;
+  END $check$`;
 }
 
 const idList = (batches: TraceBatch[]) => batches.map((b) => lit(b.traceId)).join(",");
@@ -327,31 +367,34 @@ export async function ingestSpans(experimentId: string, spans: NormalizedSpan[])
   }
   for (const s of spans) deriveSpan(s);
   const batches = groupByTrace(spans);
-  let rows = "";
   let spanCount = 0;
-  for (const b of batches) {
-    for (const s of b.spans) {
-      rows += spanRow(expId, s);
-      spanCount++;
-    }
-  }
+  for (const b of batches) spanCount += b.spans.length;
+  const small = spanCount <= SMALL_BATCH_SPANS;
+  const head = `BEGIN; ${experimentCheckSql(expId)}; ${lockTracesSql(batches)}; ${deleteSpansSql(batches)}`;
   const client = await getPool().connect();
   let inTx = false;
   try {
     inTx = true;
-    const results = (await client.query(
-      `BEGIN;
-       SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ${expId};
-       ${lockTracesSql(batches)};
-       ${deleteSpansSql(batches)}`,
-    )) as unknown as { rows: ExperimentRow[] }[];
-    checkExperiment(experimentId, results[1].rows[0]);
-    await copySpans(client, rows);
-    await client.query(`${upsertTracesSql(expId, batches, Date.now())}; COMMIT`);
+    if (small) {
+      // the Python client's one-span requests: everything in one round trip
+      const tuples = batches.flatMap((b) => b.spans.map((s) => spanTuple(expId, s))).join(",");
+      await client.query(`${head}; INSERT INTO spans (${SPAN_COLUMNS}) VALUES ${tuples}; ${upsertTracesSql(expId, batches, Date.now())}; COMMIT`);
+    } else {
+      let rows = "";
+      for (const b of batches) for (const s of b.spans) rows += spanRow(expId, s);
+      await client.query(head);
+      await copySpans(client, rows);
+      await client.query(`${upsertTracesSql(expId, batches, Date.now())}; COMMIT`);
+    }
     inTx = false;
     return { traces: batches.length, spans: spanCount };
   } catch (err) {
     if (inTx) await client.query("ROLLBACK").catch(() => {});
+    const msg = (err as Error).message ?? "";
+    if (msg === EXPERIMENT_MISSING) throw notFound(`Experiment with id '${experimentId}' does not exist.`);
+    if (msg.startsWith(EXPERIMENT_INACTIVE)) {
+      throw invalidParameter(`The experiment '${experimentId}' must be in the 'active' state. Current state is ${msg.slice(EXPERIMENT_INACTIVE.length)}.`);
+    }
     throw translateDbError(err);
   } finally {
     client.release();

@@ -318,3 +318,17 @@ test("/v1/metrics and /v1/logs answer 200 with an empty response in the request'
     assert.deepEqual(b.json, {});
   }
 });
+
+test("the Next route handler (used when the fast path in serve.ts is bypassed) answers like the fast path", async () => {
+  const { POST } = await import("../../app/v1/traces/route");
+  const exp = await createTestExperiment("next-route");
+  const copy = freshCopy(otlpLines("c1-otel-otlp-proto.jsonl")[2]);
+  const res = await POST(new Request("http://localhost/v1/traces", { method: "POST", body: Buffer.from(copy.protobuf), headers: { "content-type": PB, "x-mlflow-experiment-id": exp } }));
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get("content-type"), PB);
+  assert.equal((await res.arrayBuffer()).byteLength, 0);
+  assert.equal((await spansOf(exp)).length, 6);
+  const bad = await POST(new Request("http://localhost/v1/traces", { method: "POST", body: "x", headers: { "content-type": "text/plain", "x-mlflow-experiment-id": exp } }));
+  assert.equal(bad.status, 415);
+  assert.match((await bad.json()).message, /Unsupported Content-Type/);
+});

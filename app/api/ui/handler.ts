@@ -11,6 +11,7 @@ export function uiRoute<P>(access: (params: P, req: Request) => Access, handler:
       const params = await ctx.params;
       await authorize(req, access(params, req));
       const body = await handler(req, params, new URL(req.url));
+      if (body instanceof Response) return body;
       return Response.json(body, { headers: { "cache-control": "no-store" } });
     } catch (err) {
       if (err instanceof ApiError) return Response.json({ error_code: err.code, message: err.message }, { status: err.status });

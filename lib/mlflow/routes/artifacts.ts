@@ -65,6 +65,7 @@ export function addArtifactRoutes(r: Router): void {
         return {};
       }
       const traceId = m[2];
+      // the trace's own experiment wins over the path, so its spans can never be filed under another one
       const experimentId = (await traceExperimentId(traceId)) ?? (await experimentForPrefix(m[1]));
       if (!experimentId) throw notFound(`No experiment has the artifact location 'mlflow-artifacts:/${m[1]}' and trace '${traceId}' does not exist.`);
       let doc: unknown;

@@ -10,7 +10,7 @@ import { bool, idStr, int32, int64, keyValueList, requiredStr, str, stringMap, s
 import { mlflowRoute } from "@/lib/mlflow/route";
 import type { Router } from "@/lib/mlflow/router";
 import { searchTraces } from "@/lib/search/traces";
-import { insertAssessments, type AssessmentInput } from "@/lib/store/assessments";
+import { insertAssessments, loadAssessments, type AssessmentInput } from "@/lib/store/assessments";
 import { upsertTraceInfo, type TraceInfoInput } from "@/lib/store/ingest";
 import { loadSpans } from "@/lib/store/spans";
 import { withTransaction } from "@/lib/store/pg-tx";
@@ -18,6 +18,7 @@ import {
   deleteTraceTag,
   deleteTraces,
   getTraceInfo,
+  getTraceInfoWithAssessments,
   getTraceInfos,
   linkPromptsToTrace,
   linkTracesToRun,
@@ -99,23 +100,21 @@ export function parseTraceInfoV3(ti: unknown): { info: TraceInfoInput; assessmen
 }
 
 async function infoV3(traceId: string) {
-  const info = await getTraceInfo(traceId);
-  const [{ assessments }] = await withAssessments([info]);
+  const { info, assessments } = await getTraceInfoWithAssessments(traceId);
   return traceInfoV3Json(info, assessments);
 }
 
 /** Spans of one trace in OTel JSON (§3.7 D); refuses an incomplete trace unless allow_partial. */
 async function traceWithSpans(traceId: string, allowPartial: boolean) {
-  const info = await getTraceInfo(traceId);
-  const spans = (await loadSpans([traceId])).get(traceId) ?? [];
+  const [info, spanMap, assessmentMap] = await Promise.all([getTraceInfo(traceId), loadSpans([traceId]), loadAssessments([traceId])]);
+  const spans = spanMap.get(traceId) ?? [];
   if (!allowPartial) {
     if (!spans.length) throw new ApiError("INTERNAL_ERROR", `Trace data not stored in tracking store for trace with ID '${traceId}'.`);
     if (!spans.some((s) => !s.parentSpanId) || info.state === "IN_PROGRESS") {
       throw new ApiError("INTERNAL_ERROR", `Trace with ID '${traceId}' is not complete yet (its root span has not arrived); request it with allow_partial=true.`);
     }
   }
-  const [{ assessments }] = await withAssessments([info]);
-  return { trace_info: traceInfoV3Json(info, assessments), spans: spans.map(toOtlpJsonSpan) };
+  return { trace_info: traceInfoV3Json(info, assessmentMap.get(traceId) ?? []), spans: spans.map(toOtlpJsonSpan) };
 }
 
 export function addTraceRoutes(r: Router): void {
@@ -205,9 +204,15 @@ export function addTraceRoutes(r: Router): void {
     schema: batchSchema,
     access: batchAccess,
     handler: async (i) => {
-      const infos = await getTraceInfos(i.trace_ids ?? [], i.experiment_ids);
-      const [withA, spans] = await Promise.all([withAssessments(infos), loadSpans(infos.map((t) => t.traceId))]);
-      return { traces: withA.map(({ info, assessments }) => ({ trace_info: traceInfoV3Json(info, assessments), spans: (spans.get(info.traceId) ?? []).map(toOtlpJsonSpan) })) };
+      const ids = i.trace_ids ?? [];
+      // one round trip each, in parallel; rows of ids that turn out unknown are simply not used
+      const [infos, assessments, spans] = await Promise.all([getTraceInfos(ids, i.experiment_ids), loadAssessments(ids), loadSpans(ids)]);
+      return {
+        traces: infos.map((info) => ({
+          trace_info: traceInfoV3Json(info, assessments.get(info.traceId) ?? []),
+          spans: (spans.get(info.traceId) ?? []).map(toOtlpJsonSpan),
+        })),
+      };
     },
   }));
 

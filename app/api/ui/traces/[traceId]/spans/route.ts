@@ -1,4 +1,4 @@
-import { getSpanSkeleton } from "@/lib/store/trace-view";
+import { getSpanSkeletonJson } from "@/lib/store/trace-view";
 import { uiRoute } from "../../../handler";
 
 export const dynamic = "force-dynamic";
@@ -6,5 +6,5 @@ export const dynamic = "force-dynamic";
 /** The span skeleton of a trace (tree + timeline, no payloads). */
 export const GET = uiRoute<{ traceId: string }>(
   (p) => ({ kind: "trace", level: "READ", traceId: p.traceId }),
-  (_req, p) => getSpanSkeleton(p.traceId),
+  async (_req, p) => new Response(await getSpanSkeletonJson(p.traceId), { headers: { "content-type": "application/json", "cache-control": "no-store" } }),
 );

@@ -1,0 +1,208 @@
+// The user journey of the traces UI against the production server: create an experiment in the UI, send
+// traces over OTLP/JSON and over the MLflow REST API (replayed wire captures of real clients), watch them
+// appear without a reload, filter with the grammar, open a trace, read its tree, chat, payloads and error
+// event, tag it, give feedback, delete a trace.
+import { expect, test, type Page } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { baseUrl, uniqueName } from "../lib/testing/http";
+
+const WIRE = "/work/shared/fixtures/wire";
+
+interface WireCall {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body_encoding: string;
+  body_text?: string;
+  body_base64?: string;
+}
+
+function loadCalls(file: string): WireCall[] {
+  return readFileSync(path.join(WIRE, file), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as WireCall);
+}
+
+/**
+ * Replays a capture into `experimentId` with fresh trace ids (the database is shared between test runs):
+ * every trace id is rewritten in its hex, "tr-" hex, base64 and raw-bytes (protobuf) forms.
+ */
+async function replay(file: string, experimentId: string): Promise<string[]> {
+  const calls = loadCalls(file);
+  const hexIds = new Set<string>();
+  for (const c of calls) {
+    for (const m of (c.body_text ?? "").matchAll(/tr-([0-9a-f]{32})/g)) hexIds.add(m[1]);
+    for (const m of (c.body_text ?? "").matchAll(/"traceId":"([0-9a-f]{32})"/g)) hexIds.add(m[1]);
+  }
+  const map = new Map([...hexIds].map((h) => [h, randomBytes(16).toString("hex")]));
+  const rewriteText = (s: string) => {
+    for (const [from, to] of map) {
+      s = s.split(from).join(to);
+      s = s.split(Buffer.from(from, "hex").toString("base64")).join(Buffer.from(to, "hex").toString("base64"));
+    }
+    return s.replace(/"experiment_id":"1"/g, `"experiment_id":"${experimentId}"`);
+  };
+  const rewriteBytes = (b: Buffer) => {
+    for (const [from, to] of map) {
+      const f = Buffer.from(from, "hex");
+      for (let i = b.indexOf(f); i >= 0; i = b.indexOf(f, i + 16)) Buffer.from(to, "hex").copy(b, i);
+    }
+    return b;
+  };
+  for (const c of calls) {
+    const headers: Record<string, string> = {};
+    if (c.headers["content-type"]) headers["content-type"] = c.headers["content-type"];
+    if (c.headers["x-mlflow-experiment-id"]) headers["x-mlflow-experiment-id"] = experimentId;
+    const body = c.body_encoding === "protobuf" || c.body_encoding === "binary" ? rewriteBytes(Buffer.from(c.body_base64!, "base64")) : c.body_text !== undefined ? rewriteText(c.body_text) : undefined;
+    const p = rewriteText(c.path).replace(/\/artifacts\/1\/traces\//, `/artifacts/${experimentId}/traces/`);
+    const res = await fetch(baseUrl() + p, { method: c.method, headers, body: body as BodyInit | undefined });
+    expect(res.status, `${c.method} ${p}: ${await res.clone().text()}`).toBeLessThan(300);
+  }
+  return [...map.values()].map((h) => `tr-${h}`);
+}
+
+async function createExperimentInUi(page: Page, name: string): Promise<string> {
+  await page.goto("/");
+  await page.getByRole("button", { name: "Create", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "Create Experiment" });
+  await dialog.getByLabel("Experiment Name").fill(name);
+  await dialog.getByRole("button", { name: "Create", exact: true }).click();
+  await expect(page).toHaveURL(/\/experiments\/\d+\/traces$/);
+  return /\/experiments\/(\d+)\/traces/.exec(page.url())![1];
+}
+
+test("traces journey: ingest, live table, filter, trace view, tag, feedback, delete", async ({ page }) => {
+  test.setTimeout(120_000);
+  const name = uniqueName("ui-traces");
+  const experimentId = await createExperimentInUi(page, name);
+  await expect(page.getByText("No traces yet")).toBeVisible();
+
+  // Traces arrive while the page is open: the table must show them without a reload.
+  const otlpIds = await replay("c2-otel-otlp-json.jsonl", experimentId);
+  const restIds = await replay("b-nested-spans-session.jsonl", experimentId);
+  expect(otlpIds).toHaveLength(3);
+  expect(restIds).toHaveLength(3);
+  const rows = page.locator("tbody tr[data-trace-id]");
+  await expect(rows).toHaveCount(6, { timeout: 20_000 });
+  await expect(page.getByTestId("trace-count")).toHaveText("6 traces");
+  for (const id of [...otlpIds, ...restIds]) await expect(page.locator(`tr[data-trace-id="${id}"]`)).toHaveCount(1);
+  await expect(rows.first().getByRole("link", { name: "session-fixture-0001" })).toHaveAttribute("href", `/experiments/${experimentId}/sessions/session-fixture-0001`);
+  await page.screenshot({ path: "e2e/screenshots/traces-table.png" });
+
+  // A grammar error is shown inline, pointing at its column.
+  const box = page.getByLabel("Filter traces");
+  await box.fill("span.name = 'web_search' AN trace.status = 'OK'");
+  await box.press("Enter");
+  await expect(page.getByTestId("filter-error")).toContainText("column 26");
+  await page.screenshot({ path: "e2e/screenshots/traces-filter-error.png" });
+
+  // The grammar: the turn-2 traces are the ones with a web_search span.
+  await box.fill("span.name = 'web_search'");
+  await box.press("Enter");
+  await expect(rows).toHaveCount(2);
+  await expect(page.getByTestId("trace-count")).toHaveText("2 traces");
+  expect(page.url()).toContain("filter=span.name");
+
+  // Open the REST-ingested turn-2 trace in the side panel.
+  const restTurn2 = restIds[1];
+  await page.locator(`tr[data-trace-id="${restTurn2}"]`).click();
+  await expect(page).toHaveURL(new RegExp(`trace=${restTurn2}`));
+  const view = page.getByTestId("trace-view");
+  const tree = view.getByTestId("span-tree");
+  for (const s of ["agent_turn", "plan", "retrieve_docs", "web_search", "calculator", "generate_answer", "format_output"]) {
+    await expect(tree.getByRole("treeitem").filter({ hasText: s })).toHaveCount(1);
+  }
+  await expect(view.getByTestId("trace-header")).toContainText("user-fixture-0001");
+
+  // The chat model span renders as a conversation.
+  await tree.getByRole("treeitem").filter({ hasText: "generate_answer" }).click();
+  await page.getByRole("tab", { name: "Chat" }).click();
+  const chat = view.getByTestId("chat-view");
+  await expect(chat).toContainText("How do I search the web for MLflow docs?");
+  await expect(chat).toContainText("Answer 2 based on 2 documents.");
+  await page.screenshot({ path: "e2e/screenshots/trace-chat.png" });
+
+  // Inputs and outputs as JSON.
+  await tree.getByRole("treeitem").filter({ hasText: "calculator" }).click();
+  await page.getByRole("tab", { name: "Inputs / Outputs" }).click();
+  await expect(view.getByRole("region", { name: "Outputs" })).toContainText("product");
+  await expect(view.getByRole("region", { name: "Outputs" })).toContainText("42");
+
+  // The failing tool span: status and the exception event with its stack trace.
+  await tree.getByRole("treeitem").filter({ hasText: "web_search" }).click();
+  await page.getByRole("tab", { name: /Events/ }).click();
+  const exc = view.getByTestId("exception-event");
+  await expect(exc).toContainText("search backend unavailable");
+  await expect(exc).toContainText("at webSearch");
+  expect(page.url()).toMatch(/span=[0-9a-f]{16}/);
+  await page.screenshot({ path: "e2e/screenshots/trace-error-event.png" });
+
+  // Tag the trace from its header.
+  const tags = view.getByTestId("trace-tags");
+  await tags.getByRole("button", { name: "Add tag" }).click();
+  await tags.getByLabel("Tag key").fill("reviewed");
+  await tags.getByLabel("Tag value").fill("by-e2e");
+  await tags.getByRole("button", { name: "Save" }).click();
+  await expect(tags).toContainText("reviewed");
+  await expect(tags).toContainText("by-e2e");
+  await expect(page.locator(`tr[data-trace-id="${restTurn2}"]`)).toContainText("by-e2e");
+
+  // Feedback.
+  await view.getByRole("button", { name: "Show assessments" }).click();
+  const assessments = view.getByTestId("assessments");
+  await assessments.getByRole("button", { name: "Add feedback" }).click();
+  const form = assessments.getByRole("form", { name: "Add feedback" });
+  await form.getByLabel("Feedback name").fill("helpful");
+  await form.getByRole("button", { name: "Yes", exact: true }).click();
+  await form.getByLabel("Rationale").fill("Recovered from the failing search.");
+  await form.getByRole("button", { name: "Save feedback" }).click();
+  await expect(assessments).toContainText("helpful");
+  await expect(assessments).toContainText("Recovered from the failing search.");
+  await page.screenshot({ path: "e2e/screenshots/trace-feedback.png" });
+
+  // The same trace as a full page.
+  await page.goto(`/experiments/${experimentId}/traces/${restTurn2}`);
+  await expect(page.getByTestId("trace-header")).toContainText(restTurn2);
+  await expect(page.getByTestId("assessments")).toContainText("helpful");
+  await page.screenshot({ path: "e2e/screenshots/trace-page.png" });
+
+  // Delete one trace from the table.
+  await page.goto(`/experiments/${experimentId}/traces`);
+  await expect(rows).toHaveCount(6);
+  await page.getByLabel(`Select trace ${otlpIds[0]}`).check();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await page.getByRole("dialog", { name: "Delete 1 trace" }).getByRole("button", { name: "Delete" }).click();
+  await expect(rows).toHaveCount(5);
+  await expect(page.locator(`tr[data-trace-id="${otlpIds[0]}"]`)).toHaveCount(0);
+  await expect(page.getByTestId("trace-count")).toHaveText("5 traces");
+  await page.goto(`/experiments/${experimentId}/traces/${otlpIds[0]}`);
+  await expect(page.getByText("Trace not found")).toBeVisible();
+});
+
+test("keyboard: j/k move through the table, Enter opens, Escape closes", async ({ page }) => {
+  const name = uniqueName("ui-keys");
+  const res = await fetch(baseUrl() + "/ajax-api/2.0/mlflow/experiments/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  const { experiment_id: experimentId } = (await res.json()) as { experiment_id: string };
+  const ids = await replay("c2-otel-otlp-json.jsonl", experimentId);
+  await page.goto(`/experiments/${experimentId}/traces`);
+  const rows = page.locator("tbody tr[data-trace-id]");
+  await expect(rows).toHaveCount(3);
+  // the count comes from the client, so it also says the page is hydrated and listening for keys
+  await expect(page.getByTestId("trace-count")).toHaveText("3 traces");
+  await page.keyboard.press("j");
+  await page.keyboard.press("j");
+  const second = await rows.nth(1).getAttribute("data-trace-id");
+  expect(ids).toContain(second);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(new RegExp(`trace=${second}`));
+  await expect(page.getByTestId("trace-header")).toContainText(second!);
+  await page.keyboard.press("j");
+  const third = await rows.nth(2).getAttribute("data-trace-id");
+  await expect(page).toHaveURL(new RegExp(`trace=${third}`));
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("trace-view")).toHaveCount(0);
+  expect(page.url()).not.toContain("trace=");
+});

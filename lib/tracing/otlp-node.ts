@@ -1,0 +1,72 @@
+// POST /v1/traces straight on node:http, ahead of Next (lib/server/serve.ts): the MLflow Python client
+// blocks the user's code on every span it exports, one request per span, so per-request overhead is
+// latency the user feels. Same lib function as the Next route (app/v1/traces/route.ts), same answers.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { authorize } from "../auth/guard";
+import { EXPERIMENT_HEADER, maxOtlpBodyBytes, otlpErrorResult, processOtlpTraces, type OtlpHttpResult } from "./otlp-http";
+import { ApiError } from "../errors";
+
+export function isOtlpTracesRequest(req: IncomingMessage): boolean {
+  if (req.method !== "POST" || !req.url) return false;
+  return req.url === "/v1/traces" || req.url.startsWith("/v1/traces?");
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let failed = false;
+    req.on("data", (c: Buffer) => {
+      if (failed) return;
+      total += c.length;
+      if (total > limit) {
+        failed = true;
+        chunks.length = 0;
+        reject(new ApiError("RESOURCE_EXHAUSTED", `OTLP request body is too large: the body exceeds ${limit} bytes (FLOWTRACE_OTLP_MAX_BODY_BYTES)`, 413));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => {
+      if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
+    });
+    req.on("error", (err) => {
+      if (!failed) reject(err);
+    });
+  });
+}
+
+function send(res: ServerResponse, r: OtlpHttpResult, close = false) {
+  const body = typeof r.body === "string" ? Buffer.from(r.body) : r.body;
+  const headers: Record<string, string | number> = { "content-type": r.contentType, "content-length": body.length };
+  if (close) headers.connection = "close";
+  res.writeHead(r.status, headers);
+  res.end(body);
+}
+
+export async function serveOtlpTraces(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const host = req.headers.host ?? "localhost";
+  const url = new URL(req.url ?? "/v1/traces", `http://${host}`);
+  let body: Buffer;
+  try {
+    body = await readBody(req, maxOtlpBodyBytes());
+  } catch (err) {
+    // the rest of an oversized body is not read: answer and close the connection
+    send(res, otlpErrorResult(err), true);
+    req.resume();
+    return;
+  }
+  const header = (name: string) => {
+    const v = req.headers[name];
+    return Array.isArray(v) ? v[0] : (v ?? null);
+  };
+  const result = await processOtlpTraces({
+    body,
+    contentType: header("content-type"),
+    contentEncoding: header("content-encoding"),
+    experimentHeader: header(EXPERIMENT_HEADER),
+    experimentQuery: url.searchParams.get("experiment_id"),
+    authorize: (experimentId) => authorize({ headers: req.headers, method: "POST", url: req.url }, { kind: "experiment", level: "EDIT", experimentId }),
+  });
+  send(res, result);
+}
