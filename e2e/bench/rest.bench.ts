@@ -145,7 +145,7 @@ async function seed(db: pg.Client, experimentId: string, n: number): Promise<voi
        FROM (SELECT g, (50 + (g * 7919) % 4000)::bigint AS dur,
                     CASE WHEN g % 20 = 3 THEN 'ERROR' WHEN g % 100 = 7 THEN 'IN_PROGRESS' ELSE 'OK' END AS st,
                     (ARRAY['agent_turn','chat','rag_query','summarize','classify'])[1 + g % 5] AS nm
-               FROM generate_series($4::int, $5::int) AS g) s`,
+               FROM generate_series($4::bigint, $5::bigint) AS g) s`,
       [experimentId, now, `seed-${experimentId}-`, from, Math.min(from + batch, n) - 1],
     );
     process.stdout.write(`\r  seeded ${Math.min(from + batch, n).toLocaleString()} traces`);
@@ -171,6 +171,17 @@ async function main() {
     await db.connect();
     const url = server.url;
     console.log(`server ${url}, embedded PostgreSQL in ${tmp}`);
+
+    // ---- 0. how busy is the machine: the cheapest route of the same server, 8 clients ----
+    {
+      const n = 1000;
+      let next = 0;
+      const s = performance.now();
+      await Promise.all(Array.from({ length: CLIENTS }, async () => {
+        while (next++ < n) await (await fetch(`${url}/version`)).text();
+      }));
+      console.log(`baseline: GET /version ${(n / ((performance.now() - s) / 1000)).toFixed(0)} req/s with ${CLIENTS} clients (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")})`);
+    }
 
     // ---- 1. ingest throughput ----
     const exp = await createExperiment(url, `bench-ingest-${hex(3)}`);

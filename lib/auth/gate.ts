@@ -36,6 +36,7 @@ export function unauthenticatedAnswer(method: string, pathname: string, search: 
 }
 
 const EXPERIMENT_PAGE = /^\/experiments\/(\d{1,19})(?:\/|$)/;
+const SETTINGS_EXPERIMENT_PAGE = /^\/settings\/experiments\/(\d{1,19})(?:\/|$)/;
 const TRACE_PAGE = /\/traces\/([A-Za-z0-9_-]{1,100})(?:\/|$)/;
 
 /**
@@ -50,6 +51,8 @@ export function pageAccessFor(pathname: string): Access[] {
   const t = e ? TRACE_PAGE.exec(pathname.slice(e[0].length - 1)) : null;
   if (t) out.push({ kind: "trace", level: "READ", traceId: t[1] });
   if (pathname === "/settings/users" || pathname.startsWith("/settings/users/")) out.push({ kind: "admin" });
+  const s = SETTINGS_EXPERIMENT_PAGE.exec(pathname);
+  if (s) out.push({ kind: "experiment", level: "MANAGE", experimentId: s[1] });
   return out;
 }
 

@@ -83,11 +83,20 @@ async function createTestDatabase(): Promise<TestDb> {
   return {
     url: u.toString(),
     async cleanup() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((e) => console.error(`could not drop ${name}: ${e.message}`));
-      await c.end();
-      await embedded?.stop();
+      if (!embedded) {
+        // a database on the user's server: drop what we created (an embedded cluster is deleted whole)
+        const c = new pg.Client({ connectionString: adminUrl });
+        c.on("error", () => {});
+        try {
+          await c.connect();
+          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } catch (e) {
+          console.error(`could not drop the test database ${name}: ${(e as Error).message}`);
+        } finally {
+          await c.end().catch(() => {});
+        }
+      }
+      await embedded?.stop().catch(() => {});
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     },
   };
@@ -95,8 +104,10 @@ async function createTestDatabase(): Promise<TestDb> {
 
 interface ChildServer { url: string; stop(): Promise<void> }
 
-export async function startServerProcess(databaseUrl: string, extraArgs: string[] = [], extraEnv: Record<string, string | undefined> = {}): Promise<ChildServer> {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin", "flowtrace.mjs"), "server", "--port", "0", "--no-build", "--backend-store-uri", databaseUrl, ...extraArgs], {
+/** Starts `flowtrace server` as a child process on a free port (embedded database when databaseUrl is null). */
+export async function startServerProcess(databaseUrl: string | null, extraArgs: string[] = [], extraEnv: Record<string, string | undefined> = {}): Promise<ChildServer> {
+  const dbArgs = databaseUrl ? ["--backend-store-uri", databaseUrl] : [];
+  const child = spawn(process.execPath, [path.join(ROOT, "bin", "flowtrace.mjs"), "server", "--port", "0", "--no-build", ...dbArgs, ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, ...extraEnv, DATABASE_URL: "" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -38,6 +38,16 @@ const SELECT = `SELECT assessment_id AS "assessmentId", trace_id AS "traceId", s
 
 const fromJsonText = (v: unknown) => (typeof v === "string" ? parseJson(v) : v ?? null);
 
+/** The assessment columns as one JSON object (JSON values as text, parsed losslessly by assessmentFromRow). */
+export const ASSESSMENT_JSON_SQL = (a: string) => `json_build_object('assessmentId', ${a}.assessment_id, 'traceId', ${a}.trace_id, 'spanId', ${a}.span_id,
+  'name', ${a}.name, 'kind', ${a}.kind, 'value', ${a}.value::text, 'serializedValue', ${a}.serialized_value::text, 'error', ${a}.error::text,
+  'sourceType', ${a}.source_type, 'sourceId', ${a}.source_id, 'rationale', ${a}.rationale, 'metadata', ${a}.metadata, 'overrides', ${a}.overrides,
+  'valid', ${a}.valid, 'createTime', ${a}.create_time, 'lastUpdateTime', ${a}.last_update_time)`;
+
+export function assessmentFromRow(r: AssessmentRow): AssessmentRow {
+  return toRow(r);
+}
+
 function toRow(r: AssessmentRow): AssessmentRow {
   return { ...r, value: fromJsonText(r.value), serializedValue: fromJsonText(r.serializedValue), error: fromJsonText(r.error) };
 }

@@ -6,7 +6,7 @@ import { getPool } from "@/lib/db";
 import { ApiError, invalidParameter, notFound } from "@/lib/errors";
 import type { AssessmentRow, TraceInfoRow } from "@/lib/mlflow/format";
 import { stringifyJson } from "@/lib/mlflow/json";
-import { loadAssessments } from "./assessments";
+import { ASSESSMENT_JSON_SQL, assessmentFromRow, loadAssessments } from "./assessments";
 import { parseExperimentId } from "./experiments";
 import { withTransaction, type Db } from "./pg-tx";
 
@@ -37,6 +37,19 @@ export const traceNotFound = (traceId: string) => notFound(`Trace with ID '${tra
 export async function findTraceInfo(traceId: string, db: Db = getPool()): Promise<StoredTraceInfo | null> {
   const { rows } = await db.query<StoredTraceInfo>(`${SELECT} WHERE trace_id = $1`, [traceId]);
   return rows[0] ?? null;
+}
+
+/** One trace info with its assessments, in one round trip (StartTraceV3's answer, GetTraceInfoV3). */
+export async function getTraceInfoWithAssessments(traceId: string): Promise<{ info: StoredTraceInfo; assessments: AssessmentRow[] }> {
+  const { rows } = await getPool().query<StoredTraceInfo & { _assessments: AssessmentRow[] }>(
+    `SELECT t.*, COALESCE((SELECT json_agg(${ASSESSMENT_JSON_SQL("a")} ORDER BY a.create_time, a.assessment_id)
+                           FROM assessments a WHERE a.trace_id = t."traceId"), '[]'::json) AS _assessments
+       FROM (${SELECT} WHERE trace_id = $1) t`,
+    [traceId],
+  );
+  if (!rows[0]) throw traceNotFound(traceId);
+  const { _assessments, ...info } = rows[0];
+  return { info: info as StoredTraceInfo, assessments: _assessments.map(assessmentFromRow) };
 }
 
 export async function getTraceInfo(traceId: string): Promise<StoredTraceInfo> {

@@ -18,6 +18,7 @@ import {
   deleteTraceTag,
   deleteTraces,
   getTraceInfo,
+  getTraceInfoWithAssessments,
   getTraceInfos,
   linkPromptsToTrace,
   linkTracesToRun,
@@ -99,8 +100,8 @@ export function parseTraceInfoV3(ti: unknown): { info: TraceInfoInput; assessmen
 }
 
 async function infoV3(traceId: string) {
-  const [info, assessments] = await Promise.all([getTraceInfo(traceId), loadAssessments([traceId])]);
-  return traceInfoV3Json(info, assessments.get(traceId) ?? []);
+  const { info, assessments } = await getTraceInfoWithAssessments(traceId);
+  return traceInfoV3Json(info, assessments);
 }
 
 /** Spans of one trace in OTel JSON (§3.7 D); refuses an incomplete trace unless allow_partial. */
