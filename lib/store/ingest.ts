@@ -184,7 +184,7 @@ interface TraceBatch {
   metadata: Record<string, string>;
 }
 
-function groupByTrace(spans: NormalizedSpan[]): TraceBatch[] {
+export function groupByTrace(spans: NormalizedSpan[]): TraceBatch[] {
   const byTrace = new Map<string, TraceBatch>();
   for (const s of spans) {
     let t = byTrace.get(s.traceId);
@@ -271,7 +271,7 @@ function lockTracesSql(batches: TraceBatch[]): string {
   return `SELECT count(pg_advisory_xact_lock(hashtextextended(id, 7217))) FROM (SELECT unnest(ARRAY[${idList(batches)}]::text[]) AS id ORDER BY 1) ids`;
 }
 
-function deleteSpansSql(batches: TraceBatch[]): string {
+export function deleteSpansSql(batches: TraceBatch[]): string {
   const pairs = batches.flatMap((b) => b.spans.map((s) => `(${lit(b.traceId)},${lit(s.spanId)})`)).join(",");
   return `DELETE FROM spans WHERE trace_id IN (${idList(batches)}) AND (trace_id, span_id) IN (VALUES ${pairs})`;
 }
@@ -304,7 +304,7 @@ const MERGED_TAGS =
 const CLIENT_TOKENS = `(t.info_finalized AND t.trace_metadata ? '${TOKEN_USAGE_METADATA}')`;
 const CLIENT_COST = `(t.info_finalized AND t.trace_metadata ? '${COST_METADATA}')`;
 
-function upsertTracesSql(experimentId: string, batches: TraceBatch[], nowMs: number): string {
+export function upsertTracesSql(experimentId: string, batches: TraceBatch[], nowMs: number): string {
   return `INSERT INTO traces AS t (trace_id, experiment_id, request_time, end_time, execution_duration, state, root_span_id,
       request_preview, response_preview, name, session_id, user_id, trace_metadata, tags,
       span_count, error_count, input_tokens, output_tokens, total_tokens, cost, updated_at)
