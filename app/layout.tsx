@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Providers } from "@/components/Providers";
+import { UserMenu } from "./settings/user-menu";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -20,6 +21,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           <nav className="flex items-center gap-4 text-[13px] text-slate-300">
             <Link href="/" className="hover:text-white">Experiments</Link>
           </nav>
+          <UserMenu />
         </header>
         <main className="flex min-h-0 flex-1 flex-col">
           <Providers>{children}</Providers>

@@ -4,6 +4,7 @@
 // session feedback → Users tab → user page → back to the filtered trace table.
 import { randomBytes } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
+import pg from "pg";
 import { http, uniqueName } from "../lib/testing/http";
 
 const hex = (n: number) => randomBytes(n).toString("hex");
@@ -200,4 +201,43 @@ test("an experiment without sessions explains how to set them", async ({ page })
   await shot(page, "sessions-empty");
   await page.goto(`/experiments/${exp}/users`);
   await expect(page.getByText("No users in this experiment yet")).toBeVisible();
+});
+
+test("a 10,000-turn session scrolls to its last turn with only a screenful of turns in the DOM", async ({ page }) => {
+  test.setTimeout(180_000);
+  const created = await http("POST", "/api/2.0/mlflow/experiments/create", { name: uniqueName("sessions-long") });
+  const exp: string = created.json.experiment_id;
+  const sid = uniqueName("long-chat");
+  const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  try {
+    const t0 = Date.now() - 20_000 * 60_000;
+    await db.query(
+      `INSERT INTO traces (trace_id, experiment_id, request_time, execution_duration, end_time, state, request_preview, response_preview,
+         session_id, user_id, input_tokens, output_tokens, total_tokens, span_count, root_span_id, info_finalized, updated_at)
+       SELECT 'tr-' || md5($3 || k), $1, $2::bigint + k * 60000, 800, $2::bigint + k * 60000 + 800, 'OK',
+              '{"question":"Question number ' || (k + 1) || '"}', '{"answer":"Answer number ' || (k + 1) || '"}',
+              $3, 'longuser', 10, 5, 15, 1, substr(md5($3 || k), 1, 16), true, 0
+         FROM generate_series(0, 9999) k`,
+      [exp, t0, sid],
+    );
+  } finally {
+    await db.end();
+  }
+  await page.goto(`/experiments/${exp}/sessions/${encodeURIComponent(sid)}`);
+  await expect(page.getByTestId("summary-turns")).toHaveText("10,000");
+  const turns = page.getByTestId("turn");
+  await expect(turns.first().getByTestId("turn-user")).toHaveText("Question number 1");
+  const transcript = page.getByTestId("transcript");
+  const last = page.locator('[data-testid="turn"]', { hasText: "Answer number 10000" });
+  let maxInDom = 0;
+  for (let i = 0; i < 400 && !(await last.isVisible()); i++) {
+    await transcript.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await page.waitForTimeout(150);
+    maxInDom = Math.max(maxInDom, await turns.count());
+  }
+  await expect(last).toBeVisible();
+  await expect(last).toContainText("Turn 10,000");
+  expect(maxInDom).toBeLessThan(40);
+  await shot(page, "session-10000-turns-end");
 });

@@ -24,6 +24,8 @@ import { TurnTrace } from "./TurnTrace";
 import { traceHref } from "./urlState";
 
 export const TURN_PAGE_SIZE = 50;
+// After the first screenful, bigger pages: scrolling through thousands of turns needs fewer round trips.
+export const NEXT_TURN_PAGE_SIZE = 200;
 
 export interface SessionDetail {
   session: SessionListRow;
@@ -39,7 +41,8 @@ export function SessionView({ experimentId, sessionId, initialDetail, initialTur
   });
   const turns = useInfiniteQuery<Page<SessionTurn>>({
     queryKey: ["session-turns", experimentId, sessionId],
-    queryFn: ({ pageParam, signal }) => apiFetch(`${base}/turns?size=${TURN_PAGE_SIZE}${pageParam ? `&page_token=${encodeURIComponent(pageParam as string)}` : ""}`, { signal }),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch(`${base}/turns?${pageParam ? `size=${NEXT_TURN_PAGE_SIZE}&page_token=${encodeURIComponent(pageParam as string)}` : `size=${TURN_PAGE_SIZE}`}`, { signal }),
     initialPageParam: null,
     getNextPageParam: (last) => last.nextPageToken,
     initialData: initialTurns ? { pages: [initialTurns], pageParams: [null] } : undefined,

@@ -249,3 +249,32 @@ describe("hardening with forged headers", () => {
     assert.equal(h.headers.get("x-frame-options"), "SAMEORIGIN");
   });
 });
+
+describe("hooks for other route families (called in-process)", () => {
+  test("grantCreatorManage gives the caller MANAGE; experimentListFilter hides NO_PERMISSIONS experiments", async () => {
+    const { experimentListFilter, grantCreatorManage, experimentPermissionOf } = await import("./guard");
+    const { closeDb } = await import("../db");
+    const prev = process.env.FLOWTRACE_AUTH;
+    process.env.FLOWTRACE_AUTH = "1";
+    try {
+      const u = await newUser("hooks");
+      const created = await newExperiment();
+      const hidden = await newExperiment();
+      const req = () => ({ headers: new Headers(u.h) });
+      assert.equal(await experimentPermissionOf(req(), created), "READ", "the default before the grant");
+      await grantCreatorManage(req(), created);
+      assert.equal(await experimentPermissionOf(req(), created), "MANAGE");
+      const { rows } = await db.query(`SELECT actor, action FROM audit_events WHERE target = $1`, [`experiment:${created}`]);
+      assert.deepEqual(rows, [{ actor: u.username, action: "permission.creator" }]);
+
+      assert.equal(await experimentListFilter(req()), null, "nothing hidden yet");
+      await call(srv.url, "POST", "/api/2.0/mlflow/experiments/permissions/create", { experiment_id: hidden, username: u.username, permission: "NO_PERMISSIONS" }, admin);
+      assert.deepEqual(await experimentListFilter(req()), { exclude: [hidden] });
+      assert.equal(await experimentListFilter({ headers: new Headers(admin) }), null, "admins see everything");
+      assert.deepEqual(await experimentListFilter({ headers: new Headers() }), { include: [] });
+    } finally {
+      process.env.FLOWTRACE_AUTH = prev;
+      await closeDb();
+    }
+  });
+});

@@ -4,7 +4,7 @@
 // (session.ts), MLflow's per-experiment permissions (permissions.ts), admins bypass.
 import { prisma } from "../db";
 import { notFound } from "../errors";
-import { effectivePermission, grantManageToUser, permits, type Permission } from "./permissions";
+import { effectivePermission, experimentVisibility, grantManageToUser, permits, type Permission } from "./permissions";
 import { getPrincipal, hasCredentials, headerOf, type Principal, type RequestLike } from "./session";
 
 export type PermissionLevel = "READ" | "EDIT" | "MANAGE";
@@ -150,6 +150,20 @@ export async function experimentPermissionOf(req: RequestLike, experimentId: str
   const p = await getPrincipal(req);
   if (!p) return "NO_PERMISSIONS";
   return permissionFor(p, experimentId);
+}
+
+/**
+ * For listings (experiment search, the home page): which experiments the caller may see. null = all (auth
+ * off, admins, no NO_PERMISSIONS grants); otherwise only the `include` ids, or all but the `exclude` ids.
+ */
+export async function experimentListFilter(req: RequestLike): Promise<null | { include: string[] } | { exclude: string[] }> {
+  if (!authEnabled()) return null;
+  const p = await getPrincipal(req);
+  if (!p) return { include: [] };
+  if (p.isAdmin) return null;
+  const v = await experimentVisibility(p.userId);
+  if (!v.defaultReadable) return { include: v.readable.map(String) };
+  return v.hidden.length ? { exclude: v.hidden.map(String) } : null;
 }
 
 /**

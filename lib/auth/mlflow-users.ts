@@ -1,9 +1,19 @@
 // MLflow's user and permission REST API (mlflow/server/auth: /api/2.0/mlflow/users/…,
-// /api/2.0/mlflow/experiments/permissions/…), same JSON shapes, over our accounts.
-import { invalidParameter } from "../errors";
-import { permissionsOfUser, type ExperimentPermissionView } from "./permissions";
-import type { Access } from "./guard";
-import type { UserRecord } from "./users";
+// /api/2.0/mlflow/experiments/permissions/…), same JSON shapes, over our accounts, through the MLflow
+// route wrapper (lossless JSON, query or body parameters, MLflow's error envelope).
+import { z } from "zod";
+import { bool, idStr, requiredStr } from "../mlflow/params";
+import { mlflowRoute, type RouteContext } from "../mlflow/route";
+import {
+  deleteExperimentPermission,
+  getExperimentPermission,
+  permissionsOfUser,
+  setExperimentPermission,
+  type ExperimentPermissionView,
+} from "./permissions";
+import { requirePrincipal } from "./route";
+import { getPrincipal } from "./session";
+import { createUser, deleteUser, requireUserByName, setPassword, updateUser, type UserRecord } from "./users";
 
 export async function mlflowUserJson(u: UserRecord) {
   return {
@@ -21,34 +31,80 @@ export function mlflowPermissionJson(p: ExperimentPermissionView) {
   return { experiment_permission: { experiment_id: p.experiment_id, user_id: Number(p.user_id), permission: p.permission } };
 }
 
-/** The request's parameters: query string for GET, JSON body otherwise (read from a clone). */
-export async function mlflowParams(req: Request): Promise<Record<string, unknown>> {
-  if (req.method === "GET" || req.method === "HEAD") return Object.fromEntries(new URL(req.url).searchParams);
-  const text = await req.clone().text();
-  if (!text) return {};
-  try {
-    const v = JSON.parse(text);
-    if (v && typeof v === "object" && !Array.isArray(v)) return v;
-  } catch {
-    /* below */
-  }
-  throw invalidParameter("Request body is not a JSON object");
+/** The caller's name for the audit log (these endpoints only exist with --auth). */
+async function actor(ctx: RouteContext): Promise<string> {
+  return requirePrincipal(await getPrincipal(ctx.req)).username;
 }
 
-export function requiredString(params: Record<string, unknown>, name: string): string {
-  const v = params[name];
-  if (typeof v === "string" && v !== "") return v;
-  if (typeof v === "number") return String(v);
-  throw invalidParameter(`Missing value for required parameter '${name}'.`);
-}
+const manage = (i: { experiment_id: string }) => ({ kind: "experiment" as const, level: "MANAGE" as const, experimentId: i.experiment_id });
+const permissionSchema = z.object({ experiment_id: idStr(), username: requiredStr(), permission: requiredStr() });
+const grantSchema = z.object({ experiment_id: idStr(), username: requiredStr() });
 
-/** Access for the experiment permission endpoints: MANAGE on the experiment named in the request. */
-export async function manageExperimentFromRequest(req: Request): Promise<Access> {
-  const params = await mlflowParams(req);
-  return { kind: "experiment", level: "MANAGE", experimentId: requiredString(params, "experiment_id") };
-}
-
-/** Access for "this user or an admin" endpoints. */
-export async function selfOrAdminFromRequest(req: Request): Promise<Access> {
-  return { kind: "user", username: requiredString(await mlflowParams(req), "username") };
-}
+export const mlflowUserRoutes = {
+  createUser: mlflowRoute({
+    schema: z.object({ username: requiredStr(), password: requiredStr() }),
+    access: () => ({ kind: "admin" }),
+    handler: async (i, ctx) => mlflowUserJson(await createUser({ username: i.username, password: i.password }, await actor(ctx))),
+  }),
+  getUser: mlflowRoute({
+    schema: z.object({ username: requiredStr() }),
+    access: (i) => ({ kind: "user", username: i.username }),
+    handler: async (i, ctx) => {
+      await actor(ctx);
+      return mlflowUserJson(await requireUserByName(i.username));
+    },
+  }),
+  updatePassword: mlflowRoute({
+    schema: z.object({ username: requiredStr(), password: requiredStr() }),
+    access: (i) => ({ kind: "user", username: i.username }),
+    handler: async (i, ctx) => {
+      await setPassword(i.username, i.password, await actor(ctx));
+      return {};
+    },
+  }),
+  updateAdmin: mlflowRoute({
+    schema: z.object({ username: requiredStr(), is_admin: bool() }),
+    access: () => ({ kind: "admin" }),
+    handler: async (i, ctx) => {
+      await updateUser(i.username, { isAdmin: i.is_admin }, await actor(ctx));
+      return {};
+    },
+  }),
+  deleteUser: mlflowRoute({
+    schema: z.object({ username: requiredStr() }),
+    access: () => ({ kind: "admin" }),
+    handler: async (i, ctx) => {
+      await deleteUser(i.username, await actor(ctx));
+      return {};
+    },
+  }),
+  createPermission: mlflowRoute({
+    schema: permissionSchema,
+    access: manage,
+    handler: async (i, ctx) => mlflowPermissionJson(await setExperimentPermission(i.experiment_id, i.username, i.permission, await actor(ctx), "create")),
+  }),
+  getPermission: mlflowRoute({
+    schema: grantSchema,
+    access: manage,
+    handler: async (i, ctx) => {
+      await actor(ctx);
+      return mlflowPermissionJson(await getExperimentPermission(i.experiment_id, i.username));
+    },
+  }),
+  updatePermission: mlflowRoute({
+    schema: permissionSchema,
+    access: manage,
+    handler: async (i, ctx) => {
+      await setExperimentPermission(i.experiment_id, i.username, i.permission, await actor(ctx), "update");
+      return {};
+    },
+  }),
+  deletePermission: mlflowRoute({
+    schema: grantSchema,
+    access: manage,
+    handler: async (i, ctx) => {
+      await deleteExperimentPermission(i.experiment_id, i.username, await actor(ctx));
+      return {};
+    },
+  }),
+};

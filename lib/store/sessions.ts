@@ -59,8 +59,9 @@ const SESSION_SORTS: Record<SessionSortKey, { expr: string; type: "bigint" | "te
   session_id: { expr: "s.session_id", type: "text" },
   users: { expr: "coalesce(s.users[1], '')", type: "text" },
   turns: { expr: "s.turns", type: "bigint" },
-  first_activity: { expr: "coalesce(s.first_time, 0)", type: "bigint" },
-  last_activity: { expr: "coalesce(s.last_time, 0)", type: "bigint" },
+  // never null in a summary row (every trace has a request time), so the bare columns can use the index
+  first_activity: { expr: "s.first_time", type: "bigint" },
+  last_activity: { expr: "s.last_time", type: "bigint" },
   duration: { expr: "s.total_duration", type: "bigint" },
   tokens: { expr: "s.total_tokens", type: "bigint" },
   cost: { expr: "coalesce(s.cost, 0)", type: "float8" },
@@ -171,16 +172,18 @@ export async function listSessions(p: SessionListParams): Promise<Page<SessionLi
     where.push(`(${expr}, s.session_id) ${dir === "desc" ? "<" : ">"} (${q.add(c.v)}::${type}, ${q.add(c.k)})`);
   }
   const limit = q.add(size + 1);
+  // the page first (an index scan or a top-N sort of the summaries), then the first turn of each of its rows
   const sql = `
-    SELECT s.*, ${expr} AS sort_value, f.trace_id AS first_trace_id, f.request_preview AS first_request
-      FROM trace_sessions s
+    SELECT p.*, f.trace_id AS first_trace_id, f.request_preview AS first_request
+      FROM (SELECT s.*, ${expr} AS sort_value FROM trace_sessions s
+             WHERE ${where.join(" AND ")}
+             ORDER BY ${expr} ${dir}, s.session_id ${dir}
+             LIMIT ${limit}) p
       LEFT JOIN LATERAL (
         SELECT t.trace_id, t.request_preview FROM traces t
-         WHERE t.experiment_id = s.experiment_id AND t.session_id = s.session_id
+         WHERE t.experiment_id = p.experiment_id AND t.session_id = p.session_id
          ORDER BY t.request_time, t.trace_id LIMIT 1) f ON true
-     WHERE ${where.join(" AND ")}
-     ORDER BY ${expr} ${dir}, s.session_id ${dir}
-     LIMIT ${limit}`;
+     ORDER BY p.sort_value ${dir}, p.session_id ${dir}`;
   const { rows } = await getPool().query(sql, q.values);
   const page = rows.slice(0, size);
   const items = page.map((r) => ({

@@ -111,3 +111,28 @@ test("ExportTraceServiceResponse: empty by default, partial_success when spans w
   assert.deepEqual(decodeExportResponse(pb.body as Uint8Array), { rejectedSpans: 3, errorMessage: "bad ids" });
   assert.deepEqual(JSON.parse(encodeExportResponse("json", 3, "bad ids").body as string), { partialSuccess: { rejectedSpans: "3", errorMessage: "bad ids" } });
 });
+
+test("typed AnyValues (Python client) and JSON-text values (SDKs) give the same stored rows", async () => {
+  const { encodeExportRequest } = await import("./otlp");
+  const { spanCopyRows } = await import("../store/ingest");
+  const ids = { traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2) };
+  const base = { ...ids, name: "generate_answer", startTimeUnixNano: "1795600266650000000", endTimeUnixNano: "1795600266650999999", status: { code: 1 } };
+  const kv = (values: [string, unknown][]) => ({ kvlistValue: { values: values.map(([key, value]) => ({ key, value })) } });
+  const typed = encodeExportRequest({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...base, attributes: [
+    { key: "mlflow.spanType", value: { stringValue: "CHAT_MODEL" } },
+    { key: "mlflow.spanInputs", value: kv([["question", { stringValue: "What is 6*7?" }], ["top_k", { intValue: 2 }], ["tags", { arrayValue: { values: [{ stringValue: "a" }, { boolValue: true }] } }]]) },
+    { key: "mlflow.spanOutputs", value: kv([["answer", { stringValue: "42" }], ["score", { doubleValue: 0.5 }]]) },
+    { key: "mlflow.chat.tokenUsage", value: kv([["input_tokens", { intValue: 42 }], ["output_tokens", { intValue: 12 }], ["total_tokens", { intValue: 54 }]]) },
+  ] }] }] }] });
+  const text = encodeExportRequest({ resourceSpans: [{ scopeSpans: [{ spans: [{ ...base, attributes: [
+    { key: "mlflow.spanType", value: { stringValue: '"CHAT_MODEL"' } },
+    { key: "mlflow.spanInputs", value: { stringValue: '{"question": "What is 6*7?", "top_k": 2, "tags": ["a", true]}' } },
+    { key: "mlflow.spanOutputs", value: { stringValue: '{"answer":"42","score":0.5}' } },
+    { key: "mlflow.chat.tokenUsage", value: { stringValue: '{"input_tokens": 42, "output_tokens": 12, "total_tokens": 54}' } },
+  ] }] }] }] });
+  const a = decodeOtlpTraces(typed, PB).spans;
+  const b = decodeOtlpTraces(text, PB).spans;
+  assert.deepEqual(a, b);
+  assert.equal(spanCopyRows("1", a), spanCopyRows("1", b));
+  assert.equal((a[0].attributes["mlflow.spanOutputs"] as any).answer, "42", "a string inside a kvlist stays a string");
+});

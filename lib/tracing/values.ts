@@ -96,10 +96,27 @@ export interface PbKeyValue {
   value?: PbAnyValue | null;
 }
 
+const own = Object.prototype.hasOwnProperty;
+
+/**
+ * Which AnyValue field is set. Decoded protobufjs messages hold only the fields present on the wire as own
+ * properties; this beats protobufjs's oneof getter (`value`), which allocates Object.keys on every call.
+ */
+function pbKind(v: PbAnyValue): string | undefined {
+  if (own.call(v, "stringValue")) return "stringValue";
+  if (own.call(v, "intValue")) return "intValue";
+  if (own.call(v, "kvlistValue")) return "kvlistValue";
+  if (own.call(v, "arrayValue")) return "arrayValue";
+  if (own.call(v, "doubleValue")) return "doubleValue";
+  if (own.call(v, "boolValue")) return "boolValue";
+  if (own.call(v, "bytesValue")) return "bytesValue";
+  return v.value;
+}
+
 /** Nested AnyValue → plain value (strings stay raw below the top level). */
 export function pbAnyValue(v: PbAnyValue | null | undefined): unknown {
   if (!v) return null;
-  switch (v.value) {
+  switch (pbKind(v)) {
     case "stringValue":
       return v.stringValue;
     case "intValue":
@@ -130,7 +147,7 @@ export function pbKeyValues(kvs: PbKeyValue[] | undefined | null, topLevel = tru
   for (let i = 0; i < kvs.length; i++) {
     const kv = kvs[i];
     const v = kv.value;
-    out[kv.key] = topLevel && v && v.value === "stringValue" ? decodeAttributeString(v.stringValue!) : pbAnyValue(v);
+    out[kv.key] = topLevel && v && own.call(v, "stringValue") ? decodeAttributeString(v.stringValue!) : pbAnyValue(v);
   }
   return out;
 }

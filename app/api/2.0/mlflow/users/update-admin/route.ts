@@ -1,14 +1,6 @@
-// MLflow UpdateUserAdmin (admin).
-import { mlflowParams, requiredString } from "@/lib/auth/mlflow-users";
-import { authRoute, json, requirePrincipal } from "@/lib/auth/route";
-import { updateUser } from "@/lib/auth/users";
+// MLflow UpdateUserAdmin (admin) (lib/auth/mlflow-users.ts).
+import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
 
 export const dynamic = "force-dynamic";
 
-export const PATCH = authRoute({ kind: "admin" }, async ({ req, principal, actor }) => {
-  requirePrincipal(principal);
-  const p = await mlflowParams(req);
-  const v = p.is_admin;
-  await updateUser(requiredString(p, "username"), { isAdmin: v === true || v === "true" || v === "True" }, actor);
-  return json({});
-});
+export const PATCH = (req: Request) => mlflowUserRoutes.updateAdmin(req, {});

@@ -1,12 +1,6 @@
-// MLflow GetExperimentPermission (MANAGE on the experiment).
-import { manageExperimentFromRequest, mlflowParams, mlflowPermissionJson, requiredString } from "@/lib/auth/mlflow-users";
-import { getExperimentPermission } from "@/lib/auth/permissions";
-import { authRoute, json, requirePrincipal } from "@/lib/auth/route";
+// MLflow GetExperimentPermission (MANAGE on the experiment) (lib/auth/mlflow-users.ts).
+import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
 
 export const dynamic = "force-dynamic";
 
-export const GET = authRoute(manageExperimentFromRequest, async ({ req, principal }) => {
-  requirePrincipal(principal);
-  const p = await mlflowParams(req);
-  return json(mlflowPermissionJson(await getExperimentPermission(requiredString(p, "experiment_id"), requiredString(p, "username"))));
-});
+export const GET = (req: Request) => mlflowUserRoutes.getPermission(req, {});

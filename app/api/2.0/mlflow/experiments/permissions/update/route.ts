@@ -1,13 +1,6 @@
-// MLflow UpdateExperimentPermission (MANAGE on the experiment), audited.
-import { manageExperimentFromRequest, mlflowParams, mlflowPermissionJson, requiredString } from "@/lib/auth/mlflow-users";
-import { setExperimentPermission } from "@/lib/auth/permissions";
-import { authRoute, json, requirePrincipal } from "@/lib/auth/route";
+// MLflow UpdateExperimentPermission (MANAGE on the experiment, audited) (lib/auth/mlflow-users.ts).
+import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
 
 export const dynamic = "force-dynamic";
 
-export const PATCH = authRoute(manageExperimentFromRequest, async ({ req, principal, actor }) => {
-  requirePrincipal(principal);
-  const p = await mlflowParams(req);
-  await setExperimentPermission(requiredString(p, "experiment_id"), requiredString(p, "username"), p.permission, actor, "update");
-  return json({});
-});
+export const PATCH = (req: Request) => mlflowUserRoutes.updatePermission(req, {});
