@@ -284,9 +284,11 @@ function deleteSpansSql(batches: TraceBatch[]): string {
   return `DELETE FROM spans WHERE trace_id IN (${idList(batches)}) AND (trace_id, span_id) IN (VALUES ${pairs})`;
 }
 
-// Span-derived figures of the touched traces, recomputed from all their span rows (this request's included),
-// so repeated and out-of-order delivery give the same counts and totals.
-function aggregateSubquery(batches: TraceBatch[]): string {
+// Span-derived figures of one touched trace (correlated with v.trace_id in a LATERAL join, so every trace is
+// an equality lookup on the primary key whatever the planner's statistics say: an IN list over a big spans
+// table was seen turning into a sequential scan), recomputed from all its span rows, this request's
+// included, so repeated and out-of-order delivery give the same counts and totals.
+function aggregateSubquery(): string {
   const num = (path: string, key: string) =>
     `sum(CASE WHEN jsonb_typeof(s.attributes->'${path}'->'${key}') = 'number' THEN (s.attributes->'${path}'->>'${key}')::numeric END)`;
   return `SELECT s.trace_id,
@@ -300,7 +302,7 @@ function aggregateSubquery(batches: TraceBatch[]): string {
         COALESCE(${num(ATTR.cost, "input_cost")}, 0)::float8 AS input_cost,
         COALESCE(${num(ATTR.cost, "output_cost")}, 0)::float8 AS output_cost,
         COALESCE(${num(ATTR.cost, "total_cost")}, 0)::float8 AS total_cost
-      FROM spans s WHERE s.trace_id IN (${idList(batches)})
+      FROM spans s WHERE s.trace_id = v.trace_id
       GROUP BY s.trace_id`;
 }
 
@@ -334,7 +336,7 @@ function upsertTracesSql(experimentId: string, batches: TraceBatch[], nowMs: num
     FROM (VALUES ${batches.map(traceValuesRow).join(",\n")})
       AS v(trace_id, start_ms, end_ms, state, root_span_id, request_preview, response_preview, meta, tags)
     JOIN experiments e ON e.experiment_id = ${experimentId} AND e.lifecycle_stage = 'active'
-    LEFT JOIN (${aggregateSubquery(batches)}) a ON a.trace_id = v.trace_id
+    LEFT JOIN LATERAL (${aggregateSubquery()}) a ON true
     ORDER BY v.trace_id
     ON CONFLICT (trace_id) DO UPDATE SET
       request_time = CASE WHEN t.info_finalized THEN t.request_time ELSE LEAST(t.request_time, EXCLUDED.request_time) END,
