@@ -157,12 +157,17 @@ function TraceBody({
     if (!q) return null;
     const set = new Set<number>();
     for (let i = 0; i < skeleton.ids.length; i++) {
-      if (skeleton.names[i].toLowerCase().includes(q) || (skeleton.types[i] ?? "").toLowerCase() === q || skeleton.ids[i] === q) set.add(i);
+      if (skeleton.names[i].toLowerCase().includes(q) || (skeleton.types[i] ?? "UNKNOWN").toLowerCase() === q || skeleton.ids[i] === q) set.add(i);
     }
     if (contentQuery && contentQuery.toLowerCase() === q) for (const id of content.data?.spanIds ?? []) set.add(idToIndex.get(id) ?? -1);
     set.delete(-1);
     return set;
   }, [query, contentQuery, content.data, skeleton, idToIndex]);
+  const typeCounts = useMemo(() => {
+    const m = new Map<string, number>();
+    for (const t of skeleton.types) m.set(t ?? "UNKNOWN", (m.get(t ?? "UNKNOWN") ?? 0) + 1);
+    return [...m.entries()].sort((a, b) => b[1] - a[1]);
+  }, [skeleton]);
   const orderedMatches = useMemo(() => (matches ? [...matches].sort((a, b) => a - b) : []), [matches]);
   const matchPos = orderedMatches.indexOf(selected);
   const jump = (d: number) => {
@@ -200,6 +205,24 @@ function TraceBody({
               className="h-7 w-full rounded-md border border-slate-300 pl-7 pr-2 text-xs focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/20"
             />
           </div>
+          {typeCounts.length > 1 && (
+            <select
+              aria-label="Find spans by type"
+              value={typeCounts.some(([t]) => t.toLowerCase() === query.trim().toLowerCase()) ? query.trim().toUpperCase() : ""}
+              onChange={(e) => {
+                setQuery(e.target.value);
+                setContentQuery("");
+              }}
+              className="h-7 max-w-32 rounded-md border border-slate-300 bg-white px-1 text-xs text-slate-700"
+            >
+              <option value="">All types</option>
+              {typeCounts.map(([t, n]) => (
+                <option key={t} value={t}>
+                  {t} ({n.toLocaleString("en")})
+                </option>
+              ))}
+            </select>
+          )}
           {matches && (
             <>
               <span className="min-w-12 text-center text-[11px] tabular-nums text-slate-500" data-testid="span-search-count">

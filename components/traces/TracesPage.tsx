@@ -187,7 +187,7 @@ export function TracesPage(props: {
       {
         key: "traceId",
         label: "Trace ID",
-        width: 132,
+        width: 120,
         render: (r) => (
           <Link prefetch={false} href={`/experiments/${experimentId}/traces/${r.traceId}`} onClick={(e) => e.stopPropagation()} className="font-mono text-[12px] text-indigo-700 hover:underline" title={r.traceId}>
             {shortId(r.traceId, 9, 4)}
@@ -197,11 +197,11 @@ export function TracesPage(props: {
       { key: "request", label: "Request", width: 0, render: (r) => <Preview text={r.requestPreview} /> },
       { key: "response", label: "Response", width: 0, render: (r) => <Preview text={r.responsePreview} /> },
       { key: "name", label: "Name", width: 120, render: (r) => <span className="truncate" title={r.name ?? undefined}>{r.name ?? <Muted />}</span> },
-      { key: "state", label: "State", width: 96, sort: "status", render: (r) => <StateBadge state={r.state} /> },
+      { key: "state", label: "State", width: 92, sort: "status", render: (r) => <StateBadge state={r.state} /> },
       {
         key: "requestTime",
         label: "Request time",
-        width: 150,
+        width: 146,
         sort: "timestamp_ms",
         render: (r) => (
 <DateTime ms={r.requestTime} className="tabular-nums text-slate-600" />
@@ -210,7 +210,7 @@ export function TracesPage(props: {
       {
         key: "executionTime",
         label: "Execution time",
-        width: 112,
+        width: 104,
         align: "right",
         sort: "execution_time_ms",
         render: (r) => <span className="tabular-nums">{r.executionDuration === null ? <Muted /> : formatDuration(r.executionDuration)}</span>,
@@ -218,7 +218,7 @@ export function TracesPage(props: {
       {
         key: "tokens",
         label: "Tokens",
-        width: 76,
+        width: 72,
         align: "right",
         sort: "total_tokens",
         render: (r) => (
@@ -230,7 +230,7 @@ export function TracesPage(props: {
       {
         key: "session",
         label: "Session",
-        width: 110,
+        width: 104,
         render: (r) =>
           r.sessionId ? (
             <Link prefetch={false} href={`/experiments/${experimentId}/sessions/${encodeURIComponent(r.sessionId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.sessionId}>
@@ -243,7 +243,7 @@ export function TracesPage(props: {
       {
         key: "user",
         label: "User",
-        width: 100,
+        width: 96,
         render: (r) =>
           r.userId ? (
             <Link prefetch={false} href={`/experiments/${experimentId}/users/${encodeURIComponent(r.userId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.userId}>
@@ -256,7 +256,7 @@ export function TracesPage(props: {
       {
         key: "tags",
         label: "Tags",
-        width: 170,
+        width: 150,
         render: (r) => {
           const t = userTags(r.tags);
           if (!t.length) return <Muted />;
@@ -383,7 +383,7 @@ export function TracesPage(props: {
           ) : (
             <table
               className="w-full table-fixed border-separate border-spacing-0 text-[13px]"
-              style={{ minWidth: 36 + visible.reduce((n, c) => n + (c.width || 220), 0) }}
+              style={{ minWidth: 36 + visible.reduce((n, c) => n + (c.width || 180), 0) }}
               role="grid"
               aria-label="Traces"
             >
@@ -503,6 +503,7 @@ export function TracesPage(props: {
             onPrev={openIdx > 0 ? () => openRow(rowIds[openIdx - 1]) : undefined}
             onNext={openIdx >= 0 && openIdx < rowIds.length - 1 ? () => openRow(rowIds[openIdx + 1]) : undefined}
             position={openIdx >= 0 ? `${firstRow + openIdx} of ${total !== undefined ? formatCount(total) : "…"}` : undefined}
+            neighbors={openIdx >= 0 ? [rowIds[openIdx - 1], rowIds[openIdx + 1]].filter((x): x is string => !!x) : []}
           />
         )}
       </div>

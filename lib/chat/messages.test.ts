@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { extractChatMessages, mergeConversation, type ChatMessage } from "./messages";
 
-const FIXTURES = "/work/shared/fixtures/wire";
+const FIXTURES = process.env.FLOWTRACE_WIRE_FIXTURES ?? "/work/shared/fixtures/wire";
 const readLines = (name: string) =>
   readFileSync(`${FIXTURES}/${name}`, "utf8")
     .trim()

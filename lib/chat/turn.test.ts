@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { previewText, turnFromTrace, type TurnSpan } from "./turn";
 
-const lines = readFileSync("/work/shared/fixtures/wire/b-nested-spans-session.jsonl", "utf8")
+const lines = readFileSync(`${process.env.FLOWTRACE_WIRE_FIXTURES ?? "/work/shared/fixtures/wire"}/b-nested-spans-session.jsonl`, "utf8")
   .trim()
   .split("\n")
   .map((l) => JSON.parse(l));

@@ -325,4 +325,19 @@ test("large batches (the COPY path) store the same rows as small ones (the VALUE
     assert.equal(t?.input_tokens, "140");
     assert.equal(t?.total_tokens, "210");
   }
+  // re-sending a large batch (COPY hits existing keys, the request retries with a DELETE first) replaces
+  const again = a.map(clone);
+  again[5].name = "renamed";
+  await ingestSpans(exp, again);
+  const rows = await spanRows(a[0].traceId);
+  assert.equal(rows.length, 70);
+  assert.equal(rows.find((r) => r.span_id === a[5].spanId)?.name, "renamed");
+  assert.equal((await traceRow(a[0].traceId))?.span_count, 70);
+  // and a small re-send (INSERT … ON CONFLICT) too
+  const one = clone(b[7]);
+  one.status = { code: "ERROR", message: "late" };
+  await ingestSpans(exp, [one]);
+  const tb2 = await traceRow(b[0].traceId);
+  assert.equal(tb2?.span_count, 70);
+  assert.equal(tb2?.error_count, 2);
 });

@@ -15,13 +15,16 @@
 //                   derivation took from a convention), NULL when absent
 //   events          jsonb [{"name", "time_unix_nano": "<decimal string>", "attributes": {…}}]
 //
-// Write path, one transaction per call (why: shared/limits.md): (1) one multi-statement round trip that
-// checks the experiment, takes a transaction advisory lock per touched trace (in trace-id order, so
-// concurrent requests for one trace serialize and cannot deadlock) and deletes the batch's span keys;
-// (2) COPY of the span rows straight into `spans` (no staging table: the trace locks serialize writers of
-// the same spans); (3) one INSERT … ON CONFLICT per request writing every touched trace row once, with
-// counts and token/cost totals recomputed from the trace's span rows, then COMMIT. No per-span round trips;
-// the trace row (and the summary triggers on it) is written once per trace per request.
+// Write path, one transaction per call (why: shared/limits.md). A transaction advisory lock per touched trace
+// (taken in trace-id order, so requests sharing traces serialize and cannot deadlock) makes the
+// read-modify-write of the trace row exact; the experiment is checked inside the same round trip.
+//   - up to 64 spans (the Python client sends one per request): ONE round trip: lock, INSERT … VALUES … ON
+//     CONFLICT (trace_id, span_id) DO UPDATE, trace upsert, COMMIT;
+//   - larger batches: lock; COPY straight into `spans` (if a span is already stored, 23505, the transaction
+//     is redone with a DELETE of the batch's keys first); trace upsert; COMMIT.
+// The trace upsert writes each touched trace row once per request (so the summary triggers on `traces`
+// run once), with span_count/error_count and token/cost totals recomputed from the trace's span rows: that
+// is what makes repeated and out-of-order delivery converge. No per-span round trips.
 import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { getPool } from "../db";
@@ -145,6 +148,11 @@ function spanRow(experimentId: string, s: NormalizedSpan): string {
   return line + "\n";
 }
 
+const SPAN_UPDATE_SET = SPAN_COLUMNS.split(", ")
+  .filter((c) => c !== "trace_id" && c !== "span_id")
+  .map((c) => `${c} = EXCLUDED.${c}`)
+  .join(", ");
+
 const SPAN_CASTS = ["", "", "", "::bigint", "", "", "::bigint", "::bigint", "", "", "::jsonb", "", "", "::jsonb"];
 
 /** One VALUES tuple (small batches: one round trip instead of a COPY). */
@@ -184,7 +192,7 @@ interface TraceBatch {
   metadata: Record<string, string>;
 }
 
-export function groupByTrace(spans: NormalizedSpan[]): TraceBatch[] {
+function groupByTrace(spans: NormalizedSpan[]): TraceBatch[] {
   const byTrace = new Map<string, TraceBatch>();
   for (const s of spans) {
     let t = byTrace.get(s.traceId);
@@ -271,7 +279,7 @@ function lockTracesSql(batches: TraceBatch[]): string {
   return `SELECT count(pg_advisory_xact_lock(hashtextextended(id, 7217))) FROM (SELECT unnest(ARRAY[${idList(batches)}]::text[]) AS id ORDER BY 1) ids`;
 }
 
-export function deleteSpansSql(batches: TraceBatch[]): string {
+function deleteSpansSql(batches: TraceBatch[]): string {
   const pairs = batches.flatMap((b) => b.spans.map((s) => `(${lit(b.traceId)},${lit(s.spanId)})`)).join(",");
   return `DELETE FROM spans WHERE trace_id IN (${idList(batches)}) AND (trace_id, span_id) IN (VALUES ${pairs})`;
 }
@@ -304,7 +312,7 @@ const MERGED_TAGS =
 const CLIENT_TOKENS = `(t.info_finalized AND t.trace_metadata ? '${TOKEN_USAGE_METADATA}')`;
 const CLIENT_COST = `(t.info_finalized AND t.trace_metadata ? '${COST_METADATA}')`;
 
-export function upsertTracesSql(experimentId: string, batches: TraceBatch[], nowMs: number): string {
+function upsertTracesSql(experimentId: string, batches: TraceBatch[], nowMs: number): string {
   return `INSERT INTO traces AS t (trace_id, experiment_id, request_time, end_time, execution_duration, state, root_span_id,
       request_preview, response_preview, name, session_id, user_id, trace_metadata, tags,
       span_count, error_count, input_tokens, output_tokens, total_tokens, cost, updated_at)
@@ -370,20 +378,31 @@ export async function ingestSpans(experimentId: string, spans: NormalizedSpan[])
   let spanCount = 0;
   for (const b of batches) spanCount += b.spans.length;
   const small = spanCount <= SMALL_BATCH_SPANS;
-  const head = `BEGIN; ${experimentCheckSql(expId)}; ${lockTracesSql(batches)}; ${deleteSpansSql(batches)}`;
+  const head = `BEGIN; ${experimentCheckSql(expId)}; ${lockTracesSql(batches)}`;
   const client = await getPool().connect();
   let inTx = false;
   try {
     inTx = true;
     if (small) {
-      // the Python client's one-span requests: everything in one round trip
+      // the Python client's one-span requests: everything in one round trip; re-sent spans replace
       const tuples = batches.flatMap((b) => b.spans.map((s) => spanTuple(expId, s))).join(",");
-      await client.query(`${head}; INSERT INTO spans (${SPAN_COLUMNS}) VALUES ${tuples}; ${upsertTracesSql(expId, batches, Date.now())}; COMMIT`);
+      await client.query(
+        `${head}; INSERT INTO spans AS s (${SPAN_COLUMNS}) VALUES ${tuples} ON CONFLICT (trace_id, span_id) DO UPDATE SET ${SPAN_UPDATE_SET}; ` +
+          `${upsertTracesSql(expId, batches, Date.now())}; COMMIT`,
+      );
     } else {
       let rows = "";
       for (const b of batches) for (const s of b.spans) rows += spanRow(expId, s);
+      // Fresh spans are the rule: COPY straight in, and only when a span is already stored (23505) do it
+      // again with a DELETE of the batch's keys first. The trace locks make the retry race-free.
       await client.query(head);
-      await copySpans(client, rows);
+      try {
+        await copySpans(client, rows);
+      } catch (err) {
+        if ((err as { code?: string }).code !== "23505") throw err;
+        await client.query(`ROLLBACK; ${head}; ${deleteSpansSql(batches)}`);
+        await copySpans(client, rows);
+      }
       await client.query(`${upsertTracesSql(expId, batches, Date.now())}; COMMIT`);
     }
     inTx = false;

@@ -56,7 +56,16 @@ const SUMMARY_SELECT = `
              (SELECT max(request_time) FROM traces t WHERE t.experiment_id = e.experiment_id) AS last_trace_time
     ) s`;
 
-export async function listExperimentSummaries(opts: { q?: string; sort?: ExperimentSort; dir?: "asc" | "desc"; limit?: number } = {}): Promise<ExperimentSummary[]> {
+export async function listExperimentSummaries(
+  opts: {
+    q?: string;
+    sort?: ExperimentSort;
+    dir?: "asc" | "desc";
+    limit?: number;
+    /** which experiments the viewer may see (lib/auth experimentListFilter); null or absent = all */
+    visible?: null | { include: string[] } | { exclude: string[] };
+  } = {},
+): Promise<ExperimentSummary[]> {
   const sort = SORT_SQL[opts.sort ?? "created"] ?? SORT_SQL.created;
   const dir = opts.dir === "asc" ? "ASC" : "DESC";
   const params: unknown[] = [];
@@ -64,6 +73,13 @@ export async function listExperimentSummaries(opts: { q?: string; sort?: Experim
   if (opts.q?.trim()) {
     params.push(`%${opts.q.trim().replace(/[\\%_]/g, (c) => "\\" + c)}%`);
     where += ` AND e.name ILIKE $${params.length}`;
+  }
+  if (opts.visible && "include" in opts.visible) {
+    params.push(opts.visible.include);
+    where += ` AND e.experiment_id = ANY($${params.length}::bigint[])`;
+  } else if (opts.visible && "exclude" in opts.visible) {
+    params.push(opts.visible.exclude);
+    where += ` AND NOT (e.experiment_id = ANY($${params.length}::bigint[]))`;
   }
   params.push(Math.min(Math.max(opts.limit ?? 500, 1), 5000));
   const { rows } = await getPool().query(

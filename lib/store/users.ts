@@ -37,8 +37,9 @@ const USER_SORTS: Record<UserSortKey, { expr: string; type: "bigint" | "text" | 
   tokens: { expr: "u.total_tokens", type: "bigint" },
   cost: { expr: "coalesce(u.cost, 0)", type: "float8" },
   errors: { expr: "u.error_turns", type: "bigint" },
-  first_seen: { expr: "coalesce(u.first_time, 0)", type: "bigint" },
-  last_seen: { expr: "coalesce(u.last_time, 0)", type: "bigint" },
+  // never null in a summary row, so the bare columns can use the (experiment_id, last_time) index
+  first_seen: { expr: "u.first_time", type: "bigint" },
+  last_seen: { expr: "u.last_time", type: "bigint" },
 };
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));

@@ -1,12 +1,15 @@
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { ExperimentHeader } from "@/components/experiments/ExperimentHeader";
+import { authorizePage } from "@/lib/auth/page";
 import { getExperimentHeader } from "@/lib/store/trace-view";
 
 const loadExperiment = cache(getExperimentHeader);
 
 export default async function ExperimentLayout({ children, params }: { children: React.ReactNode; params: Promise<{ experimentId: string }> }) {
   const { experimentId } = await params;
+  if (!/^\d{1,18}$/.test(experimentId)) notFound();
+  await authorizePage({ kind: "experiment", level: "READ", experimentId }, `/experiments/${experimentId}`);
   const experiment = await loadExperiment(experimentId);
   if (!experiment || experiment.lifecycleStage !== "active") notFound();
   return (

@@ -1,4 +1,5 @@
 import { TracesPage } from "@/components/traces/TracesPage";
+import { authorizePage } from "@/lib/auth/page";
 import { ApiError } from "@/lib/errors";
 import { getExperimentHeader, latestTraceUpdate, listTracesForUi, type TraceListRow } from "@/lib/store/trace-view";
 
@@ -10,6 +11,7 @@ const str = (v: string | string[] | undefined) => (typeof v === "string" ? v : u
 // everything interactive then run in the client through /api/ui.
 export default async function TracesRoute({ params, searchParams }: { params: Promise<{ experimentId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { experimentId } = await params;
+  await authorizePage({ kind: "experiment", level: "READ", experimentId }, `/experiments/${experimentId}/traces`);
   const sp = await searchParams;
   const now = Date.now();
   const query = {
