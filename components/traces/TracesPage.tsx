@@ -1,6 +1,7 @@
 "use client";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/api";
 import { SendTracesPanel } from "@/components/experiments/SendTracesPanel";
@@ -92,6 +93,16 @@ export function TracesPage(props: {
     enabled: !(isInitialQuery && props.initialError) && !list.isError,
     placeholderData: keepPreviousData,
   });
+
+  // The first trace of an empty experiment: refresh the server-rendered header (its "Send traces" button).
+  const router = useRouter();
+  const refreshedHeader = useRef(props.hasTraces);
+  useEffect(() => {
+    if (!refreshedHeader.current && (list.data?.rows.length ?? 0) > 0) {
+      refreshedHeader.current = true;
+      router.refresh();
+    }
+  }, [list.data, router]);
 
   const listError = list.error ? errorMessage(list.error) : isInitialQuery && props.initialError ? props.initialError.message : null;
   const rows = useMemo(() => list.data?.rows ?? [], [list.data]);
@@ -295,7 +306,7 @@ export function TracesPage(props: {
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <div className="flex flex-col gap-2 border-b border-slate-200 bg-white px-4 py-2.5">
+      <div className={cn("flex flex-col gap-2 border-b border-slate-200 bg-white px-4 py-2.5", showingEmptyExperiment && "hidden")}>
         <TraceSearchBox value={filter} error={listError && /INVALID_PARAMETER|column/i.test(listError + (props.initialError?.code ?? "")) ? listError : null} onSubmit={applyFilter} />
         <div className="flex flex-wrap items-center gap-2">
           <QuickFilters

@@ -7,7 +7,9 @@
 //    ratio_to_copy_ceiling (spans/s at 4 senders ÷ ceiling rows/s);
 // 3. the MLflow Python client's pattern: one span per request (typed values, children first, root last)
 //    from 8 concurrent senders: requests/s, p50, p99.
-// BENCH_SECONDS (default 20) sets each phase's length. The load generator runs on the same machine.
+// BENCH_SECONDS (default 20) and BENCH_WARMUP_SECONDS (3) set each phase's length; BENCH_SERVER_NODE_OPTIONS
+// passes node flags to the server (e.g. --max-semi-space-size=64); BENCH_VERBOSE=1 prints the database URL
+// so it can be watched while the load runs. The load generator runs on the same machine as the server.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -293,6 +295,7 @@ async function main() {
   let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
   try {
     await migrate(db.url, path.join(ROOT, "prisma", "migrations"));
+    if (process.env.BENCH_VERBOSE) console.log(`database: ${db.url}`);
     const admin = new pg.Client({ connectionString: db.url });
     await admin.connect();
     const now = Date.now();
