@@ -7,8 +7,9 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { baseUrl, uniqueName } from "../lib/testing/http";
+import { WIRE_FIXTURES_DIR } from "../lib/testing/fixtures";
 
-const WIRE = "/work/shared/fixtures/wire";
+const WIRE = WIRE_FIXTURES_DIR;
 
 interface WireCall {
   method: string;

@@ -51,6 +51,18 @@ describe("without credentials", () => {
     assert.equal(otlp.status, 401);
   });
 
+  test("the UI's own fetches get 401 without the Basic challenge (no browser password dialog)", async () => {
+    const r = await call(srv.url, "GET", "/ajax-api/2.0/mlflow/experiments/search", undefined, { "sec-fetch-site": "same-origin", "sec-fetch-mode": "cors" });
+    assert.equal(r.status, 401);
+    assert.equal(r.headers.get("www-authenticate"), null);
+  });
+
+  test("behind an https proxy the session cookies are Secure with the __Secure-/__Host- prefixes", async () => {
+    const r = await fetch(`${srv.url}/api/auth/csrf`, { headers: { "x-forwarded-proto": "https" } });
+    const cookies = r.headers.getSetCookie().join("\n");
+    assert.match(cookies, /__Host-next-auth\.csrf-token=[^;]+;.*Secure/i);
+  });
+
   test("/health, /version and the sign-in endpoints stay public; pages redirect to /login", async () => {
     assert.equal((await call(srv.url, "GET", "/health")).status, 200);
     assert.equal((await call(srv.url, "GET", "/version")).status, 200);
@@ -158,6 +170,14 @@ describe("UI sessions (next-auth)", () => {
     assert.equal((await call(srv.url, "POST", "/api/auth/tokens", { name: "x" }, { cookie, origin: srv.url, "sec-fetch-site": "same-site" })).status, 403);
     assert.equal((await call(srv.url, "POST", "/api/auth/tokens", { name: "x" }, { cookie, origin: srv.url })).status, 201);
     assert.equal((await call(srv.url, "POST", "/api/auth/tokens", { name: "x" }, { cookie, "sec-fetch-site": "same-origin" })).status, 201);
+  });
+
+  test("UI sign-in shares the database rate limit: after 10 failures even the right password gets no session", async () => {
+    const u = await newUser("ui-limited");
+    for (let i = 0; i < 10; i++) assert.equal(await signIn(srv.url, u.username, `wrong-${i}-password`), undefined);
+    assert.equal(await signIn(srv.url, u.username, u.password), undefined);
+    await db.query(`DELETE FROM login_attempts WHERE key LIKE $1`, [`user:${u.username.toLowerCase()}|%`]);
+    assert.ok(await signIn(srv.url, u.username, u.password));
   });
 
   test("a password reset ends existing sessions", async () => {

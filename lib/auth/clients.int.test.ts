@@ -169,3 +169,22 @@ describe("MLflow REST with Basic and Bearer", () => {
     assert.equal(stranger.status, 401, "no anonymous upload for a trace nobody started");
   });
 });
+
+describe("experiments through the REST API with --auth", () => {
+  test("the creator of an experiment may manage it; other users' hidden experiments are left out of search", async () => {
+    const name = uniqueName("mine");
+    const created = await call(srv.url, "POST", "/api/2.0/mlflow/experiments/create", { name }, users.reader.h);
+    assert.equal(created.status, 200, created.text);
+    const id = created.json.experiment_id;
+    const renamed = await call(srv.url, "POST", "/api/2.0/mlflow/experiments/update", { experiment_id: id, new_name: `${name}-2` }, users.reader.h);
+    assert.equal(renamed.status, 200, `creator gets MANAGE: ${renamed.text}`);
+    // the editor is shut out of it: search must not reveal its name
+    const deny = await call(srv.url, "POST", "/api/2.0/mlflow/experiments/permissions/create", { experiment_id: id, username: users.editor.username, permission: "NO_PERMISSIONS" }, users.reader.h);
+    assert.equal(deny.status, 200, deny.text);
+    const names = async (h: Record<string, string>) =>
+      ((await call(srv.url, "POST", "/api/2.0/mlflow/experiments/search", { max_results: 50000 }, h)).json.experiments as { name: string }[]).map((e) => e.name);
+    assert.ok(!(await names(users.editor.h)).includes(`${name}-2`));
+    assert.ok((await names(users.reader.h)).includes(`${name}-2`));
+    assert.ok((await names(admin)).includes(`${name}-2`));
+  });
+});

@@ -29,4 +29,7 @@ test("unauthenticated answers: MLflow JSON with the Basic challenge, FastAPI sha
   const page = unauthenticatedAnswer("GET", "/experiments/3", "?tab=x", "Authentication required");
   assert.deepEqual([page.status, page.headers.location], [307, "/login?callbackUrl=%2Fexperiments%2F3%3Ftab%3Dx"]);
   assert.equal(unauthenticatedAnswer("POST", "/experiments/3", "", "x").status, 401);
+  const fromUi = unauthenticatedAnswer("GET", "/ajax-api/2.0/mlflow/experiments/search", "", "x", true);
+  assert.equal(fromUi.status, 401);
+  assert.equal(fromUi.headers["www-authenticate"], undefined, "no browser password dialog for the UI's own fetches");
 });

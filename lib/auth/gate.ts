@@ -21,9 +21,17 @@ function maybeAnonymousTraceUpload(method: string, pathname: string): boolean {
 
 export const WWW_AUTHENTICATE = 'Basic realm="mlflow"';
 
-export function unauthenticatedAnswer(method: string, pathname: string, search: string, message: string): { status: number; headers: Record<string, string>; body: string } {
+/**
+ * The Basic challenge MLflow clients expect, except for fetches from our own pages: a browser answers a
+ * challenge with its native password dialog, while the UI should send an expired session to /login.
+ */
+export function challengeHeaders(fromOwnPage: boolean): Record<string, string> {
+  return fromOwnPage ? {} : { "www-authenticate": WWW_AUTHENTICATE };
+}
+
+export function unauthenticatedAnswer(method: string, pathname: string, search: string, message: string, fromOwnPage = false): { status: number; headers: Record<string, string>; body: string } {
   if (pathname.startsWith("/api/") || pathname.startsWith("/ajax-api/")) {
-    return { status: 401, headers: { "content-type": "application/json", "www-authenticate": WWW_AUTHENTICATE }, body: JSON.stringify({ error_code: "UNAUTHENTICATED", message }) };
+    return { status: 401, headers: { "content-type": "application/json", ...challengeHeaders(fromOwnPage) }, body: JSON.stringify({ error_code: "UNAUTHENTICATED", message }) };
   }
   if (pathname.startsWith("/v1/")) {
     return { status: 401, headers: { "content-type": "application/json", "www-authenticate": WWW_AUTHENTICATE }, body: JSON.stringify({ detail: message }) };
@@ -83,7 +91,8 @@ export function createAuthGate(): (req: IncomingMessage, res: ServerResponse) =>
         return false;
       }
     }
-    const a = unauthenticatedAnswer(method, pathname, search, hasCredentials(reqLike) ? "Invalid credentials" : "Authentication required");
+    const fromOwnPage = req.headers["sec-fetch-site"] === "same-origin" && req.headers["sec-fetch-mode"] !== "navigate";
+    const a = unauthenticatedAnswer(method, pathname, search, hasCredentials(reqLike) ? "Invalid credentials" : "Authentication required", fromOwnPage);
     res.writeHead(a.status, a.headers);
     res.end(a.body);
     return false;

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { extractChatMessages, mergeConversation, type ChatMessage } from "./messages";
+import { WIRE_FIXTURES_DIR } from "../testing/fixtures";
 
-const FIXTURES = process.env.FLOWTRACE_WIRE_FIXTURES ?? "/work/shared/fixtures/wire";
+const FIXTURES = WIRE_FIXTURES_DIR;
 const readLines = (name: string) =>
   readFileSync(`${FIXTURES}/${name}`, "utf8")
     .trim()

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { previewText, turnFromTrace, type TurnSpan } from "./turn";
+import { WIRE_FIXTURES_DIR } from "../testing/fixtures";
 
-const lines = readFileSync(`${process.env.FLOWTRACE_WIRE_FIXTURES ?? "/work/shared/fixtures/wire"}/b-nested-spans-session.jsonl`, "utf8")
+const lines = readFileSync(`${WIRE_FIXTURES_DIR}/b-nested-spans-session.jsonl`, "utf8")
   .trim()
   .split("\n")
   .map((l) => JSON.parse(l));

@@ -7,8 +7,9 @@ import path from "node:path";
 import pg from "pg";
 import { baseUrl, http, uniqueName } from "@/lib/testing/http";
 import { parseJson, stringifyJson } from "./json";
+import { WIRE_FIXTURES_DIR } from "../testing/fixtures";
 
-export const WIRE_FIXTURES = process.env.FLOWTRACE_WIRE_FIXTURES ?? "/work/shared/fixtures/wire";
+export const WIRE_FIXTURES = WIRE_FIXTURES_DIR;
 
 let pool: pg.Pool | undefined;
 export function testDb(): pg.Pool {

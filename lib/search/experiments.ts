@@ -24,6 +24,8 @@ export interface SearchExperimentsQuery {
   maxResults?: number;
   pageToken?: string;
   viewType?: ViewType;
+  /** visibility for the caller (lib/auth/guard.ts experimentListFilter): only these ids, or all but these */
+  visibility?: null | { include: string[] } | { exclude: string[] };
 }
 
 export const EXPERIMENT_ROW_SELECT = [
@@ -46,6 +48,8 @@ export async function searchExperiments(q: SearchExperimentsQuery): Promise<{ ro
   const where: string[] = [];
   const stage = VIEW_TYPES[view];
   if (stage) where.push(`e.lifecycle_stage = ${params.add(stage, "text")}`);
+  if (q.visibility && "include" in q.visibility) where.push(`e.experiment_id = ANY(${params.add(q.visibility.include, "bigint[]")})`);
+  if (q.visibility && "exclude" in q.visibility) where.push(`NOT (e.experiment_id = ANY(${params.add(q.visibility.exclude, "bigint[]")}))`);
   const cond = compileExperimentFilter(parseFilter(q.filter ?? ""), params);
   if (cond !== "TRUE") where.push(`(${cond})`);
   const keys = compileExperimentOrderBy(q.orderBy);

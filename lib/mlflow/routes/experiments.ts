@@ -1,5 +1,6 @@
 // Experiments API (spec §2.2), mounted under /api/2.0/mlflow/experiments/….
 import { z } from "zod";
+import { experimentListFilter, grantCreatorManage } from "@/lib/auth/guard";
 import { experimentJson } from "@/lib/mlflow/format";
 import { idStr, int32, keyValueList, requiredStr, str, strList } from "@/lib/mlflow/params";
 import { mlflowRoute } from "@/lib/mlflow/route";
@@ -24,7 +25,11 @@ export function addExperimentRoutes(r: Router, prefixes: string[]): void {
   r.add("POST", p("/experiments/create"), mlflowRoute({
     schema: z.object({ name: requiredStr(), artifact_location: str().optional(), tags: keyValueList().optional() }),
     access: () => ({ kind: "authenticated" }),
-    handler: async (i) => ({ experiment_id: await createExperiment({ name: i.name, artifactLocation: i.artifact_location, tags: i.tags }) }),
+    handler: async (i, ctx) => {
+      const id = await createExperiment({ name: i.name, artifactLocation: i.artifact_location, tags: i.tags });
+      await grantCreatorManage(ctx.req, id);
+      return { experiment_id: id };
+    },
   }));
 
   r.add("GET", p("/experiments/get"), mlflowRoute({
@@ -51,8 +56,9 @@ export function addExperimentRoutes(r: Router, prefixes: string[]): void {
       view_type: z.preprocess((v) => (Array.isArray(v) ? v[v.length - 1] : v), z.union([z.string(), z.number()])).optional(),
     }),
     access: () => ({ kind: "authenticated" }),
-    handler: async (i) => {
+    handler: async (i, ctx) => {
       const { rows, nextPageToken } = await searchExperiments({
+        visibility: await experimentListFilter(ctx.req),
         filter: i.filter,
         orderBy: i.order_by,
         maxResults: i.max_results,
