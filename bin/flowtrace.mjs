@@ -9,6 +9,7 @@ const [cmd = "server", ...args] = process.argv.slice(2);
 // The server allocates many short-lived objects per span (decode, derive, COPY rows); a larger young
 // generation cuts its GC time by about a quarter (limits.md). V8 takes the flag only at start, so the
 // server re-executes itself with it once.
+// (Started with the flag already, e.g. by the test runner, it does not re-execute: one process to measure.)
 const SEMI_SPACE = "--max-semi-space-size=64";
 const wantsServer = cmd === "server" || cmd.startsWith("-");
 if (wantsServer && !process.execArgv.some((a) => a.startsWith("--max-semi-space-size")) && !process.env.FLOWTRACE_NO_REEXEC) {
