@@ -5,8 +5,6 @@ export interface ServerConfig {
   host: string;
   port: number;
   dataDir: string;
-  /** false when dataDir is the default (./flowtrace-data) rather than the user's choice */
-  dataDirExplicit: boolean;
   databaseUrl?: string;
   /** skip the "build if missing or stale" step (tests and CI build once) */
   noBuild: boolean;
@@ -104,7 +102,6 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
     host: (raw.host as string) ?? "127.0.0.1",
     port,
     dataDir: path.resolve(cwd, (raw.dataDir as string) ?? "flowtrace-data"),
-    dataDirExplicit: raw.dataDir !== undefined,
     databaseUrl,
     noBuild: Boolean(raw.noBuild),
     quiet: Boolean(raw.quiet),

@@ -1,21 +1,22 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
-import { dataDirForRoot, StartupError } from "./embedded-pg";
+import { grantTraverse } from "./embedded-pg";
 
-test("as root, a default data dir the postgres user cannot reach moves to /var/lib/flowtrace; an explicit one is an error", () => {
+test("folders the postgres user cannot enter get o+x (traverse, not list); others are left alone", () => {
   const home = mkdtempSync(path.join(os.tmpdir(), "ft-home-"));
   try {
+    const project = path.join(home, "project");
+    mkdirSync(project, { mode: 0o755 });
     chmodSync(home, 0o700);
-    const wanted = path.join(home, "project", "flowtrace-data");
-    const moved = dataDirForRoot(wanted, false);
-    assert.match(moved, /^\/var\/lib\/flowtrace\/project-[0-9a-f]{10}$/);
-    assert.equal(dataDirForRoot(wanted, false), moved, "the same folder maps to the same place on every start");
-    assert.throws(() => dataDirForRoot(wanted, true), (e: Error) => e instanceof StartupError && /cannot enter .*ft-home-/.test(e.message));
-    chmodSync(home, 0o755);
-    assert.equal(dataDirForRoot(wanted, false), wanted, "reachable folders are used as they are");
+    const messages: string[] = [];
+    assert.deepEqual(grantTraverse([project], (m) => messages.push(m)), [home]);
+    assert.equal(statSync(home).mode & 0o777, 0o701);
+    assert.equal(statSync(project).mode & 0o777, 0o755);
+    assert.match(messages[0], /traverse .*ft-home-/);
+    assert.deepEqual(grantTraverse([project]), [], "nothing left to change");
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

