@@ -10,12 +10,13 @@ import { Button } from "@/components/ui/Button";
 import { cn } from "@/components/ui/cn";
 import { formatCount, formatDuration } from "@/components/ui/format";
 import { IconArrowDown, IconArrowUp, IconMessage, IconSearch, IconX } from "@/components/ui/Icons";
-import { EmptyState, ErrorState, Skeleton, Spinner } from "@/components/ui/States";
+import { EmptyState, ErrorState, Skeleton } from "@/components/ui/States";
 import { DateTime, RelativeTime } from "@/components/ui/Time";
 import type { Page, SessionListRow } from "@/lib/store/sessions";
 import { RANGE_PRESETS, sessionListKey, sessionTracesFilter, tracesUrl, type SessionSortKey } from "@/lib/store/sessions-query";
 import { SessionsEmptyHelp } from "./SessionsEmptyHelp";
 import { sessionHref, useQueryState, userHref } from "./urlState";
+import { LoadMoreFooter } from "./LoadMoreFooter";
 
 const PAGE_SIZE = 50;
 
@@ -251,19 +252,7 @@ export function SessionsTable({
             </tbody>
           </table>
         )}
-        <div ref={sentinel} className="flex h-12 items-center justify-center text-xs text-slate-500">
-          {list.isFetchingNextPage ? (
-            <>
-              <Spinner className="mr-2" /> Loading more sessions…
-            </>
-          ) : list.hasNextPage ? (
-            <Button size="sm" onClick={() => void list.fetchNextPage()}>
-              Load more
-            </Button>
-          ) : rows.length > 0 ? (
-            `${formatCount(rows.length)} session${rows.length === 1 ? "" : "s"}`
-          ) : null}
-        </div>
+        <LoadMoreFooter sentinel={sentinel} fetching={list.isFetchingNextPage} hasMore={Boolean(list.hasNextPage)} count={rows.length} noun="session" onMore={() => void list.fetchNextPage()} />
       </div>
     </div>
   );

@@ -10,13 +10,14 @@ import { Button } from "@/components/ui/Button";
 import { cn } from "@/components/ui/cn";
 import { formatCount } from "@/components/ui/format";
 import { IconArrowDown, IconArrowUp, IconSearch, IconUser, IconX } from "@/components/ui/Icons";
-import { EmptyState, ErrorState, Skeleton, Spinner } from "@/components/ui/States";
+import { EmptyState, ErrorState, Skeleton } from "@/components/ui/States";
 import { DateTime, RelativeTime } from "@/components/ui/Time";
 import type { Page } from "@/lib/store/sessions";
 import { tracesUrl, userListKey, userTracesFilter, type UserSortKey } from "@/lib/store/sessions-query";
 import type { UserSummary } from "@/lib/store/users";
 import { formatCost } from "./SessionsTable";
 import { useQueryState, userHref } from "./urlState";
+import { LoadMoreFooter } from "./LoadMoreFooter";
 
 const COLUMNS: { key: UserSortKey; label: string; align?: "right" }[] = [
   { key: "user_id", label: "User" },
@@ -157,19 +158,7 @@ export function UsersTable({ experimentId, initial, initialKey }: { experimentId
             </tbody>
           </table>
         )}
-        <div ref={sentinel} className="flex h-12 items-center justify-center text-xs text-slate-500">
-          {list.isFetchingNextPage ? (
-            <>
-              <Spinner className="mr-2" /> Loading more users…
-            </>
-          ) : list.hasNextPage ? (
-            <Button size="sm" onClick={() => void list.fetchNextPage()}>
-              Load more
-            </Button>
-          ) : rows.length > 0 ? (
-            `${formatCount(rows.length)} user${rows.length === 1 ? "" : "s"}`
-          ) : null}
-        </div>
+        <LoadMoreFooter sentinel={sentinel} fetching={list.isFetchingNextPage} hasMore={Boolean(list.hasNextPage)} count={rows.length} noun="user" onMore={() => void list.fetchNextPage()} />
       </div>
     </div>
   );
