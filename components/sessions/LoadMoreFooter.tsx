@@ -1,19 +1,23 @@
 "use client";
-// The end of an infinitely scrolled list: the scroll sentinel, then "loading…", "Load more" or the total.
-import type { Ref } from "react";
+// The end of an infinitely scrolled list: loads the next page when it comes into view, and shows
+// "loading…", "Load more" or the total.
+import { useEffect, useRef } from "react";
 import { Button } from "@/components/ui/Button";
 import { Spinner } from "@/components/ui/States";
 import { formatCount } from "@/components/ui/format";
 
-export function LoadMoreFooter(props: {
-  sentinel: Ref<HTMLDivElement>;
-  fetching: boolean;
-  hasMore: boolean;
-  count: number;
-  noun: string;
-  onMore: () => void;
-}) {
-  const { sentinel, fetching, hasMore, count, noun, onMore } = props;
+export function LoadMoreFooter(props: { fetching: boolean; hasMore: boolean; count: number; noun: string; onMore: () => void }) {
+  const { fetching, hasMore, count, noun, onMore } = props;
+  const sentinel = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = sentinel.current;
+    if (!el) return;
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting) && hasMore && !fetching) onMore();
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [hasMore, fetching, onMore]);
   return (
     <div ref={sentinel} className="flex h-12 items-center justify-center text-xs text-slate-500">
       {fetching ? (

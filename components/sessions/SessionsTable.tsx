@@ -3,7 +3,7 @@
 // loaded as the user scrolls. Search, user, time range, errors and sort live in the URL.
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/api";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
@@ -89,17 +89,6 @@ export function SessionsTable({
   });
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
 
-  // load the next page when the end of the table comes into view
-  const sentinel = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = sentinel.current;
-    if (!el) return;
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
-    });
-    io.observe(el);
-    return () => io.disconnect();
-  }, [list]);
 
   const filtered = Boolean(q || (!fixedUser && user) || range || errors);
   const toggleSort = (k: SessionSortKey) => {
@@ -252,7 +241,7 @@ export function SessionsTable({
             </tbody>
           </table>
         )}
-        <LoadMoreFooter sentinel={sentinel} fetching={list.isFetchingNextPage} hasMore={Boolean(list.hasNextPage)} count={rows.length} noun="session" onMore={() => void list.fetchNextPage()} />
+        <LoadMoreFooter fetching={list.isFetchingNextPage} hasMore={Boolean(list.hasNextPage)} count={rows.length} noun="session" onMore={() => void list.fetchNextPage()} />
       </div>
     </div>
   );

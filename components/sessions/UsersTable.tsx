@@ -3,7 +3,7 @@
 // and first/last seen, aggregated on the server; search and sort in the URL.
 import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/api";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
@@ -53,16 +53,6 @@ export function UsersTable({ experimentId, initial, initialKey }: { experimentId
     initialData: initial && initialKey === key ? { pages: [initial], pageParams: [null] } : undefined,
   });
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
-  const sentinel = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const el = sentinel.current;
-    if (!el) return;
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && list.hasNextPage && !list.isFetchingNextPage) void list.fetchNextPage();
-    });
-    io.observe(el);
-    return () => io.disconnect();
-  }, [list]);
 
   const toggleSort = (k: UserSortKey) => {
     if (k === sort) set({ dir: dir === "desc" ? "asc" : null });
@@ -158,7 +148,7 @@ export function UsersTable({ experimentId, initial, initialKey }: { experimentId
             </tbody>
           </table>
         )}
-        <LoadMoreFooter sentinel={sentinel} fetching={list.isFetchingNextPage} hasMore={Boolean(list.hasNextPage)} count={rows.length} noun="user" onMore={() => void list.fetchNextPage()} />
+        <LoadMoreFooter fetching={list.isFetchingNextPage} hasMore={Boolean(list.hasNextPage)} count={rows.length} noun="user" onMore={() => void list.fetchNextPage()} />
       </div>
     </div>
   );
