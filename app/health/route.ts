@@ -1,5 +1,8 @@
+// Also served ahead of Next by lib/server/api-node.ts; this route answers under `next dev`.
+import { probeResponse } from "@/lib/version";
+
 export const dynamic = "force-dynamic";
 
 export function GET() {
-  return new Response("OK", { headers: { "content-type": "text/plain; charset=utf-8" } });
+  return probeResponse("/health");
 }

@@ -1,7 +1,8 @@
-import { MLFLOW_COMPAT_VERSION } from "@/lib/version";
+// Also served ahead of Next by lib/server/api-node.ts; this route answers under `next dev`.
+import { probeResponse } from "@/lib/version";
 
 export const dynamic = "force-dynamic";
 
 export function GET() {
-  return new Response(MLFLOW_COMPAT_VERSION, { headers: { "content-type": "text/plain; charset=utf-8" } });
+  return probeResponse("/version");
 }

@@ -1,5 +1,6 @@
-// The MLflow REST API of flowtrace: every route family registered on one router. app/api/[...path]
-// hands it every /api/** request (and /ajax-api/** through the rewrite in next.config.mjs).
+// The MLflow REST API of flowtrace: every route family registered on one router. The production server
+// hands it /api/** and /ajax-api/** straight from node:http (lib/server/api-node.ts); app/api/[...path]
+// does the same under `next dev` (/ajax-api/** through the rewrite in next.config.mjs).
 import { Router } from "./router";
 import { addArtifactRoutes } from "./routes/artifacts";
 import { addAssessmentRoutes } from "./routes/assessments";

@@ -51,10 +51,12 @@ export class Router {
   find(method: string, parts: string[]): { handler: RouteHandler; params: Record<string, string> } | { allowed: string[] } | null {
     let best: { route: Compiled; params: Record<string, string> } | null = null;
     const allowed = new Set<string>();
+    const m = method.toUpperCase();
     for (const r of this.routes) {
       const params = Router.match(r, parts);
       if (!params) continue;
-      if (r.method !== method.toUpperCase()) {
+      // HEAD is GET without the body (as in MLflow's Flask server); the HTTP layer drops the body
+      if (r.method !== m && !(m === "HEAD" && r.method === "GET")) {
         allowed.add(r.method);
         continue;
       }

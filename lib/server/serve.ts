@@ -1,6 +1,7 @@
 // `flowtrace server` (npm start): database (embedded or DATABASE_URL) → migrations → default experiment →
-// Next.js production server on one port. Fails fast with one clear line on bad input, and never leaves a
-// half-started embedded PostgreSQL behind.
+// Next.js production server on one port, with OTLP (lib/tracing/otlp-node.ts) and the MLflow REST API
+// (lib/server/api-node.ts) served on node:http ahead of Next. Fails fast with one clear line on bad input,
+// and never leaves a half-started embedded PostgreSQL behind.
 import http from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -13,6 +14,7 @@ import { createHardening, exposureWarning } from "./hardening";
 import { ensureDefaultExperiment, migrate } from "./migrate";
 import { ROOT } from "./paths";
 import { isOtlpTracesRequest, serveOtlpTraces } from "../tracing/otlp-node";
+import { fastRouteFor, loadNextRouteTable, serveFastRoute } from "./api-node";
 
 
 async function assertPortFree(host: string, port: number): Promise<void> {
@@ -79,6 +81,10 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     const app = createNext({ dev: false, dir: ROOT, hostname: cfg.host, port: cfg.port, quiet: true });
     await app.prepare();
     const handle = app.getRequestHandler();
+    // The MLflow REST API and /version, /health bypass Next's router too (lib/server/api-node.ts), except
+    // when FLOWTRACE_FAST_API=0 (then Next serves them, as under `next dev`)
+    const routes = process.env.FLOWTRACE_FAST_API === "0" ? null : loadNextRouteTable(ROOT);
+    if (!routes && process.env.FLOWTRACE_FAST_API !== "0") console.warn("flowtrace: warning: no MLflow API route in the Next build's routes manifest; Next serves /api");
     const fail = (res: http.ServerResponse) => (err: unknown) => {
       console.error(err);
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
@@ -88,7 +94,11 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       if (harden(req, res)) return;
       // OTLP span export bypasses Next's router (lib/tracing/otlp-node.ts): per-request overhead is latency
       // the Python client's user feels on every span
-      const next = () => (isOtlpTracesRequest(req) ? serveOtlpTraces(req, res) : handle(req, res));
+      const next = () => {
+        if (isOtlpTracesRequest(req)) return serveOtlpTraces(req, res);
+        const fast = routes && fastRouteFor(req.method, req.url, routes);
+        return fast ? serveFastRoute(req, res, fast) : handle(req, res);
+      };
       if (!gate) return void next().catch(fail(res));
       gate(req, res).then((pass) => (pass ? next() : undefined)).catch(fail(res));
     });

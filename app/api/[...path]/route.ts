@@ -1,5 +1,7 @@
 // Every MLflow REST route (/api/2.0/mlflow/…, /api/3.0/mlflow/…, /api/2.0/mlflow-artifacts/…), and
-// ENDPOINT_NOT_FOUND for any other /api path. /ajax-api/… arrives here through the rewrite.
+// ENDPOINT_NOT_FOUND for any other /api path. /ajax-api/… arrives here through the rewrite. The production
+// server answers these paths ahead of Next with the same handler (lib/server/api-node.ts); this route
+// serves `next dev` and the paths the fast path leaves to Next (e.g. with a trailing slash after its redirect).
 import { handleApiRequest } from "@/lib/mlflow/api";
 
 export const dynamic = "force-dynamic";

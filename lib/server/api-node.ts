@@ -1,0 +1,349 @@
+// The MLflow REST API (/api/…, and /ajax-api/… as next.config.mjs rewrites it) and the /version and /health
+// probes straight on node:http, ahead of Next (lib/server/serve.ts, after the hardening and the auth gate):
+// Next's request handler costs more CPU per request than most of these routes. Same lib function as the
+// Next route app/api/[...path]/route.ts (handleApiRequest), so the same answers; Next keeps every path this
+// does not take (pages, the account and UI routes under /api, anything unusual about the URL), and serves
+// everything under `next dev`.
+import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import zlib from "node:zlib";
+import { ApiError } from "../errors";
+import { handleApiRequest } from "../mlflow/api";
+import { errorResponse, toErrorResponse } from "../mlflow/route";
+import { PROBE_CONTENT_TYPE, PROBES } from "../version";
+
+export type FastRoute = { kind: "api"; parts: string[] } | { kind: "probe"; body: string };
+
+export interface NextRouteTable {
+  /** Next routes under /api other than the MLflow catch-all (app/api/auth, app/api/ui, the users and permissions endpoints) */
+  shadowing: RegExp[];
+  /** next.config.mjs rewrites /ajax-api/:path* to /api/:path* */
+  ajaxRewrite: boolean;
+}
+
+const CATCH_ALL_PAGE = "/api/[...path]";
+const AJAX_REWRITE = { source: "/ajax-api/:path*", destination: "/api/:path*" };
+
+/**
+ * What the production build routes under /api, from .next/routes-manifest.json: every route there other than
+ * the catch-all keeps its path (a route added under app/api later is never shadowed by the fast path).
+ * Null when the build has no MLflow catch-all at all: then Next keeps every request.
+ */
+export function loadNextRouteTable(root: string): NextRouteTable | null {
+  let manifest: { staticRoutes?: { page: string; regex: string }[]; dynamicRoutes?: { page: string; regex: string }[]; rewrites?: unknown };
+  try {
+    manifest = JSON.parse(readFileSync(path.join(root, ".next", "routes-manifest.json"), "utf8"));
+  } catch {
+    return null;
+  }
+  return nextRouteTableFrom(manifest);
+}
+
+export function nextRouteTableFrom(manifest: { staticRoutes?: { page: string; regex: string }[]; dynamicRoutes?: { page: string; regex: string }[]; rewrites?: unknown }): NextRouteTable | null {
+  const routes = [...(manifest.staticRoutes ?? []), ...(manifest.dynamicRoutes ?? [])];
+  if (!routes.some((r) => r.page === CATCH_ALL_PAGE)) return null;
+  // case-insensitive: a path only a differently-cased route could be meant for goes to Next, which decides
+  const shadowing = routes.filter((r) => r.page.startsWith("/api/") && r.page !== CATCH_ALL_PAGE).map((r) => new RegExp(r.regex, "i"));
+  const rw = manifest.rewrites as { beforeFiles?: unknown[]; afterFiles?: unknown[]; fallback?: unknown[] } | unknown[] | undefined;
+  const all = (Array.isArray(rw) ? rw : [...(rw?.beforeFiles ?? []), ...(rw?.afterFiles ?? []), ...(rw?.fallback ?? [])]) as { source?: string; destination?: string; has?: unknown; missing?: unknown }[];
+  const ajaxRewrite = all.some((r) => r.source === AJAX_REWRITE.source && r.destination === AJAX_REWRITE.destination && !r.has && !r.missing);
+  return { shadowing, ajaxRewrite };
+}
+
+// A path segment as clients send it: URL-safe characters and %-escapes, nothing Next would first normalize
+const SEGMENT = /^[A-Za-z0-9\-._~!$&'()*+,;=:@%]+$/;
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+/**
+ * The request this module answers, or null for Next. Only plain paths: a trailing slash, an empty or dot
+ * segment, a malformed escape or raw non-ASCII get Next's own answer (redirect, normalization, error page).
+ * Path segments are split first and decoded each (a%2Fb is one segment "a/b"), as Next decodes the catch-all.
+ */
+export function fastRouteFor(method: string | undefined, url: string | undefined, table: NextRouteTable): FastRoute | null {
+  if (!url) return null;
+  const q = url.indexOf("?");
+  const pathname = q >= 0 ? url.slice(0, q) : url;
+  if (pathname === "/version" || pathname === "/health") {
+    return method === "GET" || method === "HEAD" ? { kind: "probe", body: PROBES[pathname] } : null;
+  }
+  // OPTIONS (when the hardening does not answer it) and unknown methods keep Next's handling
+  if (method !== "GET" && method !== "POST" && method !== "PUT" && method !== "PATCH" && method !== "DELETE" && method !== "HEAD") return null;
+  let rest: string;
+  if (pathname.startsWith("/api/")) rest = pathname.slice(5);
+  else if (pathname.startsWith("/ajax-api/") && table.ajaxRewrite) rest = pathname.slice(10);
+  else return null;
+  const raw = rest.split("/");
+  const parts: string[] = [];
+  for (const seg of raw) {
+    if (!SEGMENT.test(seg) || DOT_SEGMENT.test(seg)) return null;
+    let decoded: string;
+    try {
+      decoded = seg.includes("%") ? decodeURIComponent(seg) : seg;
+    } catch {
+      return null;
+    }
+    parts.push(decoded);
+  }
+  const apiPath = "/api/" + rest;
+  let decodedPath = apiPath;
+  try {
+    decodedPath = decodeURIComponent(apiPath);
+  } catch {
+    return null;
+  }
+  for (const re of table.shadowing) if (re.test(apiPath) || re.test(decodedPath)) return null;
+  return { kind: "api", parts };
+}
+
+/** Answers the request (never rejects: failures become MLflow's error envelope, or a closed connection). */
+export async function serveFastRoute(req: IncomingMessage, res: ServerResponse, route: FastRoute): Promise<void> {
+  if (route.kind === "probe") {
+    res.writeHead(200, { "content-type": PROBE_CONTENT_TYPE, "content-length": Buffer.byteLength(route.body) });
+    res.end(route.body);
+    return;
+  }
+  const method = req.method ?? "GET";
+  let body: RequestBody | undefined;
+  let response: Response;
+  try {
+    body = method === "GET" || method === "HEAD" ? undefined : requestBody(req);
+    const request = new Request(requestUrl(req), { method, headers: requestHeaders(req), body: body?.stream, duplex: "half" } as RequestInit);
+    response = await handleApiRequest(request, route.parts);
+  } catch (err) {
+    // handleApiRequest answers its own failures; this is a request undici refuses (e.g. a header value)
+    response = err instanceof TypeError ? errorResponse("BAD_REQUEST", `Malformed request: ${err.message}`, 400) : toErrorResponse(err, `${method} ${req.url}`);
+  }
+  // whatever of the body the route did not read is read and dropped, so the connection can carry the next request
+  if (body) {
+    const b = body;
+    if (res.writableFinished) b.discard();
+    else res.once("finish", () => b.discard()).once("close", () => b.discard());
+  }
+  try {
+    await writeResponse(req, res, response);
+  } catch (err) {
+    if (isClientGone(err, res)) return;
+    console.error(`flowtrace: could not send the answer to ${method} ${req.url}:`, err);
+    if (!res.headersSent) {
+      const text = JSON.stringify({ error_code: "INTERNAL_ERROR", message: "Internal server error. The details are in the server log." });
+      res.writeHead(500, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    } else {
+      res.destroy();
+    }
+  }
+}
+
+function isClientGone(err: unknown, res: ServerResponse): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return res.destroyed || code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ECONNRESET" || code === "EPIPE";
+}
+
+function requestUrl(req: IncomingMessage): string {
+  const host = req.headers.host;
+  if (host) {
+    try {
+      return new URL(req.url ?? "/", `http://${host}`).href;
+    } catch {
+      /* a Host header that is no host name: the hardening let it through (allowed hosts "*"), so do we */
+    }
+  }
+  return new URL(req.url ?? "/", "http://localhost").href;
+}
+
+function requestHeaders(req: IncomingMessage): Headers {
+  const h = new Headers();
+  const src = req.headers;
+  for (const name in src) {
+    const v = src[name];
+    if (v === undefined) continue;
+    if (Array.isArray(v)) for (const x of v) h.append(name, x);
+    else h.append(name, v);
+  }
+  // as Next's request handler does for its routes (guard.ts compares Origin with it for session callers)
+  if (!h.has("x-forwarded-host") && src.host) h.set("x-forwarded-host", src.host);
+  if (!h.has("x-forwarded-proto")) h.set("x-forwarded-proto", "http");
+  return h;
+}
+
+interface RequestBody {
+  stream: ReadableStream<Uint8Array>;
+  /** stop delivering the body and read the rest into the void */
+  discard(): void;
+}
+
+/**
+ * The Node request body as a web stream, read as the route reads it (readBodyLimited refuses an oversized
+ * body after the limit, not after buffering all of it). Unlike Readable.toWeb, cancelling does not destroy
+ * the socket: the rest is drained so the 413 reaches the client on a connection that stays usable.
+ */
+function requestBody(req: IncomingMessage): RequestBody {
+  let done = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const onData = (chunk: Buffer) => {
+    if (done) return;
+    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if ((controller.desiredSize ?? 1) <= 0) req.pause();
+  };
+  const onEnd = () => {
+    if (done) return;
+    done = true;
+    controller.close();
+  };
+  const onGone = () => {
+    if (done || req.complete) return;
+    done = true;
+    controller.error(new ApiError("CANCELLED", "The client closed the connection before sending the whole request body."));
+  };
+  const discard = () => {
+    if (!done) {
+      done = true;
+      try {
+        controller.error(new ApiError("CANCELLED", "Request body discarded."));
+      } catch {
+        /* already closed */
+      }
+    }
+    req.resume();
+  };
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        req.on("data", onData);
+        req.once("end", onEnd);
+        req.on("error", onGone);
+        req.once("close", onGone);
+      },
+      pull() {
+        req.resume();
+      },
+      cancel() {
+        discard();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (c) => c.byteLength },
+  );
+  return { stream, discard };
+}
+
+// --- the answer --------------------------------------------------------------------------------------------
+
+/** As Next's compression (the `compression` middleware): gzip or deflate for compressible types from 1 KiB. */
+const COMPRESS_THRESHOLD = 1024;
+const COMPRESSIBLE = /^(?:text\/|application\/(?:json|javascript|xml|x-ndjson|x-www-form-urlencoded|graphql)\b)|\+(?:json|text|xml)\b/i;
+
+function isCompressible(contentType: string | null): boolean {
+  return contentType !== null && COMPRESSIBLE.test(contentType.split(";")[0].trim());
+}
+
+/** gzip, deflate or null (identity) from Accept-Encoding, preferring gzip like the compression middleware. */
+export function negotiateEncoding(accept: string | string[] | undefined): "gzip" | "deflate" | null {
+  if (!accept) return null;
+  const header = Array.isArray(accept) ? accept.join(",") : accept;
+  const q: Record<string, number> = {};
+  for (const part of header.split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    if (!name) continue;
+    let quality = 1;
+    for (const p of params) {
+      const m = /^\s*q\s*=\s*([0-9.]+)\s*$/.exec(p);
+      if (m) quality = Number(m[1]);
+    }
+    q[name] = Number.isFinite(quality) ? quality : 0;
+  }
+  const of = (e: string) => q[e] ?? q["*"] ?? 0;
+  const gzip = of("gzip");
+  const deflate = of("deflate");
+  if (gzip > 0 && gzip >= deflate) return "gzip";
+  if (deflate > 0) return "deflate";
+  return null;
+}
+
+// (removing Transfer-Encoding from a Node response would also turn off its chunked encoding)
+const HOP_BY_HOP = new Set(["content-length", "transfer-encoding", "connection", "keep-alive"]);
+
+function mergeVary(res: ServerResponse, value: string): void {
+  const prev = res.getHeader("vary");
+  const have = (Array.isArray(prev) ? prev.join(",") : prev === undefined ? "" : String(prev)).split(",").map((s) => s.trim()).filter(Boolean);
+  for (const v of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (v === "*" || !have.some((h) => h.toLowerCase() === v.toLowerCase())) have.push(v);
+  }
+  res.setHeader("vary", have.join(", "));
+}
+
+function compress(encoding: "gzip" | "deflate", data: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => (encoding === "gzip" ? zlib.gzip : zlib.deflate)(data, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
+/** Status, every header (Set-Cookie as separate lines) and the body of a web Response onto the Node response. */
+export async function writeResponse(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+  // headers the hardening has set stay unless the route sets the same one (then the route's value wins);
+  // Vary is merged; framing is Node's (Content-Length below, else chunked)
+  for (const [name, value] of response.headers) {
+    if (name === "set-cookie" || HOP_BY_HOP.has(name)) continue;
+    if (name === "vary") mergeVary(res, value);
+    else res.setHeader(name, value);
+  }
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader("set-cookie", cookies);
+  res.statusCode = response.status;
+
+  const head = req.method === "HEAD";
+  const bodyless = response.status === 204 || response.status === 304 || (response.status >= 100 && response.status < 200);
+  if (!response.body || bodyless) {
+    if (response.body) await response.body.cancel().catch(() => {});
+    if (!bodyless) res.setHeader("content-length", 0);
+    res.end();
+    return;
+  }
+
+  const contentType = response.headers.get("content-type");
+  const compressible = isCompressible(contentType) && !response.headers.has("content-encoding") && !/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(response.headers.get("cache-control") ?? "");
+  if (compressible) mergeVary(res, "Accept-Encoding");
+  const encoding = compressible && !head ? negotiateEncoding(req.headers["accept-encoding"]) : null;
+
+  // a body made from a string or bytes arrives as one chunk: send it with a Content-Length; anything longer
+  // is streamed as it comes
+  const reader = response.body.getReader();
+  const first = await reader.read();
+  const second = first.done ? first : await reader.read();
+  if (second.done) {
+    let data: Uint8Array = first.done ? new Uint8Array(0) : first.value;
+    if (encoding && data.byteLength >= COMPRESS_THRESHOLD) {
+      data = await compress(encoding, data);
+      res.setHeader("content-encoding", encoding);
+    }
+    res.setHeader("content-length", data.byteLength);
+    res.end(head ? undefined : data);
+    return;
+  }
+  if (head) {
+    await reader.cancel().catch(() => {});
+    res.end();
+    return;
+  }
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    try {
+      yield first.value!;
+      yield second.value!;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      await reader.cancel().catch(() => {});
+    }
+  }
+  const source = Readable.from(chunks(), { objectMode: false });
+  if (encoding) {
+    res.setHeader("content-encoding", encoding);
+    await pipeline(source, encoding === "gzip" ? zlib.createGzip() : zlib.createDeflate(), res);
+  } else {
+    await pipeline(source, res);
+  }
+}
