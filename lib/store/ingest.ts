@@ -34,6 +34,7 @@ import { getPool } from "../db";
 import { ApiError, invalidParameter, notFound } from "../errors";
 import { ATTR, deriveSpan, previewOf, sessionOf, traceTagsOf, userOf } from "../tracing/derive";
 import type { NormalizedSpan, TraceState } from "../tracing/model";
+import { jsonSourceOf } from "../tracing/values";
 
 export const SPANS_LOCATION_TAG = "mlflow.trace.spansLocation";
 export const ARTIFACT_LOCATION_TAG = "mlflow.artifactLocation";
@@ -52,8 +53,13 @@ function stripNul(s: string): string {
   return s.indexOf("\0") >= 0 ? s.replace(/\0/g, "") : s;
 }
 
-/** JSON text; bigint values (none come from the decoders, but callers may build spans) as digits. */
+/**
+ * JSON text: the text a decoded attribute value was parsed from when there is one, else serialized; bigint
+ * values (none come from the decoders, but callers may build spans) as digits.
+ */
 function jsonText(v: unknown): string {
+  const src = jsonSourceOf(v);
+  if (src !== undefined) return src;
   try {
     return JSON.stringify(v) ?? "null";
   } catch {
@@ -63,8 +69,22 @@ function jsonText(v: unknown): string {
 
 /** jsonb cannot hold \u0000; JSON.stringify writes NUL characters as that escape. */
 function safeJson(v: unknown): string {
-  const s = jsonText(v);
+  return safeJsonText(jsonText(v));
+}
+
+function safeJsonText(s: string): string {
   return s.indexOf("\\u0000") >= 0 ? s.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd") : s;
+}
+
+/** An attribute map as JSON text, each value by jsonText (undefined values left out, as JSON.stringify does). */
+function attributesJson(a: Record<string, unknown>): string {
+  let out = "{";
+  for (const k in a) {
+    const v = a[k];
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+    out += (out.length > 1 ? "," : "") + JSON.stringify(k) + ":" + jsonText(v);
+  }
+  return out + "}";
 }
 
 function bigintReplacer(_k: string, v: unknown) {
@@ -110,7 +130,7 @@ function spanFields(experimentId: string, s: NormalizedSpan): (string | null)[] 
   // JSON.stringify skips undefined members: cheaper than copying the object without the two keys.
   if (inputs !== undefined) a[ATTR.inputs] = undefined;
   if (outputs !== undefined) a[ATTR.outputs] = undefined;
-  const attrs = safeJson(a);
+  const attrs = safeJsonText(attributesJson(a));
   if (inputs !== undefined) a[ATTR.inputs] = inputs;
   if (outputs !== undefined) a[ATTR.outputs] = outputs;
   const type = a[ATTR.spanType];

@@ -14,7 +14,7 @@
 -- Raises unless every experiment exists and is active: SQLSTATE P0002 (missing) or P0001 (not active),
 -- the experiment id in DETAIL, the lifecycle stage after "experiment is ".
 CREATE FUNCTION flowtrace_check_experiments(exps BIGINT[]) RETURNS void
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
 DECLARE
   r RECORD;
 BEGIN
@@ -32,9 +32,13 @@ $fn$;
 
 -- Serializes writers of the same traces until the end of the transaction, taken in trace-id order so two
 -- writers sharing traces cannot deadlock.
+-- (plpgsql rather than sql here and below: plpgsql keeps its plans for the connection's life; before
+-- PostgreSQL 18, an sql function is planned again on every call.)
 CREATE FUNCTION flowtrace_lock_traces(ids TEXT[]) RETURNS void
-LANGUAGE sql AS $fn$
-  SELECT count(pg_advisory_xact_lock(hashtextextended(id, 7217))) FROM (SELECT DISTINCT unnest(ids) AS id ORDER BY 1) x;
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
+BEGIN
+  PERFORM count(pg_advisory_xact_lock(hashtextextended(id, 7217))) FROM (SELECT DISTINCT unnest(ids) AS id ORDER BY 1) x;
+END
 $fn$;
 
 -- Span rows; a span already stored is replaced (the caller passes each (trace_id, span_id) once).
@@ -42,7 +46,8 @@ CREATE FUNCTION flowtrace_insert_spans(
   s_trace TEXT[], s_span TEXT[], s_parent TEXT[], s_exp BIGINT[], s_name TEXT[], s_type TEXT[], s_start BIGINT[],
   s_end BIGINT[], s_status TEXT[], s_message TEXT[], s_attributes JSONB[], s_inputs TEXT[], s_outputs TEXT[],
   s_events JSONB[]) RETURNS void
-LANGUAGE sql AS $fn$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
+BEGIN
   INSERT INTO spans AS s (trace_id, span_id, parent_span_id, experiment_id, name, span_type, start_time_ns, end_time_ns,
       status_code, status_message, attributes, inputs, outputs, events)
   SELECT * FROM unnest(s_trace, s_span, s_parent, s_exp, s_name, s_type, s_start, s_end, s_status, s_message,
@@ -52,6 +57,7 @@ LANGUAGE sql AS $fn$
     span_type = EXCLUDED.span_type, start_time_ns = EXCLUDED.start_time_ns, end_time_ns = EXCLUDED.end_time_ns,
     status_code = EXCLUDED.status_code, status_message = EXCLUDED.status_message, attributes = EXCLUDED.attributes,
     inputs = EXCLUDED.inputs, outputs = EXCLUDED.outputs, events = EXCLUDED.events;
+END
 $fn$;
 
 -- One row per touched trace (trace ids distinct). t_meta / t_tags are what the spans of this write derive;
@@ -62,7 +68,15 @@ CREATE FUNCTION flowtrace_upsert_traces(
   t_response TEXT[], t_meta JSONB[], t_tags JSONB[], t_spans INT[], t_errors INT[], t_token_spans INT[],
   t_input_tokens NUMERIC[], t_output_tokens NUMERIC[], t_total_tokens NUMERIC[], t_cost_spans INT[],
   t_input_cost NUMERIC[], t_output_cost NUMERIC[], t_total_cost NUMERIC[], now_ms BIGINT) RETURNS int
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql
+-- One generic plan per statement and connection: the arrays' sizes change every call, and custom plans
+-- (PostgreSQL's choice for such parameters) re-plan these large statements on every call, which measured
+-- as most of the function's time. The plan may be made while `traces` is still small: without
+-- enable_seqscan = off, such a plan (a hash join over a sequential scan of traces) stays cached as the table
+-- grows. Every access here is by primary key.
+SET plan_cache_mode = force_generic_plan
+SET enable_seqscan = off
+AS $fn$
 DECLARE
   fresh TEXT[];
   moved TEXT[];
