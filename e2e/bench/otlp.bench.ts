@@ -9,7 +9,7 @@
 //    from 8 concurrent senders: requests/s, p50, p99.
 // BENCH_SECONDS (default 20) and BENCH_WARMUP_SECONDS (3) set each phase's length; BENCH_SERVER_NODE_OPTIONS
 // passes node flags to the server (e.g. --max-semi-space-size=64); BENCH_VERBOSE=1 prints the database URL
-// so it can be watched while the load runs. The load generator runs on the same machine as the server.
+// so it can be watched while the load runs; BENCH_ONLY=batches or BENCH_ONLY=single runs one load phase. The load generator runs on the same machine as the server.
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -309,7 +309,8 @@ async function main() {
     const offsets = idOffsets(batch.bytes, batch.traceIds);
     console.log(`batch: ${SPANS_PER_BATCH} spans, ${fmt(batch.bytes.length)} bytes protobuf (${fmt(batch.bytes.length / SPANS_PER_BATCH)} B/span)`);
 
-    const ceiling = await copyCeiling(db.url, experimentId, batch.bytes, batch.traceIds, Math.min(SECONDS, 10));
+    const only = process.env.BENCH_ONLY ?? "";
+    const ceiling = only === "single" ? NaN : await copyCeiling(db.url, experimentId, batch.bytes, batch.traceIds, Math.min(SECONDS, 10));
     console.log(`copy_ceiling_rows_per_s: ${fmt(ceiling)}  (same rows, COPY per 512 rows, 2 connections)`);
 
     server = await startServerProcess(db.url, [], { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "" });
@@ -318,7 +319,7 @@ async function main() {
     const headers = { "content-type": "application/x-protobuf", "x-mlflow-experiment-id": experimentId };
 
     let ratio = NaN;
-    for (const concurrency of [4, 8]) {
+    for (const concurrency of only === "single" ? [] : [4, 8]) {
       await runLoad(url, concurrency, WARMUP_SECONDS, () => withFreshIds(batch.bytes, offsets), headers);
       const rss = sampleMaxRss(pid);
       const r = await runLoad(url, concurrency, SECONDS, () => withFreshIds(batch.bytes, offsets), headers);
@@ -333,9 +334,10 @@ async function main() {
     }
     const stored = await admin.query<{ n: string }>("SELECT count(*) AS n FROM spans");
     console.log(`spans stored: ${fmt(Number(stored.rows[0].n))}`);
-    console.log(`ratio_to_copy_ceiling: ${ratio.toFixed(2)}`);
+    if (only !== "single") console.log(`ratio_to_copy_ceiling: ${ratio.toFixed(2)}`);
 
     // Python client pattern: one span per request, six requests per trace, root last
+    if (only === "batches") return void (await admin.end());
     const templates = buildSingleSpanTemplates();
     const state = Array.from({ length: 8 }, () => ({ step: 0, traceId: randomBytes(16), rootId: randomBytes(8) }));
     const nextSingle = (sender: number) => {

@@ -341,3 +341,116 @@ test("large batches (the COPY path) store the same rows as small ones (the VALUE
   assert.equal(tb2?.span_count, 70);
   assert.equal(tb2?.error_count, 2);
 });
+
+// ------------------------------------------------------------------ group commit and the two write paths
+
+test("requests written together: a bad request fails alone, the others are stored", async () => {
+  const exp = await createTestExperiment();
+  const traces = Array.from({ length: 12 }, () => sampleTrace());
+  const bad = sampleTrace();
+  const results = await Promise.allSettled([
+    ...traces.map((x) => ingestSpans(exp, [clone(x.root)])),
+    ingestSpans("987654320", [clone(bad.root)]),
+    ...traces.map((x) => ingestSpans(exp, [clone(x.llm), clone(x.tool)])),
+  ]);
+  const rejected = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+  assert.equal(rejected.length, 1);
+  assert.equal((rejected[0].reason as ApiError).code, "RESOURCE_DOES_NOT_EXIST");
+  assert.match((rejected[0].reason as ApiError).message, /987654320/);
+  assert.equal(await traceRow(bad.traceId), undefined);
+  for (const x of traces) {
+    const row = await traceRow(x.traceId);
+    assert.equal(row?.span_count, 3);
+    assert.equal(row?.error_count, 1);
+    assert.equal(row?.state, "OK");
+    assert.equal(Number(row?.total_tokens), 18, "10 + 5 derived from gen_ai.usage, 3 from the tool span");
+  }
+});
+
+test("one trace named under two experiments at once: the trace keeps one experiment, and so do its spans", async () => {
+  const a = await createTestExperiment();
+  const b = await createTestExperiment();
+  for (let round = 0; round < 3; round++) {
+    const x = sampleTrace();
+    await Promise.all([ingestSpans(a, [clone(x.root)]), ingestSpans(b, [clone(x.llm)]), ingestSpans(a, [clone(x.tool)])]);
+    const row = await traceRow(x.traceId);
+    assert.ok(row);
+    assert.equal(row.span_count, 3);
+    const spans = await spanRows(x.traceId);
+    assert.deepEqual([...new Set(spans.map((s) => String(s.experiment_id)))], [String(row.experiment_id)]);
+  }
+});
+
+test("spans sent later under another experiment take the experiment of their trace", async () => {
+  const a = await createTestExperiment();
+  const b = await createTestExperiment();
+  const x = sampleTrace();
+  await ingestSpans(a, [clone(x.root)]);
+  await ingestSpans(b, [clone(x.llm), clone(x.tool)]);
+  const row = await traceRow(x.traceId);
+  assert.equal(String(row?.experiment_id), a);
+  assert.equal(row?.span_count, 3);
+  const spans = await spanRows(x.traceId);
+  assert.deepEqual(spans.map((s) => String(s.experiment_id)), [a, a, a]);
+});
+
+/** n spans of one trace, each with fractional costs and token usage, under one root. */
+function costlyTrace(n: number): NormalizedSpan[] {
+  const traceId = "tr-" + hex(16);
+  const root = makeSpan({ traceId, name: "root", attributes: { "mlflow.spanType": "AGENT" } });
+  const spans = [root];
+  for (let i = 1; i < n; i++) {
+    spans.push(
+      makeSpan({
+        traceId,
+        name: `llm-${i}`,
+        parentSpanId: root.spanId,
+        attributes: {
+          "mlflow.spanType": "CHAT_MODEL",
+          "mlflow.chat.tokenUsage": { input_tokens: 10, output_tokens: 1.5, total_tokens: 11.5 },
+          "mlflow.llm.cost": { input_cost: 0.1, output_cost: 0.2, total_cost: 1e-7 * i },
+        },
+      }),
+    );
+  }
+  return spans;
+}
+
+test("token and cost totals are the same whether the trace was new (summed by the server) or recomputed by SQL", async () => {
+  const exp = await createTestExperiment();
+  for (const n of [3, 300]) {
+    // 300 spans take the COPY path; 3 the one-round-trip path
+    const spans = costlyTrace(n);
+    await ingestSpans(exp, spans.map(clone));
+    const fresh = await traceRow(spans[0].traceId);
+    assert.equal(fresh?.span_count, n);
+    // re-sending everything makes the database recompute from the stored span rows
+    await ingestSpans(exp, spans.map(clone));
+    const again = await traceRow(spans[0].traceId);
+    assert.equal(again?.span_count, n, "re-sent spans replaced, not duplicated");
+    assert.equal((await spanRows(spans[0].traceId)).length, n);
+    for (const k of ["mlflow.trace.tokenUsage", "mlflow.trace.cost"]) assert.equal(fresh?.trace_metadata[k], again?.trace_metadata[k], `${k} for ${n} spans`);
+    assert.equal(fresh?.cost, again?.cost);
+    assert.equal(fresh?.input_tokens, again?.input_tokens);
+    const usage = JSON.parse(fresh?.trace_metadata["mlflow.trace.tokenUsage"]);
+    // output_tokens: (n-1) × 1.5 summed exactly, then rounded half away from zero
+    assert.deepEqual(usage, { input_tokens: 10 * (n - 1), output_tokens: Math.round(1.5 * (n - 1)), total_tokens: Math.round(11.5 * (n - 1)) });
+    const cost = JSON.parse(fresh?.trace_metadata["mlflow.trace.cost"]);
+    assert.equal(cost.input_cost, Number((0.1 * (n - 1)).toFixed(10)));
+  }
+});
+
+test("many traces in one COPY write, some already stored: replaced once, totals recomputed", async () => {
+  const exp = await createTestExperiment();
+  const traces = Array.from({ length: 40 }, () => costlyTrace(8));
+  // half of them first, then all of them in one write (320 spans: the COPY path, with a 23505 retry)
+  await ingestSpans(exp, traces.slice(0, 20).flat().map(clone));
+  const r = await ingestSpans(exp, traces.flat().map(clone));
+  assert.deepEqual(r, { traces: 40, spans: 320 });
+  for (const spans of traces) {
+    const row = await traceRow(spans[0].traceId);
+    assert.equal(row?.span_count, 8);
+    assert.equal(Number(row?.input_tokens), 70);
+    assert.equal((await spanRows(spans[0].traceId)).length, 8);
+  }
+});

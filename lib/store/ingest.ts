@@ -15,22 +15,26 @@
 //                   derivation took from a convention), NULL when absent
 //   events          jsonb [{"name", "time_unix_nano": "<decimal string>", "attributes": {…}}]
 //
-// Write path, one transaction per call (why: shared/limits.md). A transaction advisory lock per touched trace
-// (taken in trace-id order, so requests sharing traces serialize and cannot deadlock) makes the
-// read-modify-write of the trace row exact; the experiment is checked inside the same round trip.
-//   - up to 64 spans (the Python client sends one per request): ONE round trip: lock, INSERT … VALUES … ON
-//     CONFLICT (trace_id, span_id) DO UPDATE, trace upsert, COMMIT;
-//   - larger batches: lock; COPY straight into `spans` (if a span is already stored, 23505, the transaction
-//     is redone with a DELETE of the batch's keys first); trace upsert; COMMIT.
-// The trace upsert writes each touched trace row once per request (so the summary triggers on `traces`
-// run once), with span_count/error_count and token/cost totals recomputed from the trace's span rows: that
-// is what makes repeated and out-of-order delivery converge. No per-span round trips.
+// Write path (why: shared/limits.md). Requests waiting at the same moment are written together, in one
+// transaction (group commit, see "group commit" below). A transaction advisory lock per touched trace (taken
+// in trace-id order, so writes sharing traces serialize and cannot deadlock) makes the read-modify-write of
+// the trace row exact. The SQL lives in functions (migration 20261125140000_ingest_functions), planned once
+// per connection:
+//   - up to SMALL_WRITE_SPANS spans: ONE round trip, an autocommit `SELECT flowtrace_ingest(…)` with the
+//     rows as arrays (check experiments, lock, INSERT … ON CONFLICT replacing re-sent spans, trace rows);
+//   - larger writes: BEGIN; check + lock; COPY straight into `spans` (if a span is already stored, 23505,
+//     the transaction is redone with a DELETE of the write's keys first); flowtrace_upsert_traces; COMMIT.
+// Each touched trace row is written once per write. A trace new to the database gets the span count, error
+// count and token/cost totals computed here from the write's spans (exact decimal sums, as SQL would); a
+// trace already stored gets them recomputed from all its span rows: that is what makes repeated and
+// out-of-order delivery converge. No per-span round trips.
 import type { PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { getPool } from "../db";
 import { ApiError, invalidParameter, notFound } from "../errors";
 import { ATTR, deriveSpan, previewOf, sessionOf, traceTagsOf, userOf } from "../tracing/derive";
 import type { NormalizedSpan, TraceState } from "../tracing/model";
+import { jsonSourceOf } from "../tracing/values";
 
 export const SPANS_LOCATION_TAG = "mlflow.trace.spansLocation";
 export const ARTIFACT_LOCATION_TAG = "mlflow.artifactLocation";
@@ -45,19 +49,17 @@ const SPAN_COLUMNS =
 
 // ------------------------------------------------------------------ helpers
 
-/** SQL literal for the simple-query protocol; an E'' string reads the same whatever standard_conforming_strings says. */
-function lit(v: string | null | undefined): string {
-  if (v === null || v === undefined) return "NULL";
-  const s = stripNul(v);
-  return s.indexOf("\\") >= 0 ? "E'" + s.replace(/\\/g, "\\\\").replace(/'/g, "''") + "'" : "'" + s.replace(/'/g, "''") + "'";
-}
-
 function stripNul(s: string): string {
   return s.indexOf("\0") >= 0 ? s.replace(/\0/g, "") : s;
 }
 
-/** JSON text; bigint values (none come from the decoders, but callers may build spans) as digits. */
+/**
+ * JSON text: the text a decoded attribute value was parsed from when there is one, else serialized; bigint
+ * values (none come from the decoders, but callers may build spans) as digits.
+ */
 function jsonText(v: unknown): string {
+  const src = jsonSourceOf(v);
+  if (src !== undefined) return src;
   try {
     return JSON.stringify(v) ?? "null";
   } catch {
@@ -67,8 +69,22 @@ function jsonText(v: unknown): string {
 
 /** jsonb cannot hold \u0000; JSON.stringify writes NUL characters as that escape. */
 function safeJson(v: unknown): string {
-  const s = jsonText(v);
+  return safeJsonText(jsonText(v));
+}
+
+function safeJsonText(s: string): string {
   return s.indexOf("\\u0000") >= 0 ? s.replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd") : s;
+}
+
+/** An attribute map as JSON text, each value by jsonText (undefined values left out, as JSON.stringify does). */
+function attributesJson(a: Record<string, unknown>): string {
+  let out = "{";
+  for (const k in a) {
+    const v = a[k];
+    if (v === undefined || typeof v === "function" || typeof v === "symbol") continue;
+    out += (out.length > 1 ? "," : "") + JSON.stringify(k) + ":" + jsonText(v);
+  }
+  return out + "}";
 }
 
 function bigintReplacer(_k: string, v: unknown) {
@@ -114,7 +130,7 @@ function spanFields(experimentId: string, s: NormalizedSpan): (string | null)[] 
   // JSON.stringify skips undefined members: cheaper than copying the object without the two keys.
   if (inputs !== undefined) a[ATTR.inputs] = undefined;
   if (outputs !== undefined) a[ATTR.outputs] = undefined;
-  const attrs = safeJson(a);
+  const attrs = safeJsonText(attributesJson(a));
   if (inputs !== undefined) a[ATTR.inputs] = inputs;
   if (outputs !== undefined) a[ATTR.outputs] = outputs;
   const type = a[ATTR.spanType];
@@ -148,19 +164,6 @@ function spanRow(experimentId: string, s: NormalizedSpan): string {
   return line + "\n";
 }
 
-const SPAN_UPDATE_SET = SPAN_COLUMNS.split(", ")
-  .filter((c) => c !== "trace_id" && c !== "span_id")
-  .map((c) => `${c} = EXCLUDED.${c}`)
-  .join(", ");
-
-const SPAN_CASTS = ["", "", "", "::bigint", "", "", "::bigint", "::bigint", "", "", "::jsonb", "", "", "::jsonb"];
-
-/** One VALUES tuple (small batches: one round trip instead of a COPY). */
-function spanTuple(experimentId: string, s: NormalizedSpan): string {
-  const f = spanFields(experimentId, s);
-  return "(" + f.map((v, i) => (v === null ? "NULL" : lit(v)) + SPAN_CASTS[i]).join(",") + ")";
-}
-
 /**
  * The COPY text of span rows exactly as ingestSpans writes them (derivation applied in place). For the
  * benchmark's raw-COPY ceiling and for tools that bulk-load spans.
@@ -180,10 +183,48 @@ export async function copySpans(client: PoolClient, rows: string): Promise<void>
   });
 }
 
-// ------------------------------------------------------------------ trace rows from a batch
+// ------------------------------------------------------------------ exact decimal sums
+
+/** A finite number as an exact decimal: value = m × 10^-scale (JS's shortest representation, as JSON wrote it). */
+function toDecimal(v: number): { m: bigint; scale: number } {
+  const s = String(v);
+  const match = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/.exec(s);
+  if (!match) return { m: 0n, scale: 0 };
+  const [, sign, int, frac = "", exp = "0"] = match;
+  let m = BigInt(int + frac);
+  let scale = frac.length - Number(exp);
+  if (scale < 0) {
+    m *= 10n ** BigInt(-scale);
+    scale = 0;
+  }
+  return { m: sign ? -m : m, scale };
+}
+
+/**
+ * The exact decimal sum of numbers as text (what PostgreSQL's numeric sum of the same JSON numbers gives),
+ * or null when there are none. Keeps trace totals identical whether they were summed here or in SQL.
+ */
+export function decimalSum(values: number[]): string | null {
+  if (values.length === 0) return null;
+  const ds = values.map(toDecimal);
+  const scale = Math.max(...ds.map((d) => d.scale));
+  let total = 0n;
+  for (const d of ds) total += d.m * 10n ** BigInt(scale - d.scale);
+  const neg = total < 0n;
+  let digits = (neg ? -total : total).toString();
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, "0");
+    digits = digits.slice(0, -scale) + "." + digits.slice(-scale);
+  }
+  return (neg ? "-" : "") + digits;
+}
+
+// ------------------------------------------------------------------ one write: spans of many traces
 
 interface TraceBatch {
   traceId: string;
+  /** the experiment of the first request that named this trace in the write */
+  experimentId: string;
   minStartNs: bigint;
   maxEndNs: bigint | null;
   root: NormalizedSpan | null;
@@ -192,21 +233,28 @@ interface TraceBatch {
   metadata: Record<string, string>;
 }
 
-function groupByTrace(spans: NormalizedSpan[]): TraceBatch[] {
+class MixedExperiments extends Error {}
+
+/** Spans (derived) grouped by trace, in trace-id order; a span sent twice in one write counts once (the last copy). */
+function groupByTrace(jobs: { expId: string; spans: NormalizedSpan[] }[]): TraceBatch[] {
   const byTrace = new Map<string, TraceBatch>();
-  for (const s of spans) {
-    let t = byTrace.get(s.traceId);
-    if (!t) {
-      t = { traceId: s.traceId, minStartNs: s.startTimeNs, maxEndNs: null, root: null, spans: [], tags: {}, metadata: {} };
-      byTrace.set(s.traceId, t);
+  for (const job of jobs) {
+    for (const s of job.spans) {
+      let t = byTrace.get(s.traceId);
+      // requests naming one trace under two experiments are not written together: each is checked alone
+      if (t && t.experimentId !== job.expId) throw new MixedExperiments();
+      if (!t) {
+        t = { traceId: s.traceId, experimentId: job.expId, minStartNs: s.startTimeNs, maxEndNs: null, root: null, spans: [], tags: {}, metadata: {} };
+        byTrace.set(s.traceId, t);
+      }
+      t.spans.push(s);
+      if (s.startTimeNs < t.minStartNs) t.minStartNs = s.startTimeNs;
+      if (s.endTimeNs !== null && (t.maxEndNs === null || s.endTimeNs > t.maxEndNs)) t.maxEndNs = s.endTimeNs;
+      if (s.parentSpanId === null) t.root = s;
     }
-    t.spans.push(s);
-    if (s.startTimeNs < t.minStartNs) t.minStartNs = s.startTimeNs;
-    if (s.endTimeNs !== null && (t.maxEndNs === null || s.endTimeNs > t.maxEndNs)) t.maxEndNs = s.endTimeNs;
-    if (s.parentSpanId === null) t.root = s;
   }
   for (const t of byTrace.values()) {
-    // a span re-sent within one batch: the last copy wins, as it would across requests
+    // a span re-sent within one write: the last copy wins, as it would across requests
     if (t.spans.length > 1) {
       const seen = new Map<string, NormalizedSpan>();
       for (const s of t.spans) seen.set(s.spanId, s);
@@ -232,141 +280,210 @@ function groupByTrace(spans: NormalizedSpan[]): TraceBatch[] {
 
 const nsToMs = (ns: bigint) => ns / 1_000_000n;
 
-function traceValuesRow(t: TraceBatch): string {
-  const root = t.root;
-  const state: TraceState = root ? (root.status.code === "ERROR" ? "ERROR" : "OK") : "IN_PROGRESS";
-  const reqPreview = root ? previewOf(root.attributes[ATTR.inputs], "user") : null;
-  const respPreview = root ? previewOf(root.attributes[ATTR.outputs], "assistant") : null;
-  return (
-    "(" +
-    [
-      lit(t.traceId),
-      nsToMs(t.minStartNs).toString() + "::bigint",
-      t.maxEndNs === null ? "NULL::bigint" : nsToMs(t.maxEndNs).toString() + "::bigint",
-      lit(state),
-      root ? lit(root.spanId) : "NULL::text",
-      lit(reqPreview) + "::text",
-      lit(respPreview) + "::text",
-      lit(safeJson(t.metadata)) + "::jsonb",
-      lit(safeJson(t.tags)) + "::jsonb",
-    ].join(",") +
-    ")"
-  );
+function numberAt(v: unknown, key: string): number | undefined {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
+  const n = (v as Record<string, unknown>)[key];
+  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
 }
 
-// Up to this many spans go in as VALUES in the same round trip as the rest; more go by COPY.
-const SMALL_BATCH_SPANS = 64;
-const EXPERIMENT_MISSING = "flowtrace: experiment does not exist";
-const EXPERIMENT_INACTIVE = "flowtrace: experiment is ";
-
-/** Fails the transaction unless the experiment exists and is active (no extra round trip to check first). */
-function experimentCheckSql(expId: string): string {
-  return `DO $check$ DECLARE st text; BEGIN
-    SELECT lifecycle_stage INTO st FROM experiments WHERE experiment_id = ${expId};
-    IF NOT FOUND THEN RAISE EXCEPTION '${EXPERIMENT_MISSING}' USING ERRCODE = 'P0002'; END IF;
-    IF st <> 'active' THEN RAISE EXCEPTION '${EXPERIMENT_INACTIVE}%', st USING ERRCODE = 'P0001'; END IF;
-  END $check$`;
+/** The parameters of flowtrace_upsert_traces (migration 20261125140000_ingest_functions), in its order. */
+function traceParams(batches: TraceBatch[], nowMs: number): unknown[] {
+  const cols: unknown[][] = Array.from({ length: 20 }, () => []);
+  for (const t of batches) {
+    const root = t.root;
+    const state: TraceState = root ? (root.status.code === "ERROR" ? "ERROR" : "OK") : "IN_PROGRESS";
+    let errors = 0;
+    let tokenSpans = 0;
+    let costSpans = 0;
+    const tokens: number[][] = [[], [], []];
+    const costs: number[][] = [[], [], []];
+    for (const s of t.spans) {
+      if (s.status.code === "ERROR") errors++;
+      const usage = s.attributes[ATTR.tokenUsage];
+      if (usage !== undefined) {
+        tokenSpans++;
+        ["input_tokens", "output_tokens", "total_tokens"].forEach((k, i) => {
+          const n = numberAt(usage, k);
+          if (n !== undefined) tokens[i].push(n);
+        });
+      }
+      const cost = s.attributes[ATTR.cost];
+      if (cost !== undefined) {
+        costSpans++;
+        ["input_cost", "output_cost", "total_cost"].forEach((k, i) => {
+          const n = numberAt(cost, k);
+          if (n !== undefined) costs[i].push(n);
+        });
+      }
+    }
+    const row = [
+      t.traceId,
+      t.experimentId,
+      nsToMs(t.minStartNs).toString(),
+      t.maxEndNs === null ? null : nsToMs(t.maxEndNs).toString(),
+      state,
+      root ? root.spanId : null,
+      root ? nullableText(previewOf(root.attributes[ATTR.inputs], "user")) : null,
+      root ? nullableText(previewOf(root.attributes[ATTR.outputs], "assistant")) : null,
+      safeJson(t.metadata),
+      safeJson(t.tags),
+      t.spans.length,
+      errors,
+      tokenSpans,
+      decimalSum(tokens[0]),
+      decimalSum(tokens[1]),
+      decimalSum(tokens[2]),
+      costSpans,
+      decimalSum(costs[0]),
+      decimalSum(costs[1]),
+      decimalSum(costs[2]),
+    ];
+    for (let i = 0; i < row.length; i++) cols[i].push(row[i]);
+  }
+  return [...cols, nowMs];
 }
 
-const idList = (batches: TraceBatch[]) => batches.map((b) => lit(b.traceId)).join(",");
+const nullableText = (v: string | null | undefined) => (v === null || v === undefined ? null : stripNul(v));
+
+/** The parameters of flowtrace_insert_spans, in its order: one array per span column. */
+function spanParams(batches: TraceBatch[]): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: 14 }, () => []);
+  for (const t of batches) {
+    for (const s of t.spans) {
+      const f = spanFields(t.experimentId, s);
+      for (let i = 0; i < f.length; i++) cols[i].push(f[i]);
+    }
+  }
+  return cols;
+}
+
+const placeholders = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(", ");
+const INGEST_SQL = { name: "flowtrace_ingest", text: `SELECT flowtrace_ingest(${placeholders(35)})` };
+const UPSERT_TRACES_SQL = { name: "flowtrace_upsert_traces", text: `SELECT flowtrace_upsert_traces(${placeholders(21)})` };
+const BEGIN_WRITE_SQL = { name: "flowtrace_begin_write", text: "SELECT flowtrace_check_experiments($1::bigint[]), flowtrace_lock_traces($2::text[])" };
+
+// Up to this many spans go in one round trip (an autocommit call of flowtrace_ingest with the rows as
+// arrays, ON CONFLICT replacing re-sent spans); more go by COPY, PostgreSQL's fastest way in.
+const SMALL_WRITE_SPANS = 256;
 
 /**
- * Serializes writers of the same traces for the rest of the transaction (taken in trace-id order, so two
- * requests sharing traces cannot deadlock). Cheaper than locking trace rows early: the trace row is then
- * written once per request, after the spans, with counts and totals computed from the span rows.
+ * Writes spans of any number of requests in one transaction: experiments checked, traces locked (in id
+ * order), spans stored, each touched trace row written once. Throws the database error as it came.
  */
-function lockTracesSql(batches: TraceBatch[]): string {
-  return `SELECT count(pg_advisory_xact_lock(hashtextextended(id, 7217))) FROM (SELECT unnest(ARRAY[${idList(batches)}]::text[]) AS id ORDER BY 1) ids`;
+async function writeSpans(jobs: { expId: string; spans: NormalizedSpan[] }[]): Promise<void> {
+  const batches = groupByTrace(jobs);
+  let spanCount = 0;
+  for (const b of batches) spanCount += b.spans.length;
+  const client = await getPool().connect();
+  let inTx = false;
+  let broken = false;
+  try {
+    if (spanCount <= SMALL_WRITE_SPANS) {
+      await client.query({ ...INGEST_SQL, values: [...spanParams(batches), ...traceParams(batches, Date.now())] });
+      return;
+    }
+    let rows = "";
+    for (const b of batches) for (const s of b.spans) rows += spanRow(b.experimentId, s);
+    const begin = { ...BEGIN_WRITE_SQL, values: [[...new Set(batches.map((b) => b.experimentId))], batches.map((b) => b.traceId)] };
+    await client.query("BEGIN");
+    inTx = true;
+    await client.query(begin);
+    // Fresh spans are the rule: COPY straight in, and only when a span is already stored (23505) do it
+    // again with a DELETE of the write's keys first. The trace locks make the retry race-free.
+    try {
+      await copySpans(client, rows);
+    } catch (err) {
+      if ((err as { code?: string }).code !== "23505") throw err;
+      await client.query("ROLLBACK");
+      await client.query("BEGIN");
+      await client.query(begin);
+      const keys = batches.flatMap((b) => b.spans.map((s) => [b.traceId, s.spanId]));
+      await client.query("DELETE FROM spans WHERE (trace_id, span_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))", [keys.map((k) => k[0]), keys.map((k) => k[1])]);
+      await copySpans(client, rows);
+    }
+    await client.query({ ...UPSERT_TRACES_SQL, values: traceParams(batches, Date.now()) });
+    await client.query("COMMIT");
+    inTx = false;
+  } catch (err) {
+    if (inTx) await client.query("ROLLBACK").catch(() => (broken = true));
+    throw err;
+  } finally {
+    client.release(broken);
+  }
 }
 
-function deleteSpansSql(batches: TraceBatch[]): string {
-  const pairs = batches.flatMap((b) => b.spans.map((s) => `(${lit(b.traceId)},${lit(s.spanId)})`)).join(",");
-  return `DELETE FROM spans WHERE trace_id IN (${idList(batches)}) AND (trace_id, span_id) IN (VALUES ${pairs})`;
+// ------------------------------------------------------------------ group commit
+
+// Requests that arrive while a write is in flight are written together in the next one (one transaction,
+// one commit for all of them): with the Python client's one span per request, the per-transaction cost of
+// PostgreSQL (round trip, locks, WAL flush) is shared by every request waiting at that moment. At most
+// WRITERS writes run at once; a write takes waiting requests up to MAX_WRITE_SPANS spans (at least one).
+// If a shared write fails, each of its requests is written again on its own, so one bad request never
+// fails another.
+const MAX_WRITE_SPANS = 1024;
+
+interface Job {
+  expId: string;
+  spans: NormalizedSpan[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
 }
 
-// Span-derived figures of one touched trace (correlated with v.trace_id in a LATERAL join, so every trace is
-// an equality lookup on the primary key whatever the planner's statistics say: an IN list over a big spans
-// table was seen turning into a sequential scan), recomputed from all its span rows, this request's
-// included, so repeated and out-of-order delivery give the same counts and totals.
-function aggregateSubquery(): string {
-  const num = (path: string, key: string) =>
-    `sum(CASE WHEN jsonb_typeof(s.attributes->'${path}'->'${key}') = 'number' THEN (s.attributes->'${path}'->>'${key}')::numeric END)`;
-  return `SELECT s.trace_id,
-        count(*)::int AS n,
-        (count(*) FILTER (WHERE s.status_code = 'ERROR'))::int AS errors,
-        count(*) FILTER (WHERE s.attributes ? '${ATTR.tokenUsage}') AS token_spans,
-        COALESCE(round(${num(ATTR.tokenUsage, "input_tokens")}), 0)::bigint AS input_tokens,
-        COALESCE(round(${num(ATTR.tokenUsage, "output_tokens")}), 0)::bigint AS output_tokens,
-        COALESCE(round(${num(ATTR.tokenUsage, "total_tokens")}), 0)::bigint AS total_tokens,
-        count(*) FILTER (WHERE s.attributes ? '${ATTR.cost}') AS cost_spans,
-        COALESCE(${num(ATTR.cost, "input_cost")}, 0)::float8 AS input_cost,
-        COALESCE(${num(ATTR.cost, "output_cost")}, 0)::float8 AS output_cost,
-        COALESCE(${num(ATTR.cost, "total_cost")}, 0)::float8 AS total_cost
-      FROM spans s WHERE s.trace_id = v.trace_id
-      GROUP BY s.trace_id`;
+const queue: Job[] = [];
+let running = 0;
+
+function writers(): number {
+  const v = Number(process.env.FLOWTRACE_INGEST_WRITERS);
+  return Number.isInteger(v) && v > 0 ? v : 2;
 }
 
-// The merged tags/metadata of an ON CONFLICT update: values StartTraceV3 wrote (info_finalized) win over
-// derived ones; otherwise the newest derivation wins. Repeated in SET so derived columns match the jsonb.
-const MERGED_META = "(CASE WHEN t.info_finalized THEN EXCLUDED.trace_metadata || t.trace_metadata ELSE t.trace_metadata || EXCLUDED.trace_metadata END)";
-const MERGED_TAGS =
-  "(CASE WHEN t.info_finalized THEN EXCLUDED.tags || t.tags ELSE t.tags || EXCLUDED.tags END || jsonb_build_object('mlflow.trace.spansLocation', 'TRACKING_STORE'))";
-const CLIENT_TOKENS = `(t.info_finalized AND t.trace_metadata ? '${TOKEN_USAGE_METADATA}')`;
-const CLIENT_COST = `(t.info_finalized AND t.trace_metadata ? '${COST_METADATA}')`;
+function enqueue(expId: string, spans: NormalizedSpan[]): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    queue.push({ expId, spans, resolve, reject });
+    if (running < writers()) void drain();
+  });
+}
 
-function upsertTracesSql(experimentId: string, batches: TraceBatch[], nowMs: number): string {
-  return `INSERT INTO traces AS t (trace_id, experiment_id, request_time, end_time, execution_duration, state, root_span_id,
-      request_preview, response_preview, name, session_id, user_id, trace_metadata, tags,
-      span_count, error_count, input_tokens, output_tokens, total_tokens, cost, updated_at)
-    SELECT v.trace_id, e.experiment_id, v.start_ms, v.end_ms, v.end_ms - v.start_ms, v.state, v.root_span_id,
-      v.request_preview, v.response_preview, v.tags->>'${TRACE_NAME_TAG}', v.meta->>'${SESSION_METADATA}', v.meta->>'${USER_METADATA}',
-      v.meta
-        || CASE WHEN a.token_spans > 0 THEN jsonb_build_object('${TOKEN_USAGE_METADATA}',
-             format('{"input_tokens": %s, "output_tokens": %s, "total_tokens": %s}', a.input_tokens, a.output_tokens, a.total_tokens)) ELSE '{}'::jsonb END
-        || CASE WHEN a.cost_spans > 0 THEN jsonb_build_object('${COST_METADATA}',
-             format('{"input_cost": %s, "output_cost": %s, "total_cost": %s}', a.input_cost, a.output_cost, a.total_cost)) ELSE '{}'::jsonb END,
-      v.tags || jsonb_build_object('${ARTIFACT_LOCATION_TAG}', rtrim(e.artifact_location, '/') || '/traces/' || v.trace_id || '/artifacts',
-                                   '${SPANS_LOCATION_TAG}', 'TRACKING_STORE'),
-      COALESCE(a.n, 0), COALESCE(a.errors, 0),
-      CASE WHEN a.token_spans > 0 THEN a.input_tokens END,
-      CASE WHEN a.token_spans > 0 THEN a.output_tokens END,
-      CASE WHEN a.token_spans > 0 THEN a.total_tokens END,
-      CASE WHEN a.cost_spans > 0 THEN a.total_cost END,
-      ${nowMs}
-    FROM (VALUES ${batches.map(traceValuesRow).join(",\n")})
-      AS v(trace_id, start_ms, end_ms, state, root_span_id, request_preview, response_preview, meta, tags)
-    JOIN experiments e ON e.experiment_id = ${experimentId} AND e.lifecycle_stage = 'active'
-    LEFT JOIN LATERAL (${aggregateSubquery()}) a ON true
-    ORDER BY v.trace_id
-    ON CONFLICT (trace_id) DO UPDATE SET
-      request_time = CASE WHEN t.info_finalized THEN t.request_time ELSE LEAST(t.request_time, EXCLUDED.request_time) END,
-      end_time = CASE WHEN t.info_finalized AND t.execution_duration IS NOT NULL THEN t.end_time ELSE GREATEST(t.end_time, EXCLUDED.end_time) END,
-      execution_duration = CASE WHEN t.info_finalized AND t.execution_duration IS NOT NULL THEN t.execution_duration
-        ELSE GREATEST(t.end_time, EXCLUDED.end_time) - CASE WHEN t.info_finalized THEN t.request_time ELSE LEAST(t.request_time, EXCLUDED.request_time) END END,
-      state = CASE WHEN EXCLUDED.root_span_id IS NOT NULL AND t.state IN ('IN_PROGRESS', 'STATE_UNSPECIFIED') THEN EXCLUDED.state ELSE t.state END,
-      root_span_id = COALESCE(EXCLUDED.root_span_id, t.root_span_id),
-      request_preview = CASE WHEN t.info_finalized THEN COALESCE(t.request_preview, EXCLUDED.request_preview) ELSE COALESCE(EXCLUDED.request_preview, t.request_preview) END,
-      response_preview = CASE WHEN t.info_finalized THEN COALESCE(t.response_preview, EXCLUDED.response_preview) ELSE COALESCE(EXCLUDED.response_preview, t.response_preview) END,
-      trace_metadata = ${MERGED_META},
-      tags = ${MERGED_TAGS},
-      name = ${MERGED_TAGS}->>'${TRACE_NAME_TAG}',
-      session_id = ${MERGED_META}->>'${SESSION_METADATA}',
-      user_id = ${MERGED_META}->>'${USER_METADATA}',
-      span_count = EXCLUDED.span_count,
-      error_count = EXCLUDED.error_count,
-      input_tokens = CASE WHEN ${CLIENT_TOKENS} THEN t.input_tokens ELSE EXCLUDED.input_tokens END,
-      output_tokens = CASE WHEN ${CLIENT_TOKENS} THEN t.output_tokens ELSE EXCLUDED.output_tokens END,
-      total_tokens = CASE WHEN ${CLIENT_TOKENS} THEN t.total_tokens ELSE EXCLUDED.total_tokens END,
-      cost = CASE WHEN ${CLIENT_COST} THEN t.cost ELSE EXCLUDED.cost END,
-      updated_at = EXCLUDED.updated_at`;
+async function drain(): Promise<void> {
+  running++;
+  try {
+    while (queue.length) {
+      const jobs: Job[] = [queue.shift()!];
+      let n = jobs[0].spans.length;
+      while (queue.length && n + queue[0].spans.length <= MAX_WRITE_SPANS) {
+        n += queue[0].spans.length;
+        jobs.push(queue.shift()!);
+      }
+      try {
+        await writeSpans(jobs);
+        for (const j of jobs) j.resolve();
+      } catch (err) {
+        if (jobs.length === 1) {
+          jobs[0].reject(err);
+          continue;
+        }
+        for (const j of jobs) {
+          try {
+            await writeSpans([j]);
+            j.resolve();
+          } catch (e) {
+            j.reject(e);
+          }
+        }
+      }
+    }
+  } finally {
+    running--;
+  }
 }
 
 // ------------------------------------------------------------------ public API
 
 /**
- * Stores spans of any number of traces into one experiment, in one transaction. Spans are derived (§9.6)
- * in place first. Re-sent spans replace their earlier copy. Throws ApiError RESOURCE_DOES_NOT_EXIST for an
- * unknown experiment, INVALID_PARAMETER_VALUE for a deleted one; nothing is stored then.
+ * Stores spans of any number of traces into one experiment, in one transaction (shared with requests
+ * waiting at the same moment). Spans are derived (§9.6) in place first. Re-sent spans replace their
+ * earlier copy. Throws ApiError RESOURCE_DOES_NOT_EXIST for an unknown experiment, INVALID_PARAMETER_VALUE
+ * for a deleted one; nothing is stored then.
  */
 export async function ingestSpans(experimentId: string, spans: NormalizedSpan[]): Promise<{ traces: number; spans: number }> {
   const expId = validExperimentId(experimentId);
@@ -375,56 +492,33 @@ export async function ingestSpans(experimentId: string, spans: NormalizedSpan[])
     checkExperiment(experimentId, r.rows[0]);
     return { traces: 0, spans: 0 };
   }
-  for (const s of spans) deriveSpan(s);
-  const batches = groupByTrace(spans);
-  let spanCount = 0;
-  for (const b of batches) spanCount += b.spans.length;
-  const small = spanCount <= SMALL_BATCH_SPANS;
-  const head = `BEGIN; ${experimentCheckSql(expId)}; ${lockTracesSql(batches)}`;
-  const client = await getPool().connect();
-  let inTx = false;
-  try {
-    inTx = true;
-    if (small) {
-      // the Python client's one-span requests: everything in one round trip; re-sent spans replace
-      const tuples = batches.flatMap((b) => b.spans.map((s) => spanTuple(expId, s))).join(",");
-      await client.query(
-        `${head}; INSERT INTO spans AS s (${SPAN_COLUMNS}) VALUES ${tuples} ON CONFLICT (trace_id, span_id) DO UPDATE SET ${SPAN_UPDATE_SET}; ` +
-          `${upsertTracesSql(expId, batches, Date.now())}; COMMIT`,
-      );
-    } else {
-      let rows = "";
-      for (const b of batches) for (const s of b.spans) rows += spanRow(expId, s);
-      // Fresh spans are the rule: COPY straight in, and only when a span is already stored (23505) do it
-      // again with a DELETE of the batch's keys first. The trace locks make the retry race-free.
-      await client.query(head);
-      try {
-        await copySpans(client, rows);
-      } catch (err) {
-        if ((err as { code?: string }).code !== "23505") throw err;
-        await client.query(`ROLLBACK; ${head}; ${deleteSpansSql(batches)}`);
-        await copySpans(client, rows);
-      }
-      await client.query(`${upsertTracesSql(expId, batches, Date.now())}; COMMIT`);
-    }
-    inTx = false;
-    return { traces: batches.length, spans: spanCount };
-  } catch (err) {
-    if (inTx) await client.query("ROLLBACK").catch(() => {});
-    const msg = (err as Error).message ?? "";
-    if (msg === EXPERIMENT_MISSING) throw notFound(`Experiment with id '${experimentId}' does not exist.`);
-    if (msg.startsWith(EXPERIMENT_INACTIVE)) {
-      throw invalidParameter(`The experiment '${experimentId}' must be in the 'active' state. Current state is ${msg.slice(EXPERIMENT_INACTIVE.length)}.`);
-    }
-    throw translateDbError(err);
-  } finally {
-    client.release();
+  const traces = new Map<string, Set<string>>();
+  for (const s of spans) {
+    deriveSpan(s);
+    let ids = traces.get(s.traceId);
+    if (!ids) traces.set(s.traceId, (ids = new Set()));
+    ids.add(s.spanId);
   }
+  let spanCount = 0;
+  for (const ids of traces.values()) spanCount += ids.size;
+  try {
+    await enqueue(expId, spans);
+  } catch (err) {
+    throw translateDbError(err, experimentId);
+  }
+  return { traces: traces.size, spans: spanCount };
 }
 
-function translateDbError(err: unknown): unknown {
+function translateDbError(err: unknown, experimentId: string): unknown {
   if (err instanceof ApiError) return err;
   const e = err as { code?: string; message?: string };
+  if (e.code === "P0002" && e.message === "flowtrace: experiment does not exist") {
+    return notFound(`Experiment with id '${experimentId}' does not exist.`);
+  }
+  if (e.code === "P0001" && e.message?.startsWith("flowtrace: experiment is ")) {
+    const stage = e.message.slice("flowtrace: experiment is ".length);
+    return invalidParameter(`The experiment '${experimentId}' must be in the 'active' state. Current state is ${stage}.`);
+  }
   // invalid text for jsonb, bad UTF-8 and the like: the client's data, not our failure
   if (e.code && /^(22|23)/.test(e.code)) return invalidParameter(`Cannot store spans: ${e.message}`);
   return err;
