@@ -431,7 +431,7 @@ let running = 0;
 
 function writers(): number {
   const v = Number(process.env.FLOWTRACE_INGEST_WRITERS);
-  return Number.isInteger(v) && v > 0 ? v : 2;
+  return Number.isInteger(v) && v > 0 ? v : 1;
 }
 
 function enqueue(expId: string, spans: NormalizedSpan[]): Promise<void> {
