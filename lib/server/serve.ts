@@ -15,6 +15,7 @@ import { ensureDefaultExperiment, migrate } from "./migrate";
 import { ROOT } from "./paths";
 import { isOtlpTracesRequest, serveOtlpTraces } from "../tracing/otlp-node";
 import { fastRouteFor, loadNextRouteTable, serveFastRoute } from "./api-node";
+import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
 
 
 async function assertPortFree(host: string, port: number): Promise<void> {
@@ -138,6 +139,7 @@ export async function serveMain(argv: string[]): Promise<void> {
     if (stopping) return;
     stopping = true;
     try {
+      await stopCpuProfile();
       await running?.close();
     } finally {
       process.exit(code);
@@ -146,6 +148,7 @@ export async function serveMain(argv: string[]): Promise<void> {
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
   try {
+    startCpuProfile();
     const cfg = parseServerArgs(argv);
     running = await startServer(cfg);
     console.log(`flowtrace: listening on ${running.url}`);

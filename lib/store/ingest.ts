@@ -116,9 +116,6 @@ function checkExperiment(experimentId: string, row: ExperimentRow | undefined): 
   return row;
 }
 
-export function artifactLocationFor(experimentArtifactLocation: string, traceId: string): string {
-  return `${experimentArtifactLocation.replace(/\/+$/, "")}/traces/${traceId}/artifacts`;
-}
 
 // ------------------------------------------------------------------ span rows
 
@@ -434,7 +431,7 @@ let running = 0;
 
 function writers(): number {
   const v = Number(process.env.FLOWTRACE_INGEST_WRITERS);
-  return Number.isInteger(v) && v > 0 ? v : 2;
+  return Number.isInteger(v) && v > 0 ? v : 1;
 }
 
 function enqueue(expId: string, spans: NormalizedSpan[]): Promise<void> {
@@ -569,20 +566,24 @@ function parseCost(text: string | undefined): number | null {
 export async function upsertTraceInfo(info: TraceInfoInput): Promise<void> {
   const expId = validExperimentId(info.experimentId);
   const pool = getPool();
-  const exp = await pool.query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [expId]);
-  const row = checkExperiment(info.experimentId, exp.rows[0]);
-  const tags: Record<string, string> = { ...info.tags, [ARTIFACT_LOCATION_TAG]: artifactLocationFor(row.artifact_location, info.traceId) };
+  const tags: Record<string, string> = { ...info.tags };
   // the server decides where spans are; a client value would make readers look in the wrong place
   delete tags[SPANS_LOCATION_TAG];
   const metadata = { ...info.metadata };
   const tokens = parseTokenUsage(metadata[TOKEN_USAGE_METADATA]);
   const cost = parseCost(metadata[COST_METADATA]);
   const duration = info.executionDurationMs ?? null;
-  await pool.query(
-    `INSERT INTO traces AS t (trace_id, experiment_id, client_request_id, request_time, execution_duration, end_time, state,
+  // One round trip: the experiment is checked (and its artifact location read) by the statement itself; only
+  // when it writes nothing is the experiment looked up, to say why.
+  const r = await pool.query({
+    name: "flowtrace_upsert_trace_info",
+    text: `INSERT INTO traces AS t (trace_id, experiment_id, client_request_id, request_time, execution_duration, end_time, state,
         request_preview, response_preview, trace_metadata, tags, name, session_id, user_id,
         input_tokens, output_tokens, total_tokens, cost, info_finalized, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $4::bigint + $5::bigint, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, true, $18)
+     SELECT $1, e.experiment_id, $3, $4, $5, $4::bigint + $5::bigint, $6, $7, $8, $9::jsonb,
+        $10::jsonb || jsonb_build_object('${ARTIFACT_LOCATION_TAG}', rtrim(e.artifact_location, '/') || '/traces/' || $1 || '/artifacts'),
+        $11, $12, $13, $14, $15, $16, $17, true, $18
+       FROM experiments e WHERE e.experiment_id = $2 AND e.lifecycle_stage = 'active'
      ON CONFLICT (trace_id) DO UPDATE SET
        client_request_id = COALESCE(EXCLUDED.client_request_id, t.client_request_id),
        request_time = EXCLUDED.request_time,
@@ -602,8 +603,9 @@ export async function upsertTraceInfo(info: TraceInfoInput): Promise<void> {
        total_tokens = CASE WHEN EXCLUDED.trace_metadata ? '${TOKEN_USAGE_METADATA}' THEN EXCLUDED.total_tokens ELSE t.total_tokens END,
        cost = CASE WHEN EXCLUDED.trace_metadata ? '${COST_METADATA}' THEN EXCLUDED.cost ELSE t.cost END,
        info_finalized = true,
-       updated_at = EXCLUDED.updated_at`,
-    [
+       updated_at = EXCLUDED.updated_at
+     RETURNING 1`,
+    values: [
       info.traceId,
       expId,
       info.clientRequestId ?? null,
@@ -623,5 +625,10 @@ export async function upsertTraceInfo(info: TraceInfoInput): Promise<void> {
       cost,
       Date.now(),
     ],
-  );
+  });
+  if (r.rowCount === 0) {
+    const exp = await pool.query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [expId]);
+    checkExperiment(info.experimentId, exp.rows[0]);
+    throw new Error(`trace ${info.traceId} was not written although experiment ${expId} is active`);
+  }
 }
