@@ -35,18 +35,20 @@ const SELECT = `SELECT trace_id AS "traceId", experiment_id AS "experimentId", c
 export const traceNotFound = (traceId: string) => notFound(`Trace with ID '${traceId}' not found.`);
 
 export async function findTraceInfo(traceId: string, db: Db = getPool()): Promise<StoredTraceInfo | null> {
-  const { rows } = await db.query<StoredTraceInfo>(`${SELECT} WHERE trace_id = $1`, [traceId]);
+  const { rows } = await db.query<StoredTraceInfo>({ name: "flowtrace_find_trace_info", text: `${SELECT} WHERE trace_id = $1`, values: [traceId] });
   return rows[0] ?? null;
 }
 
 /** One trace info with its assessments, in one round trip (StartTraceV3's answer, GetTraceInfoV3). */
 export async function getTraceInfoWithAssessments(traceId: string): Promise<{ info: StoredTraceInfo; assessments: AssessmentRow[] }> {
-  const { rows } = await getPool().query<StoredTraceInfo & { _assessments: AssessmentRow[] }>(
-    `SELECT t.*, COALESCE((SELECT json_agg(${ASSESSMENT_JSON_SQL("a")} ORDER BY a.create_time, a.assessment_id)
+  const { rows } = await getPool().query<StoredTraceInfo & { _assessments: AssessmentRow[] }>({
+    // named: prepared once per connection (parsing and planning it took longer than running it)
+    name: "flowtrace_trace_info_with_assessments",
+    text: `SELECT t.*, COALESCE((SELECT json_agg(${ASSESSMENT_JSON_SQL("a")} ORDER BY a.create_time, a.assessment_id)
                            FROM assessments a WHERE a.trace_id = t."traceId"), '[]'::json) AS _assessments
        FROM (${SELECT} WHERE trace_id = $1) t`,
-    [traceId],
-  );
+    values: [traceId],
+  });
   if (!rows[0]) throw traceNotFound(traceId);
   const { _assessments, ...info } = rows[0];
   return { info: info as StoredTraceInfo, assessments: _assessments.map(assessmentFromRow) };
@@ -79,7 +81,7 @@ export async function withAssessments<T extends { traceId: string }>(infos: T[])
 
 /** The experiment a trace belongs to (authorization resolves trace access through it). */
 export async function traceExperimentId(traceId: string): Promise<string | null> {
-  const { rows } = await getPool().query<{ e: string }>(`SELECT experiment_id AS e FROM traces WHERE trace_id = $1`, [traceId]);
+  const { rows } = await getPool().query<{ e: string }>({ name: "flowtrace_trace_experiment", text: `SELECT experiment_id AS e FROM traces WHERE trace_id = $1`, values: [traceId] });
   return rows[0]?.e ?? null;
 }
 

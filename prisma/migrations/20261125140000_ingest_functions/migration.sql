@@ -74,20 +74,30 @@ LANGUAGE plpgsql
 -- as most of the function's time. The plan may be made while `traces` is still small: without
 -- enable_seqscan = off, such a plan (a hash join over a sequential scan of traces) stays cached as the table
 -- grows. Every access here is by primary key.
+-- jit = off: before PostgreSQL 18, a disabled sequential scan adds 10^10 to a plan's cost, which would
+-- trigger JIT compilation on every call.
 SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
+SET jit = off
 AS $fn$
 DECLARE
+  existing TEXT[];
   fresh TEXT[];
   moved TEXT[];
   updated INT := 0;
 BEGIN
+  -- traces already stored (one index probe each): they skip the insert below and take the merge
+  SELECT array_agg(t.trace_id) INTO existing FROM traces t WHERE t.trace_id = ANY(t_id);
+
+  -- (a statement costs its setup and its statement triggers even when it has no rows: skipped when it would)
+  IF coalesce(cardinality(existing), 0) < cardinality(t_id) THEN
   WITH v AS (
     SELECT * FROM unnest(t_id, t_exp, t_start, t_end, t_state, t_root, t_request, t_response, t_meta, t_tags, t_spans,
                          t_errors, t_token_spans, t_input_tokens, t_output_tokens, t_total_tokens, t_cost_spans,
                          t_input_cost, t_output_cost, t_total_cost)
       AS x(trace_id, exp, start_ms, end_ms, state, root, request, response, meta, tags, n, errors, token_spans,
-           input_tokens, output_tokens, total_tokens, cost_spans, input_cost, output_cost, total_cost)),
+           input_tokens, output_tokens, total_tokens, cost_spans, input_cost, output_cost, total_cost)
+     WHERE existing IS NULL OR x.trace_id <> ALL(existing)),
   a AS (
     SELECT v.*, round(coalesce(v.input_tokens, 0))::bigint AS in_t, round(coalesce(v.output_tokens, 0))::bigint AS out_t,
            round(coalesce(v.total_tokens, 0))::bigint AS total_t, coalesce(v.input_cost, 0)::float8 AS in_c,
@@ -115,6 +125,7 @@ BEGIN
     ON CONFLICT (trace_id) DO NOTHING
     RETURNING t.trace_id)
   SELECT array_agg(trace_id) INTO fresh FROM ins;
+  END IF;
 
   IF coalesce(cardinality(fresh), 0) < cardinality(t_id) THEN
     -- traces already stored: merge, with the span figures recomputed from all their span rows (this write's
@@ -160,13 +171,13 @@ BEGIN
       -- derivation wins
       SELECT x.*, t.trace_id AS tid,
              CASE WHEN t.info_finalized THEN x.full_meta || t.trace_metadata ELSE t.trace_metadata || x.full_meta END AS m_meta,
+             -- (the stored tags hold mlflow.artifactLocation since the row was made)
              CASE WHEN t.info_finalized THEN x.tags || t.tags ELSE t.tags || x.tags END
-               || jsonb_build_object('mlflow.artifactLocation', rtrim(e.artifact_location, '/') || '/traces/' || t.trace_id || '/artifacts',
-                                     'mlflow.trace.spansLocation', 'TRACKING_STORE') AS m_tags,
+               || '{"mlflow.trace.spansLocation": "TRACKING_STORE"}'::jsonb AS m_tags,
              (t.info_finalized AND t.trace_metadata ? 'mlflow.trace.tokenUsage') AS client_tokens,
              (t.info_finalized AND t.trace_metadata ? 'mlflow.trace.cost') AS client_cost,
              t.experiment_id <> x.exp AS other_experiment
-        FROM x JOIN traces t ON t.trace_id = x.trace_id JOIN experiments e ON e.experiment_id = t.experiment_id),
+        FROM x JOIN traces t ON t.trace_id = x.trace_id),
     upd AS (
       UPDATE traces t SET
         request_time = CASE WHEN t.info_finalized THEN t.request_time ELSE LEAST(t.request_time, m.start_ms) END,
