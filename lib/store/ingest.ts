@@ -35,6 +35,7 @@ import { ApiError, invalidParameter, notFound } from "../errors";
 import { ATTR, deriveSpan, previewOf, sessionOf, traceTagsOf, userOf } from "../tracing/derive";
 import type { NormalizedSpan, TraceState } from "../tracing/model";
 import { jsonSourceOf } from "../tracing/values";
+import { TRACE_INFO_COLUMNS, type StoredTraceInfo } from "./traces";
 
 export const SPANS_LOCATION_TAG = "mlflow.trace.spansLocation";
 export const ARTIFACT_LOCATION_TAG = "mlflow.artifactLocation";
@@ -570,9 +571,10 @@ function parseCost(text: string | undefined): number | null {
 /**
  * StartTraceV3 (and v2 StartTrace/EndTrace): creates the trace row or merges into the one OTLP spans
  * created. The given trace-info fields win; spans, tags and metadata already stored are kept (union);
- * the spans-location tag stays while spans are held. Adds the mlflow.artifactLocation tag.
+ * the spans-location tag stays while spans are held. Adds the mlflow.artifactLocation tag. Answers with the
+ * row as stored (and whether the trace has assessments), so callers need not read it back.
  */
-export async function upsertTraceInfo(info: TraceInfoInput): Promise<void> {
+export async function upsertTraceInfo(info: TraceInfoInput): Promise<StoredTraceInfo & { hasAssessments: boolean }> {
   const expId = validExperimentId(info.experimentId);
   const pool = getPool();
   const tags: Record<string, string> = { ...info.tags };
@@ -584,7 +586,7 @@ export async function upsertTraceInfo(info: TraceInfoInput): Promise<void> {
   const duration = info.executionDurationMs ?? null;
   // One round trip: the experiment is checked (and its artifact location read) by the statement itself; only
   // when it writes nothing is the experiment looked up, to say why.
-  const r = await pool.query({
+  const r = await pool.query<StoredTraceInfo & { hasAssessments: boolean }>({
     name: "flowtrace_upsert_trace_info",
     text: `INSERT INTO traces AS t (trace_id, experiment_id, client_request_id, request_time, execution_duration, end_time, state,
         request_preview, response_preview, trace_metadata, tags, name, session_id, user_id,
@@ -613,7 +615,7 @@ export async function upsertTraceInfo(info: TraceInfoInput): Promise<void> {
        cost = CASE WHEN EXCLUDED.trace_metadata ? '${COST_METADATA}' THEN EXCLUDED.cost ELSE t.cost END,
        info_finalized = true,
        updated_at = EXCLUDED.updated_at
-     RETURNING 1`,
+     RETURNING ${TRACE_INFO_COLUMNS}, EXISTS (SELECT 1 FROM assessments a WHERE a.trace_id = t.trace_id) AS "hasAssessments"`,
     values: [
       info.traceId,
       expId,
@@ -640,4 +642,5 @@ export async function upsertTraceInfo(info: TraceInfoInput): Promise<void> {
     checkExperiment(info.experimentId, exp.rows[0]);
     throw new Error(`trace ${info.traceId} was not written although experiment ${expId} is active`);
   }
+  return r.rows[0];
 }

@@ -27,10 +27,12 @@ export interface StoredTraceInfo extends TraceInfoRow {
   rootSpanId: string | null;
 }
 
-const SELECT = `SELECT trace_id AS "traceId", experiment_id AS "experimentId", client_request_id AS "clientRequestId",
+/** The columns of a StoredTraceInfo (also a RETURNING list for writes that answer with the row). */
+export const TRACE_INFO_COLUMNS = `trace_id AS "traceId", experiment_id AS "experimentId", client_request_id AS "clientRequestId",
   request_time AS "requestTime", execution_duration AS "executionDuration", state, request_preview AS "requestPreview",
   response_preview AS "responsePreview", trace_metadata AS metadata, tags, span_count AS "spanCount",
-  root_span_id AS "rootSpanId" FROM traces`;
+  root_span_id AS "rootSpanId"`;
+const SELECT = `SELECT ${TRACE_INFO_COLUMNS} FROM traces`;
 
 export const traceNotFound = (traceId: string) => notFound(`Trace with ID '${traceId}' not found.`);
 
