@@ -188,6 +188,18 @@ test("StartTraceV3 carrying assessments stores them", async () => {
   assert.deepEqual(again.json.trace.trace_info.assessments.map((x: any) => x.assessment_id), [a[0].assessment_id]);
 });
 
+test("StartTraceV3 whose assessment cannot be stored stores nothing (one transaction)", async () => {
+  const exp = await newExperiment("start-assess-atomic");
+  const traceId = randomTraceId();
+  const r = await http("POST", "/api/3.0/mlflow/traces", startTraceBody(exp, traceId, {
+    assessments: [{ assessment_name: "relevance", source: { source_type: "HUMAN", source_id: "me" }, feedback: { value: 1 }, overrides: "a-00000000000000000000000000000000" }],
+  }));
+  assert.ok(r.status >= 400 && r.status < 500, r.text);
+  assert.ok(r.json.error_code, r.text);
+  const { rows } = await testDb().query(`SELECT count(*)::int AS n FROM traces WHERE trace_id = $1`, [traceId]);
+  assert.equal(rows[0].n, 0, "the trace row was rolled back with the failed assessment");
+});
+
 test("get info, batchGet, batchGetInfos; unknown ids are 404 or left out", async () => {
   const exp = await newExperiment("reads");
   const a = randomTraceId();

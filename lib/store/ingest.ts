@@ -28,7 +28,7 @@
 // count and token/cost totals computed here from the write's spans (exact decimal sums, as SQL would); a
 // trace already stored gets them recomputed from all its span rows: that is what makes repeated and
 // out-of-order delivery converge. No per-span round trips.
-import type { PoolClient } from "pg";
+import type { Pool, PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { getPool } from "../db";
 import { ApiError, invalidParameter, notFound } from "../errors";
@@ -574,9 +574,9 @@ function parseCost(text: string | undefined): number | null {
  * the spans-location tag stays while spans are held. Adds the mlflow.artifactLocation tag. Answers with the
  * row as stored (and whether the trace has assessments), so callers need not read it back.
  */
-export async function upsertTraceInfo(info: TraceInfoInput): Promise<StoredTraceInfo & { hasAssessments: boolean }> {
+export async function upsertTraceInfo(info: TraceInfoInput, db: Pool | PoolClient = getPool()): Promise<StoredTraceInfo & { hasAssessments: boolean }> {
   const expId = validExperimentId(info.experimentId);
-  const pool = getPool();
+  const pool = db;
   const tags: Record<string, string> = { ...info.tags };
   // the server decides where spans are; a client value would make readers look in the wrong place
   delete tags[SPANS_LOCATION_TAG];

@@ -133,11 +133,17 @@ export function addTraceRoutes(r: Router): void {
     handler: async (i) => {
       if (!isObj(i.trace)) throw missing("trace");
       const { info, assessments } = parseTraceInfoV3(i.trace.trace_info);
+      if (assessments.length) {
+        // the trace and its assessments in one transaction: all of it or nothing
+        await withTransaction(async (c) => {
+          await upsertTraceInfo(info, c);
+          await insertAssessments(c, info.traceId, assessments);
+        });
+        return { trace: { trace_info: await infoV3(info.traceId) } };
+      }
+      // the common case answers from the written row; a trace with assessments needs its own read
       const stored = await upsertTraceInfo(info);
-      if (assessments.length) await withTransaction((c) => insertAssessments(c, info.traceId, assessments));
-      // the common case answers from the written row; assessments need their own read
-      if (!assessments.length && !stored.hasAssessments) return { trace: { trace_info: traceInfoV3Json(stored, []) } };
-      return { trace: { trace_info: await infoV3(info.traceId) } };
+      return { trace: { trace_info: stored.hasAssessments ? await infoV3(info.traceId) : traceInfoV3Json(stored, []) } };
     },
   }));
 
