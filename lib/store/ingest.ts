@@ -372,34 +372,79 @@ async function writeSpans(jobs: { expId: string; spans: NormalizedSpan[] }[]): P
   const batches = groupByTrace(jobs);
   let spanCount = 0;
   for (const b of batches) spanCount += b.spans.length;
+  if (spanCount > SMALL_WRITE_SPANS) return executeCopyWrite(prepareCopyWrite(batches));
+  const client = await getPool().connect();
+  try {
+    await client.query({ ...INGEST_SQL, values: [...spanParams(batches), ...traceParams(batches, Date.now())] });
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * A COPY write computed ahead: everything but the database work, plain data (it crosses from a worker
+ * thread for big OTLP bodies, see lib/tracing/otlp-workers.ts).
+ */
+export interface PreparedWrite {
+  copyRows: string;
+  /** flowtrace_upsert_traces's parameters; the last one (now) is set when written */
+  traceParams: unknown[];
+  experimentIds: string[];
+  traceIds: string[];
+  /** (trace id, span id) of every span, for the retry that replaces spans already stored */
+  keyTraces: string[];
+  keySpans: string[];
+  traces: number;
+  spans: number;
+}
+
+function prepareCopyWrite(batches: TraceBatch[]): PreparedWrite {
+  let copyRows = "";
+  const keyTraces: string[] = [];
+  const keySpans: string[] = [];
+  for (const b of batches) {
+    for (const s of b.spans) {
+      copyRows += spanRow(b.experimentId, s);
+      keyTraces.push(b.traceId);
+      keySpans.push(s.spanId);
+    }
+  }
+  return {
+    copyRows,
+    traceParams: traceParams(batches, 0),
+    experimentIds: [...new Set(batches.map((b) => b.experimentId))],
+    traceIds: batches.map((b) => b.traceId),
+    keyTraces,
+    keySpans,
+    traces: batches.length,
+    spans: keySpans.length,
+  };
+}
+
+async function executeCopyWrite(p: PreparedWrite): Promise<void> {
   const client = await getPool().connect();
   let inTx = false;
   let broken = false;
   try {
-    if (spanCount <= SMALL_WRITE_SPANS) {
-      await client.query({ ...INGEST_SQL, values: [...spanParams(batches), ...traceParams(batches, Date.now())] });
-      return;
-    }
-    let rows = "";
-    for (const b of batches) for (const s of b.spans) rows += spanRow(b.experimentId, s);
-    const begin = { ...BEGIN_WRITE_SQL, values: [[...new Set(batches.map((b) => b.experimentId))], batches.map((b) => b.traceId)] };
+    const begin = { ...BEGIN_WRITE_SQL, values: [p.experimentIds, p.traceIds] };
     await client.query("BEGIN");
     inTx = true;
     await client.query(begin);
     // Fresh spans are the rule: COPY straight in, and only when a span is already stored (23505) do it
     // again with a DELETE of the write's keys first. The trace locks make the retry race-free.
     try {
-      await copySpans(client, rows);
+      await copySpans(client, p.copyRows);
     } catch (err) {
       if ((err as { code?: string }).code !== "23505") throw err;
       await client.query("ROLLBACK");
       await client.query("BEGIN");
       await client.query(begin);
-      const keys = batches.flatMap((b) => b.spans.map((s) => [b.traceId, s.spanId]));
-      await client.query("DELETE FROM spans WHERE (trace_id, span_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))", [keys.map((k) => k[0]), keys.map((k) => k[1])]);
-      await copySpans(client, rows);
+      await client.query("DELETE FROM spans WHERE (trace_id, span_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))", [p.keyTraces, p.keySpans]);
+      await copySpans(client, p.copyRows);
     }
-    await client.query({ ...UPSERT_TRACES_SQL, values: traceParams(batches, Date.now()) });
+    const params = [...p.traceParams];
+    params[params.length - 1] = Date.now();
+    await client.query({ ...UPSERT_TRACES_SQL, values: params });
     await client.query("COMMIT");
     inTx = false;
   } catch (err) {
@@ -424,7 +469,7 @@ async function writeSpans(jobs: { expId: string; spans: NormalizedSpan[] }[]): P
 // with one write per request).
 const MAX_WRITE_SPANS = 1024;
 // Requests with more spans than this are written on their own, without waiting for the shared writer.
-const MAX_SHARED_SPANS = 64;
+export const MAX_SHARED_SPANS = 64;
 
 interface Job {
   expId: string;
@@ -514,6 +559,26 @@ export async function ingestSpans(experimentId: string, spans: NormalizedSpan[])
     throw translateDbError(err, experimentId);
   }
   return { traces: traces.size, spans: spanCount };
+}
+
+/**
+ * The CPU part of ingestSpans for a batch bigger than MAX_SHARED_SPANS (derivation, rows): pure, so it can
+ * run in a worker thread. Throws ApiError for an experiment id that cannot exist.
+ */
+export function prepareSpans(experimentId: string, spans: NormalizedSpan[]): PreparedWrite {
+  const expId = validExperimentId(experimentId);
+  for (const s of spans) deriveSpan(s);
+  return prepareCopyWrite(groupByTrace([{ expId, spans }]));
+}
+
+/** Writes what prepareSpans computed: ingestSpans's database part, same errors. */
+export async function ingestPrepared(experimentId: string, p: PreparedWrite): Promise<{ traces: number; spans: number }> {
+  try {
+    await executeCopyWrite(p);
+  } catch (err) {
+    throw translateDbError(err, experimentId);
+  }
+  return { traces: p.traces, spans: p.spans };
 }
 
 function translateDbError(err: unknown, experimentId: string): unknown {

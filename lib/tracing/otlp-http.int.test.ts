@@ -332,3 +332,90 @@ test("the Next route handler (used when the fast path in serve.ts is bypassed) a
   assert.equal(bad.status, 415);
   assert.match((await bad.json()).message, /Unsupported Content-Type/);
 });
+
+// ------------------------------------------------------------------ big bodies: decoded in a worker thread
+
+/** `traces` traces of `perTrace` spans (~1 KB each), protobuf, with the given trace ids. */
+function bigRequest(traceIds: Buffer[], perTrace: number): { spans: any[]; encode: (spans: any[]) => Uint8Array } {
+  const spans: any[] = [];
+  traceIds.forEach((traceId, t) => {
+    const rootId = Buffer.alloc(8, t + 1);
+    for (let i = 0; i < perTrace; i++) {
+      const start = 1_795_600_000_000_000_000n + BigInt(t * 1_000_000_000 + i * 1_000_000);
+      spans.push({
+        traceId,
+        spanId: i === 0 ? rootId : Buffer.from([t + 1, i, 0, 0, 0, 0, 0, 7]),
+        parentSpanId: i === 0 ? undefined : rootId,
+        name: i === 0 ? "agent" : `step_${i}`,
+        startTimeUnixNano: start.toString(),
+        endTimeUnixNano: (start + 500_000n).toString(),
+        attributes: [
+          { key: "mlflow.spanType", value: { stringValue: i === 0 ? "AGENT" : "CHAT_MODEL" } },
+          { key: "mlflow.spanInputs", value: { stringValue: JSON.stringify({ messages: [{ role: "user", content: `question ${t}.${i} `.repeat(40) }] }) } },
+          { key: "mlflow.spanOutputs", value: { stringValue: JSON.stringify({ choices: [{ message: { role: "assistant", content: `answer ${t}.${i} `.repeat(20) } }] }) } },
+          { key: "gen_ai.usage.input_tokens", value: { intValue: 10 + i } },
+          { key: "gen_ai.usage.output_tokens", value: { intValue: 3 } },
+          { key: "session.id", value: { stringValue: `big-session-${t}` } },
+        ],
+        status: { code: i === perTrace - 1 ? 2 : 1, message: i === perTrace - 1 ? "failed" : "" },
+      });
+    }
+  });
+  const encode = (part: any[]) => encodeExportRequest({ resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "big" } }] }, scopeSpans: [{ spans: part }] }] });
+  return { spans, encode };
+}
+
+/** Rows of an experiment with ids replaced by their order of appearance, so two experiments compare. */
+async function normalizedRows(exp: string) {
+  const ids = new Map<string, string>();
+  const idOf = (t: string) => (ids.has(t) ? ids.get(t)! : (ids.set(t, `t${ids.size}`), ids.get(t)!));
+  const traces = (await tracesOf(exp)).map(({ experiment_id, updated_at, trace_id, tags, ...t }) => ({ ...t, id: idOf(trace_id), tags: { ...tags, "mlflow.artifactLocation": undefined } }));
+  const spans = (await spansOf(exp)).map(({ experiment_id, trace_id, attributes, ...s }) => ({ ...s, id: idOf(trace_id), attributes: { ...attributes, "mlflow.traceRequestId": undefined } }));
+  return { traces, spans };
+}
+
+test("a big body (decoded in a worker thread) stores exactly what the same spans in small requests store", async () => {
+  const [a, b] = [await createTestExperiment("big-worker"), await createTestExperiment("big-main")];
+  const big = bigRequest(Array.from({ length: 6 }, () => randomBytes(16)), 20);
+  const body = big.encode(big.spans);
+  assert.ok(body.length > 100 * 1024, `the body is big enough for the worker (${body.length} bytes)`);
+  const r = await post(body, { "content-type": PB, "x-mlflow-experiment-id": a });
+  assert.equal(r.status, 200, r.text);
+  // the same spans under other trace ids, 20 spans per request: decoded on the main thread
+  const small = bigRequest(Array.from({ length: 6 }, () => randomBytes(16)), 20);
+  for (let i = 0; i < small.spans.length; i += 20) {
+    const part = small.encode(small.spans.slice(i, i + 20));
+    assert.ok(part.length < 64 * 1024);
+    const rs = await post(part, { "content-type": PB, "x-mlflow-experiment-id": b });
+    assert.equal(rs.status, 200, rs.text);
+  }
+  const [ra, rb] = [await normalizedRows(a), await normalizedRows(b)];
+  assert.equal(ra.spans.length, 120);
+  assert.equal(ra.traces.length, 6);
+  assert.equal(ra.traces[0].span_count, 20);
+  assert.equal(ra.traces[0].error_count, 1);
+  assert.equal(ra.traces[0].session_id, "big-session-0");
+  assert.equal(Number(ra.traces[0].input_tokens), (10 + 29) * 10, "sum of 10..29");
+  assert.deepEqual(ra, rb);
+  // sent again: replaced, not duplicated
+  const again = await post(body, { "content-type": PB, "x-mlflow-experiment-id": a });
+  assert.equal(again.status, 200, again.text);
+  assert.deepEqual((await normalizedRows(a)).spans.length, 120);
+});
+
+test("big bodies: bad input gets the same clear errors from the worker, and nothing is stored", async () => {
+  const exp = await createTestExperiment("big-bad");
+  const garbage = randomBytes(200 * 1024);
+  garbage[0] = 0xff; // not a valid protobuf field tag
+  const r = await post(garbage, { "content-type": PB, "x-mlflow-experiment-id": exp });
+  assert.equal(r.status, 400, r.text);
+  assert.match(r.text, /Invalid OTLP protobuf body/);
+  const big = bigRequest([randomBytes(16)], 120);
+  const unknown = await post(big.encode(big.spans), { "content-type": PB, "x-mlflow-experiment-id": "987654329" });
+  assert.equal(unknown.status, 404, unknown.text);
+  assert.match(unknown.text, /987654329/);
+  const gz = zlib.gzipSync(Buffer.concat([Buffer.from(big.encode(big.spans)), Buffer.from([0x0a, 0xff])]));
+  const truncated = await post(gz, { "content-type": PB, "content-encoding": "gzip", "x-mlflow-experiment-id": exp });
+  assert.equal(truncated.status, 400, truncated.text);
+  assert.equal((await spansOf(exp)).length, 0);
+});

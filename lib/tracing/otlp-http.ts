@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { AccessDenied } from "../auth/guard";
 import { ApiError } from "../errors";
-import { ingestSpans } from "../store/ingest";
+import { ingestPrepared, ingestSpans, MAX_SHARED_SPANS, prepareSpans, type PreparedWrite } from "../store/ingest";
 import { ATTR } from "./derive";
 import type { NormalizedSpan } from "./model";
 import { decodeOtlpTraces, encodeExportResponse, otlpEncodingOf, type OtlpEncoding } from "./otlp";
@@ -96,6 +96,25 @@ export interface OtlpTracesRequest {
   experimentQuery: string | null;
   /** throws AccessDenied when the caller may not write to the experiment */
   authorize(experimentId: string): Promise<void>;
+  /** runs decodeOtlpGroups elsewhere (a worker thread, lib/tracing/otlp-workers.ts); in this thread if absent */
+  decode?: (input: DecodeInput) => Promise<DecodedGroups>;
+}
+
+export interface DecodeInput {
+  body: Uint8Array;
+  contentType: string | null;
+  contentEncoding: string | null;
+  /** the experiment of the header or query parameter; null: each span's mlflow.experimentId */
+  fixedExperiment: string | null;
+  /** groups bigger than MAX_SHARED_SPANS come back as prepared writes (derivation and rows done) */
+  prepare: boolean;
+}
+
+export interface DecodedGroups {
+  /** experiment id → its spans, or the prepared write of its spans */
+  groups: [string, NormalizedSpan[] | PreparedWrite][];
+  rejected: number;
+  errors: string[];
 }
 
 const NO_EXPERIMENT_MESSAGE =
@@ -108,6 +127,43 @@ function experimentOfSpan(s: NormalizedSpan): string | null {
   if (typeof v === "string" && v.trim() !== "") return v.trim();
   if (typeof v === "number" && Number.isInteger(v)) return String(v);
   return null;
+}
+
+/**
+ * The CPU-bound part of an export request: decompress, decode, route spans to experiments (header or
+ * query parameter, else each span's mlflow.experimentId) and, with `prepare`, derive and serialize the
+ * rows of big groups. Plain data in and out, so it can run in a worker thread.
+ */
+export async function decodeOtlpGroups(input: DecodeInput): Promise<DecodedGroups> {
+  const limit = maxOtlpBodyBytes();
+  const body = await decompressBody(input.body, input.contentEncoding, limit);
+  const decoded = decodeOtlpTraces(body, input.contentType ?? "");
+  let rejected = decoded.rejected;
+  const errors = [...decoded.errors];
+  const groups = new Map<string, NormalizedSpan[]>();
+  if (input.fixedExperiment) {
+    groups.set(input.fixedExperiment, decoded.spans);
+  } else {
+    let unrouted = 0;
+    for (const s of decoded.spans) {
+      const e = experimentOfSpan(s);
+      if (!e) {
+        unrouted++;
+        continue;
+      }
+      let g = groups.get(e);
+      if (!g) groups.set(e, (g = []));
+      g.push(s);
+    }
+    if (groups.size === 0 && (decoded.spans.length > 0 || decoded.rejected === 0)) throw new ApiError("INVALID_PARAMETER_VALUE", NO_EXPERIMENT_MESSAGE);
+    if (unrouted) {
+      rejected += unrouted;
+      errors.push(`${unrouted} span(s) without experiment: ${NO_EXPERIMENT_MESSAGE}`);
+    }
+  }
+  const out: DecodedGroups["groups"] = [];
+  for (const [e, spans] of groups) out.push([e, input.prepare && spans.length > MAX_SHARED_SPANS ? prepareSpans(e, spans) : spans]);
+  return { groups: out, rejected, errors };
 }
 
 export async function processOtlpTraces(req: OtlpTracesRequest): Promise<OtlpHttpResult> {
@@ -124,37 +180,15 @@ export async function processOtlpTraces(req: OtlpTracesRequest): Promise<OtlpHtt
     if (fixedExperiment) await req.authorize(fixedExperiment);
     const limit = maxOtlpBodyBytes();
     if (req.body.length > limit) throw tooLarge(limit, "body");
-    const body = await decompressBody(req.body, req.contentEncoding, limit);
-    const decoded = decodeOtlpTraces(body, req.contentType ?? "");
-    let rejected = decoded.rejected;
-    const errors = [...decoded.errors];
-    const groups = new Map<string, NormalizedSpan[]>();
-    if (fixedExperiment) {
-      groups.set(fixedExperiment, decoded.spans);
-    } else {
-      let unrouted = 0;
-      for (const s of decoded.spans) {
-        const e = experimentOfSpan(s);
-        if (!e) {
-          unrouted++;
-          continue;
-        }
-        let g = groups.get(e);
-        if (!g) groups.set(e, (g = []));
-        g.push(s);
-      }
-      if (groups.size === 0 && (decoded.spans.length > 0 || decoded.rejected === 0)) throw new ApiError("INVALID_PARAMETER_VALUE", NO_EXPERIMENT_MESSAGE);
-      if (unrouted) {
-        rejected += unrouted;
-        errors.push(`${unrouted} span(s) without experiment: ${NO_EXPERIMENT_MESSAGE}`);
-      }
-      for (const e of groups.keys()) await req.authorize(e);
+    const input = { body: req.body, contentType: req.contentType, contentEncoding: req.contentEncoding, fixedExperiment };
+    const decoded = req.decode ? await req.decode({ ...input, prepare: true }) : await decodeOtlpGroups({ ...input, prepare: false });
+    if (!fixedExperiment) for (const [e] of decoded.groups) await req.authorize(e);
+    for (const [experimentId, g] of decoded.groups) {
+      if (!Array.isArray(g)) await ingestPrepared(experimentId, g);
+      else if (g.length || fixedExperiment) await ingestSpans(experimentId, g);
     }
-    for (const [experimentId, spans] of groups) {
-      if (spans.length || fixedExperiment) await ingestSpans(experimentId, spans);
-    }
-    const message = rejected ? `${rejected} span(s) rejected: ${errors.join("; ")}` : "";
-    const r = encodeExportResponse(enc, rejected, message);
+    const message = decoded.rejected ? `${decoded.rejected} span(s) rejected: ${decoded.errors.join("; ")}` : "";
+    const r = encodeExportResponse(enc, decoded.rejected, message);
     return { status: 200, contentType: r.contentType, body: r.body };
   } catch (err) {
     return otlpErrorResult(err);

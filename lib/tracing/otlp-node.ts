@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { authorize } from "../auth/guard";
 import { EXPERIMENT_HEADER, maxOtlpBodyBytes, otlpErrorResult, processOtlpTraces, type OtlpHttpResult } from "./otlp-http";
 import { ApiError } from "../errors";
+import { decodeInWorker, useOtlpWorker } from "./otlp-workers";
 
 export function isOtlpTracesRequest(req: IncomingMessage): boolean {
   if (req.method !== "POST" || !req.url) return false;
@@ -67,6 +68,7 @@ export async function serveOtlpTraces(req: IncomingMessage, res: ServerResponse)
     experimentHeader: header(EXPERIMENT_HEADER),
     experimentQuery: url.searchParams.get("experiment_id"),
     authorize: (experimentId) => authorize({ headers: req.headers, method: "POST", url: req.url }, { kind: "experiment", level: "EDIT", experimentId }),
+    decode: useOtlpWorker(body.length) ? decodeInWorker : undefined,
   });
   send(res, result);
 }
