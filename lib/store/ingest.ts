@@ -278,10 +278,21 @@ function groupByTrace(jobs: { expId: string; spans: NormalizedSpan[] }[]): Trace
 
 const nsToMs = (ns: bigint) => ns / 1_000_000n;
 
-function numberAt(v: unknown, key: string): number | undefined {
-  if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
-  const n = (v as Record<string, unknown>)[key];
-  return typeof n === "number" && Number.isFinite(n) ? n : undefined;
+const TOKEN_KEYS = ["input_tokens", "output_tokens", "total_tokens"];
+const COST_KEYS = ["input_cost", "output_cost", "total_cost"];
+
+/**
+ * For an attribute value present on a span (mlflow.chat.tokenUsage, mlflow.llm.cost): pushes its number
+ * members `keys[i]` onto `into[i]` and answers true (the span counts, as `attributes ? key` does in SQL).
+ */
+function collectNumbers(v: unknown, keys: string[], into: number[][]): boolean {
+  if (v === undefined) return false;
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return true;
+  keys.forEach((k, i) => {
+    const n = (v as Record<string, unknown>)[k];
+    if (typeof n === "number" && Number.isFinite(n)) into[i].push(n);
+  });
+  return true;
 }
 
 /** The parameters of flowtrace_upsert_traces (migration 20261125140000_ingest_functions), in its order. */
@@ -297,22 +308,8 @@ function traceParams(batches: TraceBatch[], nowMs: number): unknown[] {
     const costs: number[][] = [[], [], []];
     for (const s of t.spans) {
       if (s.status.code === "ERROR") errors++;
-      const usage = s.attributes[ATTR.tokenUsage];
-      if (usage !== undefined) {
-        tokenSpans++;
-        ["input_tokens", "output_tokens", "total_tokens"].forEach((k, i) => {
-          const n = numberAt(usage, k);
-          if (n !== undefined) tokens[i].push(n);
-        });
-      }
-      const cost = s.attributes[ATTR.cost];
-      if (cost !== undefined) {
-        costSpans++;
-        ["input_cost", "output_cost", "total_cost"].forEach((k, i) => {
-          const n = numberAt(cost, k);
-          if (n !== undefined) costs[i].push(n);
-        });
-      }
+      if (collectNumbers(s.attributes[ATTR.tokenUsage], TOKEN_KEYS, tokens)) tokenSpans++;
+      if (collectNumbers(s.attributes[ATTR.cost], COST_KEYS, costs)) costSpans++;
     }
     const row = [
       t.traceId,
