@@ -365,18 +365,29 @@ const SMALL_WRITE_SPANS = 256;
  * Writes spans of any number of requests in one transaction: experiments checked, traces locked (in id
  * order), spans stored, each touched trace row written once. Throws the database error as it came.
  */
-async function writeSpans(jobs: { expId: string; spans: NormalizedSpan[] }[]): Promise<void> {
+async function writeSpans(jobs: { expId: string; spans: NormalizedSpan[] }[], held?: PoolClient): Promise<void> {
   const batches = groupByTrace(jobs);
   let spanCount = 0;
   for (const b of batches) spanCount += b.spans.length;
   if (spanCount > SMALL_WRITE_SPANS) return executeCopyWrite(prepareCopyWrite(batches));
+  const values = [...spanParams(batches), ...traceParams(batches, Date.now())];
+  if (held) {
+    await held.query({ ...INGEST_SQL, values });
+    return;
+  }
   const client = await getPool().connect();
   try {
-    await client.query({ ...INGEST_SQL, values: [...spanParams(batches), ...traceParams(batches, Date.now())] });
+    await client.query({ ...INGEST_SQL, values });
   } finally {
     client.release();
   }
 }
+
+/** An error that says the connection itself is unusable (not a statement's failure). */
+const isConnectionError = (err: unknown) => {
+  const code = (err as { code?: string })?.code;
+  return !code || code.startsWith("08") || code.startsWith("57");
+};
 
 /**
  * A COPY write computed ahead: everything but the database work, plain data (it crosses from a worker
@@ -492,8 +503,12 @@ function enqueue(expId: string, spans: NormalizedSpan[]): Promise<void> {
 
 async function drain(): Promise<void> {
   running++;
+  // the connection is held while requests keep coming (checking one out of the pool for every write cost
+  // ~0.15 ms of the ~1.5 ms a write takes)
+  let client: PoolClient | undefined;
   try {
     while (queue.length) {
+      client ??= await getPool().connect();
       const jobs: Job[] = [queue.shift()!];
       let n = jobs[0].spans.length;
       while (queue.length && n + queue[0].spans.length <= MAX_WRITE_SPANS) {
@@ -501,9 +516,13 @@ async function drain(): Promise<void> {
         jobs.push(queue.shift()!);
       }
       try {
-        await writeSpans(jobs);
+        await writeSpans(jobs, client);
         for (const j of jobs) j.resolve();
       } catch (err) {
+        if (isConnectionError(err)) {
+          client.release(err as Error);
+          client = undefined;
+        }
         if (jobs.length === 1) {
           jobs[0].reject(err);
           continue;
@@ -518,7 +537,11 @@ async function drain(): Promise<void> {
         }
       }
     }
+  } catch (err) {
+    // no connection: every waiting request fails with it
+    for (const j of queue.splice(0)) j.reject(err);
   } finally {
+    client?.release();
     running--;
   }
 }
