@@ -107,7 +107,7 @@ interface ChildServer { url: string; stop(): Promise<void> }
 /** Starts `flowtrace server` as a child process on a free port (embedded database when databaseUrl is null). */
 export async function startServerProcess(databaseUrl: string | null, extraArgs: string[] = [], extraEnv: Record<string, string | undefined> = {}): Promise<ChildServer> {
   const dbArgs = databaseUrl ? ["--backend-store-uri", databaseUrl] : [];
-  const child = spawn(process.execPath, ["--max-semi-space-size=64", path.join(ROOT, "bin", "flowtrace.mjs"), "server", "--port", "0", "--no-build", ...dbArgs, ...extraArgs], {
+  const child = spawn(process.execPath, ["--max-semi-space-size=32", path.join(ROOT, "bin", "flowtrace.mjs"), "server", "--port", "0", "--no-build", ...dbArgs, ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, ...extraEnv, DATABASE_URL: "" },
     stdio: ["ignore", "pipe", "pipe"],
