@@ -454,3 +454,16 @@ test("many traces in one COPY write, some already stored: replaced once, totals 
     assert.equal((await spanRows(spans[0].traceId)).length, 8);
   }
 });
+
+test("ingestion goes on after the database drops every connection", async () => {
+  const exp = await createTestExperiment();
+  const before = sampleTrace();
+  await Promise.all([ingestSpans(exp, [clone(before.root)]), ingestSpans(exp, [clone(before.llm)])]);
+  // as if PostgreSQL restarted: every other session of this database ends (the test server's too)
+  await getPool().query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  await new Promise((r) => setTimeout(r, 300));
+  const after = sampleTrace();
+  await Promise.all([ingestSpans(exp, [clone(after.root)]), ingestSpans(exp, [clone(after.llm)]), ingestSpans(exp, [clone(after.tool)])]);
+  assert.equal((await traceRow(after.traceId))?.span_count, 3);
+  assert.equal((await traceRow(before.traceId))?.span_count, 2);
+});
