@@ -295,8 +295,8 @@ function collectNumbers(v: unknown, keys: string[], into: number[][]): boolean {
   return true;
 }
 
-/** The parameters of flowtrace_upsert_traces (migration 20261125140000_ingest_functions), in its order. */
-function traceParams(batches: TraceBatch[], nowMs: number): unknown[] {
+/** The parameters of flowtrace_upsert_traces (migration 20261125140000_ingest_functions), in its order, but the last (now). */
+function traceParams(batches: TraceBatch[]): unknown[] {
   const cols: unknown[][] = Array.from({ length: 20 }, () => []);
   for (const t of batches) {
     const root = t.root;
@@ -335,7 +335,7 @@ function traceParams(batches: TraceBatch[], nowMs: number): unknown[] {
     ];
     for (let i = 0; i < row.length; i++) cols[i].push(row[i]);
   }
-  return [...cols, nowMs];
+  return cols;
 }
 
 const nullableText = (v: string | null | undefined) => (v === null || v === undefined ? null : stripNul(v));
@@ -370,21 +370,13 @@ async function writeSpans(jobs: { expId: string; spans: NormalizedSpan[] }[], he
   let spanCount = 0;
   for (const b of batches) spanCount += b.spans.length;
   if (spanCount > SMALL_WRITE_SPANS) return executeCopyWrite(prepareCopyWrite(batches));
-  const values = [...spanParams(batches), ...traceParams(batches, Date.now())];
-  if (held) {
-    await held.query({ ...INGEST_SQL, values });
-    return;
-  }
-  const client = await getPool().connect();
-  try {
-    await client.query({ ...INGEST_SQL, values });
-  } finally {
-    client.release();
-  }
+  // (a pool's query checks a connection out and back in)
+  await (held ?? getPool()).query({ ...INGEST_SQL, values: [...spanParams(batches), ...traceParams(batches), Date.now()] });
 }
 
 /** An error that says the connection itself is unusable (not a statement's failure). */
 const isConnectionError = (err: unknown) => {
+  if (err instanceof MixedExperiments) return false;
   const code = (err as { code?: string })?.code;
   return !code || code.startsWith("08") || code.startsWith("57");
 };
@@ -395,7 +387,7 @@ const isConnectionError = (err: unknown) => {
  */
 export interface PreparedWrite {
   copyRows: string;
-  /** flowtrace_upsert_traces's parameters; the last one (now) is set when written */
+  /** flowtrace_upsert_traces's parameters but the last (now), which is added when written */
   traceParams: unknown[];
   experimentIds: string[];
   traceIds: string[];
@@ -419,7 +411,7 @@ function prepareCopyWrite(batches: TraceBatch[]): PreparedWrite {
   }
   return {
     copyRows,
-    traceParams: traceParams(batches, 0),
+    traceParams: traceParams(batches),
     experimentIds: [...new Set(batches.map((b) => b.experimentId))],
     traceIds: batches.map((b) => b.traceId),
     keyTraces,
@@ -450,9 +442,7 @@ async function executeCopyWrite(p: PreparedWrite): Promise<void> {
       await client.query("DELETE FROM spans WHERE (trace_id, span_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))", [p.keyTraces, p.keySpans]);
       await copySpans(client, p.copyRows);
     }
-    const params = [...p.traceParams];
-    params[params.length - 1] = Date.now();
-    await client.query({ ...UPSERT_TRACES_SQL, values: params });
+    await client.query({ ...UPSERT_TRACES_SQL, values: [...p.traceParams, Date.now()] });
     await client.query("COMMIT");
     inTx = false;
   } catch (err) {
@@ -661,7 +651,6 @@ function parseCost(text: string | undefined): number | null {
  */
 export async function upsertTraceInfo(info: TraceInfoInput, db: Pool | PoolClient = getPool()): Promise<StoredTraceInfo & { hasAssessments: boolean }> {
   const expId = validExperimentId(info.experimentId);
-  const pool = db;
   const tags: Record<string, string> = { ...info.tags };
   // the server decides where spans are; a client value would make readers look in the wrong place
   delete tags[SPANS_LOCATION_TAG];
@@ -671,7 +660,7 @@ export async function upsertTraceInfo(info: TraceInfoInput, db: Pool | PoolClien
   const duration = info.executionDurationMs ?? null;
   // One round trip: the experiment is checked (and its artifact location read) by the statement itself; only
   // when it writes nothing is the experiment looked up, to say why.
-  const r = await pool.query<StoredTraceInfo & { hasAssessments: boolean }>({
+  const r = await db.query<StoredTraceInfo & { hasAssessments: boolean }>({
     name: "flowtrace_upsert_trace_info",
     text: `INSERT INTO traces AS t (trace_id, experiment_id, client_request_id, request_time, execution_duration, end_time, state,
         request_preview, response_preview, trace_metadata, tags, name, session_id, user_id,
@@ -723,7 +712,7 @@ export async function upsertTraceInfo(info: TraceInfoInput, db: Pool | PoolClien
     ],
   });
   if (r.rowCount === 0) {
-    const exp = await pool.query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [expId]);
+    const exp = await db.query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [expId]);
     checkExperiment(info.experimentId, exp.rows[0]);
     throw new Error(`trace ${info.traceId} was not written although experiment ${expId} is active`);
   }
