@@ -7,27 +7,20 @@ import { useEffect, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/api";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
-import { cn } from "@/components/ui/cn";
 import { formatCount, formatDuration } from "@/components/ui/format";
-import { IconArrowDown, IconArrowUp, IconMessage, IconSearch, IconX } from "@/components/ui/Icons";
-import { EmptyState, ErrorState, Skeleton } from "@/components/ui/States";
+import { IconMessage, IconSearch, IconX } from "@/components/ui/Icons";
+import { EmptyState, ErrorState } from "@/components/ui/States";
 import { DateTime, RelativeTime } from "@/components/ui/Time";
 import type { Page, SessionListRow } from "@/lib/store/sessions";
 import { RANGE_PRESETS, sessionListKey, sessionTracesFilter, tracesUrl, type SessionSortKey } from "@/lib/store/sessions-query";
 import { SessionsEmptyHelp } from "./SessionsEmptyHelp";
 import { sessionHref, useQueryState, userHref } from "./urlState";
+import { ListSkeleton, SortableHeaderRow, type SortableColumn } from "./ListTableParts";
 import { LoadMoreFooter } from "./LoadMoreFooter";
 
 const PAGE_SIZE = 50;
 
-interface Column {
-  key: SessionSortKey;
-  label: string;
-  align?: "right";
-  className?: string;
-}
-
-const COLUMNS: Column[] = [
+const COLUMNS: SortableColumn<SessionSortKey>[] = [
   { key: "session_id", label: "Session", className: "min-w-[18rem]" },
   { key: "users", label: "User" },
   { key: "turns", label: "Turns", align: "right" },
@@ -159,11 +152,7 @@ export function SessionsTable({
         {list.isError ? (
           <ErrorState className="m-5" title="Sessions could not be loaded" message={errorMessage(list.error)} />
         ) : list.isPending ? (
-          <div className="space-y-2 p-5">
-            {Array.from({ length: 8 }, (_, i) => (
-              <Skeleton key={i} className="h-10 w-full" />
-            ))}
-          </div>
+          <ListSkeleton rowClassName="h-10" />
         ) : rows.length === 0 ? (
           filtered || fixedUser || hasAnySessions ? (
             <EmptyState className="m-5" icon={<IconMessage size={18} />} title={fixedUser ? "This user has no sessions" : "No sessions match"}>
@@ -175,22 +164,7 @@ export function SessionsTable({
         ) : (
           <table className="w-full border-separate border-spacing-0 text-sm" data-testid="sessions-table">
             <thead className="sticky top-0 z-10 bg-slate-50">
-              <tr>
-                {COLUMNS.filter((c) => !(fixedUser && c.key === "users")).map((c) => (
-                  <th
-                    key={c.key}
-                    scope="col"
-                    aria-sort={sort === c.key ? (dir === "asc" ? "ascending" : "descending") : undefined}
-                    className={cn("border-b border-slate-200 px-3 py-2 text-left text-xs font-medium text-slate-500 whitespace-nowrap", c.align === "right" && "text-right", c.className)}
-                  >
-                    <button type="button" onClick={() => toggleSort(c.key)} className={cn("inline-flex items-center gap-1 hover:text-slate-900", sort === c.key && "text-slate-900")}>
-                      {c.label}
-                      {sort === c.key && (dir === "asc" ? <IconArrowUp size={11} /> : <IconArrowDown size={11} />)}
-                    </button>
-                  </th>
-                ))}
-                <th className="border-b border-slate-200 px-3 py-2" aria-label="Links" />
-              </tr>
+              <SortableHeaderRow columns={COLUMNS.filter((c) => !(fixedUser && c.key === "users"))} sort={sort} dir={dir} onSort={toggleSort} />
             </thead>
             <tbody>
               {rows.map((s) => (

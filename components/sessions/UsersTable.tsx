@@ -7,19 +7,19 @@ import { useEffect, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/api";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
-import { cn } from "@/components/ui/cn";
 import { formatCount } from "@/components/ui/format";
-import { IconArrowDown, IconArrowUp, IconSearch, IconUser, IconX } from "@/components/ui/Icons";
-import { EmptyState, ErrorState, Skeleton } from "@/components/ui/States";
+import { IconSearch, IconUser, IconX } from "@/components/ui/Icons";
+import { EmptyState, ErrorState } from "@/components/ui/States";
 import { DateTime, RelativeTime } from "@/components/ui/Time";
 import type { Page } from "@/lib/store/sessions";
 import { tracesUrl, userListKey, userTracesFilter, type UserSortKey } from "@/lib/store/sessions-query";
 import type { UserSummary } from "@/lib/store/users";
 import { formatCost } from "./SessionsTable";
 import { useQueryState, userHref } from "./urlState";
+import { ListSkeleton, SortableHeaderRow, type SortableColumn } from "./ListTableParts";
 import { LoadMoreFooter } from "./LoadMoreFooter";
 
-const COLUMNS: { key: UserSortKey; label: string; align?: "right" }[] = [
+const COLUMNS: SortableColumn<UserSortKey>[] = [
   { key: "user_id", label: "User" },
   { key: "sessions", label: "Sessions", align: "right" },
   { key: "traces", label: "Traces", align: "right" },
@@ -91,11 +91,7 @@ export function UsersTable({ experimentId, initial, initialKey }: { experimentId
         {list.isError ? (
           <ErrorState className="m-5" title="Users could not be loaded" message={errorMessage(list.error)} />
         ) : list.isPending ? (
-          <div className="space-y-2 p-5">
-            {Array.from({ length: 8 }, (_, i) => (
-              <Skeleton key={i} className="h-9 w-full" />
-            ))}
-          </div>
+          <ListSkeleton rowClassName="h-9" />
         ) : rows.length === 0 ? (
           <EmptyState className="m-5" icon={<IconUser size={18} />} title={q ? "No users match" : "No users in this experiment yet"}>
             {q ? (
@@ -111,17 +107,7 @@ export function UsersTable({ experimentId, initial, initialKey }: { experimentId
         ) : (
           <table className="w-full border-separate border-spacing-0 text-sm" data-testid="users-table">
             <thead className="sticky top-0 z-10 bg-slate-50">
-              <tr>
-                {COLUMNS.map((c) => (
-                  <th key={c.key} scope="col" aria-sort={sort === c.key ? (dir === "asc" ? "ascending" : "descending") : undefined} className={cn("border-b border-slate-200 px-3 py-2 text-left text-xs font-medium text-slate-500", c.align === "right" && "text-right")}>
-                    <button type="button" onClick={() => toggleSort(c.key)} className={cn("inline-flex items-center gap-1 hover:text-slate-900", sort === c.key && "text-slate-900")}>
-                      {c.label}
-                      {sort === c.key && (dir === "asc" ? <IconArrowUp size={11} /> : <IconArrowDown size={11} />)}
-                    </button>
-                  </th>
-                ))}
-                <th className="border-b border-slate-200 px-3 py-2" aria-label="Links" />
-              </tr>
+              <SortableHeaderRow columns={COLUMNS} sort={sort} dir={dir} onSort={toggleSort} />
             </thead>
             <tbody>
               {rows.map((u) => (
