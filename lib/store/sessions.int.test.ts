@@ -248,3 +248,97 @@ test("errors: unknown experiment, unknown session, bad page token, bad sort", as
   await assert.rejects(listSessions({ experimentId: exp, pageSize: 1, sort: "turns", pageToken: p.nextPageToken! }), /another sort/);
   await assert.rejects(listSessions({ experimentId: exp, pageSize: 0 }), /page size/);
 });
+
+// The summary triggers take shortcuts (a single-row insert path, a row-level mark that lets the statement
+// trigger skip updates touching no summarized column); after any mix of statements the summaries must still
+// equal a recount from the traces.
+test("summaries equal a recount after a random mix of inserts, upserts, updates, moves and deletes", async () => {
+  const pool = getPool();
+  const e = await createExperiment(pool, uniqueName("summary-fuzz"));
+  let seed = 20261125; // mulberry32
+  const rnd = (n: number) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+  const sessions = ["s-a", "s-b", "s-c", "s-d", null];
+  const users = ["u-x", "u-y", "u-z", null];
+  const live: string[] = [];
+  let next = 0;
+  const row = () => {
+    const id = `fuzz-${e}-${next++}`;
+    return [id, e, T0 + rnd(100_000), 10 + rnd(500), ["OK", "ERROR", "IN_PROGRESS"][rnd(3)], sessions[rnd(5)], users[rnd(4)], rnd(50), rnd(50), rnd(3) === 0 ? null : rnd(8) / 4, rnd(4) === 0 ? 1 : 0] as const;
+  };
+  const insertRows = async (rows: (readonly unknown[])[], onConflict: string) => {
+    const values = rows.map((_, i) => `($${i * 11 + 1}, $${i * 11 + 2}::bigint, $${i * 11 + 3}::bigint, $${i * 11 + 4}::bigint, $${i * 11 + 5}, $${i * 11 + 6}, $${i * 11 + 7}, $${i * 11 + 8}::bigint, $${i * 11 + 9}::bigint, $${i * 11 + 10}::float8, $${i * 11 + 11}::int)`);
+    await pool.query(
+      `INSERT INTO traces AS t (trace_id, experiment_id, request_time, execution_duration, state, session_id, user_id, input_tokens, output_tokens, cost, error_count, total_tokens, updated_at)
+       SELECT v.*, v.column8 + v.column9, 0 FROM (VALUES ${values.join(", ")}) v ${onConflict}`,
+      rows.flat(),
+    );
+  };
+  const cols = `turns, first_time, last_time, total_duration, input_tokens, output_tokens, total_tokens, round(cost::numeric, 6) AS cost, error_turns::int`;
+  const exact = async (key: "session_id" | "user_id") =>
+    (
+      await pool.query(
+        `SELECT ${key} AS k, count(*)::int AS turns, min(request_time) AS first_time, max(request_time + coalesce(execution_duration, 0)) AS last_time,
+                coalesce(sum(execution_duration), 0) AS total_duration, coalesce(sum(input_tokens), 0) AS input_tokens,
+                coalesce(sum(output_tokens), 0) AS output_tokens, coalesce(sum(total_tokens), 0) AS total_tokens, round(sum(cost)::numeric, 6) AS cost,
+                count(*) FILTER (WHERE state = 'ERROR' OR error_count > 0)::int AS error_turns
+                ${key === "session_id" ? ", coalesce(array_agg(DISTINCT user_id) FILTER (WHERE user_id IS NOT NULL), '{}') AS users" : ""}
+           FROM traces WHERE experiment_id = $1 AND ${key} IS NOT NULL GROUP BY ${key} ORDER BY ${key}`,
+        [e],
+      )
+    ).rows;
+  const check = async (step: number) => {
+    const sessionRows = (await pool.query(`SELECT session_id AS k, ${cols}, users FROM trace_sessions WHERE experiment_id = $1 AND turns > 0 ORDER BY session_id`, [e])).rows;
+    const userRows = (await pool.query(`SELECT user_id AS k, traces AS turns, ${cols.replace("turns, ", "")} FROM trace_users WHERE experiment_id = $1 AND traces > 0 ORDER BY user_id`, [e])).rows;
+    const where = `after step ${step}`;
+    assert.deepEqual(sessionRows.map((r) => ({ ...r, turns: Number(r.turns) })), await exact("session_id"), where);
+    assert.deepEqual(userRows.map((r) => ({ ...r, turns: Number(r.turns) })), await exact("user_id"), where);
+    return sessionRows;
+  };
+  for (let step = 0; step < 300; step++) {
+    const op = rnd(10);
+    const pick = () => live[rnd(live.length)];
+    if (op <= 2 || live.length < 3) {
+      const rows = Array.from({ length: op === 0 ? 1 + rnd(6) : 1 }, row);
+      await insertRows(rows, "");
+      live.push(...rows.map((r) => r[0]));
+    } else if (op === 3) {
+      // StartTraceV3's upsert: an existing trace finalized with new figures, or a new one
+      const r = [...row()] as unknown[];
+      if (rnd(2) === 0) r[0] = pick();
+      else live.push(r[0] as string);
+      await insertRows([r], `ON CONFLICT (trace_id) DO UPDATE SET input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+        total_tokens = excluded.total_tokens, state = excluded.state, execution_duration = GREATEST(t.execution_duration, excluded.execution_duration)`);
+    } else if (op === 4) {
+      await pool.query(`UPDATE traces SET tags = tags || '{"k": "v"}', span_count = span_count + 1 WHERE trace_id = ANY($1)`, [[pick(), pick()]]);
+    } else if (op === 5) {
+      await pool.query(`UPDATE traces SET total_tokens = total_tokens + 7, execution_duration = execution_duration + 3, error_count = 1 - error_count WHERE trace_id = $1`, [pick()]);
+    } else if (op === 6) {
+      // one statement: one trace moves session/user, others change figures in place
+      const ids = [pick(), pick(), pick()];
+      await pool.query(
+        `UPDATE traces SET session_id = CASE WHEN trace_id = $1 THEN $2 ELSE session_id END, user_id = CASE WHEN trace_id = $1 THEN $3 ELSE user_id END,
+                input_tokens = input_tokens + 1, total_tokens = total_tokens + 1 WHERE trace_id = ANY($4)`,
+        [ids[0], sessions[rnd(5)], users[rnd(4)], ids],
+      );
+    } else if (op === 7 && rnd(2) === 0) {
+      // one summarized column alone
+      const col = ["total_tokens = total_tokens + 1", "cost = coalesce(cost, 0) + 0.25", "output_tokens = output_tokens + 2", "state = 'ERROR'"][rnd(4)];
+      await pool.query(`UPDATE traces SET ${col} WHERE trace_id = $1`, [pick()]);
+    } else if (op === 7) {
+      await pool.query(`UPDATE traces SET request_time = request_time + $2 WHERE trace_id = $1`, [pick(), rnd(2) === 0 ? 50 : -50]);
+    } else {
+      const id = pick();
+      await pool.query(`DELETE FROM traces WHERE trace_id = $1`, [id]);
+      live.splice(live.indexOf(id), 1);
+    }
+    await check(step);
+  }
+  const sessionRows = await check(300);
+  assert.ok(live.length > 20, `the mix keeps traces alive (${live.length})`);
+  assert.ok(sessionRows.length >= 4 && sessionRows.some((r) => Number(r.error_turns) > 0 && Number(r.error_turns) < r.turns) && sessionRows.some((r) => Number(r.cost) > 0), "the mix has errors and costs");
+});
