@@ -35,6 +35,30 @@ export interface MlflowRouteDef<S extends z.ZodType> {
   handler: (input: z.infer<S>, ctx: RouteContext) => Promise<unknown>;
 }
 
+// Requests that lib/server/api-node.ts serves straight from node:http: it reads the body itself and writes
+// the answer's text itself, so neither needs a web stream — whose construction (undici's body extraction, a
+// ReadableStream made transferable) cost more CPU than the rest of a small request's handling, measured.
+const preReadBodies = new WeakMap<Request, Uint8Array>();
+const plainAnswerRequests = new WeakSet<Request>();
+const plainBodies = new WeakMap<Response, string>();
+
+/** Marks `req` as served by a server that has read its body (`body`) and writes answers with `plainBodyOf`. */
+export function servePlain(req: Request, body: Uint8Array | undefined): void {
+  if (body) preReadBodies.set(req, body);
+  plainAnswerRequests.add(req);
+}
+
+/** The JSON text of an answer made for a `servePlain` request (its `body` is null); undefined for others. */
+export function plainBodyOf(res: Response): string | undefined {
+  return plainBodies.get(res);
+}
+
+function plainJsonResponse(value: unknown): Response {
+  const res = new Response(null, { status: 200, headers: { "content-type": "application/json" } });
+  plainBodies.set(res, stringifyJson(value ?? {}));
+  return res;
+}
+
 export function jsonResponse(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(stringifyJson(value ?? {}), { status, headers: { "content-type": "application/json", ...headers } });
 }
@@ -43,9 +67,18 @@ export function errorResponse(code: string, message: string, status: number, hea
   return jsonResponse({ error_code: code, message }, status, headers);
 }
 
+export function bodyTooLarge(limit: number): ApiError {
+  return new ApiError("RESOURCE_EXHAUSTED", `Request body is larger than the limit of ${limit} bytes (FLOWTRACE_MAX_BODY_BYTES).`, 413);
+}
+
 /** Reads the whole body, refusing more than `limit` bytes with 413 before buffering them. */
 export async function readBodyLimited(req: Request, limit = maxBodyBytes()): Promise<Uint8Array> {
-  const tooLarge = () => new ApiError("RESOURCE_EXHAUSTED", `Request body is larger than the limit of ${limit} bytes (FLOWTRACE_MAX_BODY_BYTES).`, 413);
+  const tooLarge = () => bodyTooLarge(limit);
+  const pre = preReadBodies.get(req);
+  if (pre) {
+    if (pre.byteLength > limit) throw tooLarge();
+    return pre;
+  }
   const declared = Number(req.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > limit) throw tooLarge();
   if (!req.body) return new Uint8Array(0);
@@ -134,7 +167,8 @@ export function mlflowRoute<S extends z.ZodType>(def: MlflowRouteDef<S>): RouteH
       const access = await def.access(parsed.data, ctx);
       for (const a of Array.isArray(access) ? access : [access]) await authorize(req, a);
       const result = await def.handler(parsed.data, ctx);
-      return result instanceof Response ? result : jsonResponse(result ?? {});
+      if (result instanceof Response) return result;
+      return plainAnswerRequests.has(req) ? plainJsonResponse(result) : jsonResponse(result ?? {});
     } catch (err) {
       return toErrorResponse(err, `${req.method} ${url.pathname}`);
     }

@@ -12,7 +12,7 @@ import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import { ApiError } from "../errors";
 import { handleApiRequest } from "../mlflow/api";
-import { errorResponse, toErrorResponse } from "../mlflow/route";
+import { bodyTooLarge, errorResponse, maxBodyBytes, plainBodyOf, servePlain, toErrorResponse } from "../mlflow/route";
 import { PROBE_CONTENT_TYPE, PROBES } from "../version";
 
 export type FastRoute = { kind: "api"; parts: string[] } | { kind: "probe"; body: string };
@@ -106,21 +106,17 @@ export async function serveFastRoute(req: IncomingMessage, res: ServerResponse, 
     return;
   }
   const method = req.method ?? "GET";
-  let body: RequestBody | undefined;
   let response: Response;
   try {
-    body = method === "GET" || method === "HEAD" ? undefined : requestBody(req);
-    const request = new Request(requestUrl(req), { method, headers: requestHeaders(req), body: body?.stream, duplex: "half" } as RequestInit);
+    // the body is read here, whole (as every route reads it), and handed to the route without a web stream
+    const body = method === "GET" || method === "HEAD" ? undefined : await readRequestBody(req, maxBodyBytes());
+    const request = new Request(requestUrl(req), { method, headers: requestHeaders(req) });
+    servePlain(request, body);
     response = await handleApiRequest(request, route.parts);
   } catch (err) {
-    // handleApiRequest answers its own failures; this is a request undici refuses (e.g. a header value)
+    // handleApiRequest answers its own failures; this is a request undici refuses (e.g. a header value) or a
+    // body over the limit
     response = err instanceof TypeError ? errorResponse("BAD_REQUEST", `Malformed request: ${err.message}`, 400) : toErrorResponse(err, `${method} ${req.url}`);
-  }
-  // whatever of the body the route did not read is read and dropped, so the connection can carry the next request
-  if (body) {
-    const b = body;
-    if (res.writableFinished) b.discard();
-    else res.once("finish", () => b.discard()).once("close", () => b.discard());
   }
   try {
     await writeResponse(req, res, response);
@@ -169,65 +165,54 @@ function requestHeaders(req: IncomingMessage): Headers {
   return h;
 }
 
-interface RequestBody {
-  stream: ReadableStream<Uint8Array>;
-  /** stop delivering the body and read the rest into the void */
-  discard(): void;
-}
-
 /**
- * The Node request body as a web stream, read as the route reads it (readBodyLimited refuses an oversized
- * body after the limit, not after buffering all of it). Unlike Readable.toWeb, cancelling does not destroy
- * the socket: the rest is drained so the 413 reaches the client on a connection that stays usable.
+ * The whole request body. More than `limit` bytes is refused (413) as soon as it is exceeded, without
+ * buffering the rest: that is read into the void, so the 413 reaches the client on a connection that stays
+ * usable. A client that goes away mid-body gets CANCELLED.
  */
-function requestBody(req: IncomingMessage): RequestBody {
-  let done = false;
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const onData = (chunk: Buffer) => {
-    if (done) return;
-    controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    if ((controller.desiredSize ?? 1) <= 0) req.pause();
-  };
-  const onEnd = () => {
-    if (done) return;
-    done = true;
-    controller.close();
-  };
-  const onGone = () => {
-    if (done || req.complete) return;
-    done = true;
-    controller.error(new ApiError("CANCELLED", "The client closed the connection before sending the whole request body."));
-  };
-  const discard = () => {
-    if (!done) {
-      done = true;
-      try {
-        controller.error(new ApiError("CANCELLED", "Request body discarded."));
-      } catch {
-        /* already closed */
-      }
+export function readRequestBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > limit) {
+      req.resume();
+      reject(bodyTooLarge(limit));
+      return;
     }
-    req.resume();
-  };
-  const stream = new ReadableStream<Uint8Array>(
-    {
-      start(c) {
-        controller = c;
-        req.on("data", onData);
-        req.once("end", onEnd);
-        req.on("error", onGone);
-        req.once("close", onGone);
-      },
-      pull() {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const finish = () => {
+      settled = true;
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onGone);
+      req.off("close", onGone);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        finish();
         req.resume();
-      },
-      cancel() {
-        discard();
-      },
-    },
-    { highWaterMark: 64 * 1024, size: (c) => c.byteLength },
-  );
-  return { stream, discard };
+        reject(bodyTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      if (settled) return;
+      finish();
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    };
+    const onGone = () => {
+      if (settled || req.complete) return;
+      finish();
+      reject(new ApiError("CANCELLED", "The client closed the connection before sending the whole request body."));
+    };
+    req.on("data", onData);
+    req.once("end", onEnd);
+    req.on("error", onGone);
+    req.once("close", onGone);
+  });
 }
 
 // --- the answer --------------------------------------------------------------------------------------------
@@ -294,6 +279,19 @@ export async function writeResponse(req: IncomingMessage, res: ServerResponse, r
 
   const head = req.method === "HEAD";
   const bodyless = response.status === 204 || response.status === 304 || (response.status >= 100 && response.status < 200);
+  const plain = plainBodyOf(response);
+  if (plain !== undefined && !bodyless) {
+    mergeVary(res, "Accept-Encoding");
+    const encoding = head ? null : negotiateEncoding(req.headers["accept-encoding"]);
+    let data: Uint8Array | string = plain;
+    if (encoding && Buffer.byteLength(plain) >= COMPRESS_THRESHOLD) {
+      data = await compress(encoding, Buffer.from(plain));
+      res.setHeader("content-encoding", encoding);
+    }
+    res.setHeader("content-length", typeof data === "string" ? Buffer.byteLength(data) : data.byteLength);
+    res.end(head ? undefined : data);
+    return;
+  }
   if (!response.body || bodyless) {
     if (response.body) await response.body.cancel().catch(() => {});
     if (!bodyless) res.setHeader("content-length", 0);
