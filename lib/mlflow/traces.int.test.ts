@@ -525,3 +525,32 @@ test("artifact proxy: other files are stored, listed, served and deleted; path e
   const missing = await http("GET", artifactPath(exp, randomTraceId()));
   assert.equal(missing.status, 404);
 });
+
+test("traces.json: the trace's own experiment wins over the upload path, whatever that path names", async () => {
+  const home = await newExperiment("tj-home");
+  const other = await newExperiment("tj-other");
+  const gone = await newExperiment("tj-gone");
+  assert.equal((await httpLossless("POST", "/api/2.0/mlflow/experiments/delete", { experiment_id: gone })).status, 200);
+  const spansIn = async (traceId: string) =>
+    (await testDb().query(`SELECT experiment_id::text AS e, count(*)::int AS n FROM spans WHERE trace_id = $1 GROUP BY 1`, [traceId])).rows;
+  for (const [label, pathExp] of [["another active experiment", other], ["a deleted experiment", gone], ["no experiment", "987654321"]] as const) {
+    const traceId = randomTraceId();
+    assert.equal((await httpLossless("POST", "/api/3.0/mlflow/traces", startTraceBody(home, traceId))).status, 200);
+    const put = await httpLossless("PUT", artifactPath(pathExp, traceId), traceDoc(traceId, makeSpans(2)));
+    assert.equal(put.status, 200, `${label}: ${put.text}`);
+    assert.deepEqual(await spansIn(traceId), [{ e: home, n: 2 }], label);
+    const t = (await testDb().query(`SELECT experiment_id::text AS e, span_count FROM traces WHERE trace_id = $1`, [traceId])).rows[0];
+    assert.deepEqual(t, { e: home, span_count: 2 }, label);
+  }
+  // a trace nobody started: filed under the path's experiment, and refused when that is not there
+  const fresh = randomTraceId();
+  assert.equal((await httpLossless("PUT", artifactPath(other, fresh), traceDoc(fresh, makeSpans(1)))).status, 200);
+  assert.deepEqual(await spansIn(fresh), [{ e: other, n: 1 }]);
+  const orphan = randomTraceId();
+  const missing = await httpLossless("PUT", artifactPath("987654321", orphan), traceDoc(orphan, makeSpans(1)));
+  assert.equal(missing.status, 404, missing.text);
+  assert.equal(missing.json.error_code, "RESOURCE_DOES_NOT_EXIST");
+  const deleted = await httpLossless("PUT", artifactPath(gone, orphan), traceDoc(orphan, makeSpans(1)));
+  assert.equal(deleted.status, 400, deleted.text);
+  assert.deepEqual(await spansIn(orphan), []);
+});

@@ -65,15 +65,26 @@ export function addArtifactRoutes(r: Router): void {
         return {};
       }
       const traceId = m[2];
-      // the trace's own experiment wins over the path, so its spans can never be filed under another one
-      const experimentId = (await traceExperimentId(traceId)) ?? (await experimentForPrefix(m[1]));
-      if (!experimentId) throw notFound(`No experiment has the artifact location 'mlflow-artifacts:/${m[1]}' and trace '${traceId}' does not exist.`);
       let doc: unknown;
       try {
         doc = parseJson(decoder.decode(body));
       } catch (err) {
         throw invalidParameter(`Malformed JSON in traces.json: ${(err as Error).message}`);
       }
+      // The trace's own experiment wins over the path, so its spans can never be filed under another one. The
+      // write itself ensures that (spans take their trace row's experiment), so the usual upload, to
+      // mlflow-artifacts:/<experiment id>/traces/…, goes straight to it without looking the trace up first;
+      // when that experiment is not there to write to, the trace's own experiment is looked up as before.
+      if (/^\d{1,18}$/.test(m[1])) {
+        try {
+          await ingestSpans(m[1], decodeSpanDicts(doc, { traceId }));
+          return {};
+        } catch (err) {
+          if (!(err instanceof ApiError && (err.code === "RESOURCE_DOES_NOT_EXIST" || err.code === "INVALID_PARAMETER_VALUE"))) throw err;
+        }
+      }
+      const experimentId = (await traceExperimentId(traceId)) ?? (await experimentForPrefix(m[1]));
+      if (!experimentId) throw notFound(`No experiment has the artifact location 'mlflow-artifacts:/${m[1]}' and trace '${traceId}' does not exist.`);
       await ingestSpans(experimentId, decodeSpanDicts(doc, { traceId }));
       return {};
     },
