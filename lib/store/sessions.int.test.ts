@@ -270,13 +270,22 @@ test("summaries equal a recount after a random mix of inserts, upserts, updates,
     const id = `fuzz-${e}-${next++}`;
     return [id, e, T0 + rnd(100_000), 10 + rnd(500), ["OK", "ERROR", "IN_PROGRESS"][rnd(3)], sessions[rnd(5)], users[rnd(4)], rnd(50), rnd(50), rnd(3) === 0 ? null : rnd(8) / 4, rnd(4) === 0 ? 1 : 0] as const;
   };
-  const insertRows = async (rows: (readonly unknown[])[], onConflict: string) => {
+  // bulk: as inside the ingest function (flowtrace.summary_mode = 'statement': one aggregate per statement)
+  const insertRows = async (rows: (readonly unknown[])[], onConflict: string, bulk = false) => {
     const values = rows.map((_, i) => `($${i * 11 + 1}, $${i * 11 + 2}::bigint, $${i * 11 + 3}::bigint, $${i * 11 + 4}::bigint, $${i * 11 + 5}, $${i * 11 + 6}, $${i * 11 + 7}, $${i * 11 + 8}::bigint, $${i * 11 + 9}::bigint, $${i * 11 + 10}::float8, $${i * 11 + 11}::int)`);
-    await pool.query(
-      `INSERT INTO traces AS t (trace_id, experiment_id, request_time, execution_duration, state, session_id, user_id, input_tokens, output_tokens, cost, error_count, total_tokens, updated_at)
-       SELECT v.*, v.column8 + v.column9, 0 FROM (VALUES ${values.join(", ")}) v ${onConflict}`,
-      rows.flat(),
-    );
+    const c = await pool.connect();
+    try {
+      await c.query("BEGIN");
+      if (bulk) await c.query("SET LOCAL flowtrace.summary_mode = 'statement'");
+      await c.query(
+        `INSERT INTO traces AS t (trace_id, experiment_id, request_time, execution_duration, state, session_id, user_id, input_tokens, output_tokens, cost, error_count, total_tokens, updated_at)
+         SELECT v.*, v.column8 + v.column9, 0 FROM (VALUES ${values.join(", ")}) v ${onConflict}`,
+        rows.flat(),
+      );
+      await c.query("COMMIT");
+    } finally {
+      c.release();
+    }
   };
   const cols = `turns, first_time, last_time, total_duration, input_tokens, output_tokens, total_tokens, round(cost::numeric, 6) AS cost, error_turns::int`;
   const exact = async (key: "session_id" | "user_id") =>
@@ -304,7 +313,7 @@ test("summaries equal a recount after a random mix of inserts, upserts, updates,
     const pick = () => live[rnd(live.length)];
     if (op <= 2 || live.length < 3) {
       const rows = Array.from({ length: op === 0 ? 1 + rnd(6) : 1 }, row);
-      await insertRows(rows, "");
+      await insertRows(rows, "", op === 0 && rnd(2) === 0);
       live.push(...rows.map((r) => r[0]));
     } else if (op === 3) {
       // StartTraceV3's upsert: an existing trace finalized with new figures, or a new one
