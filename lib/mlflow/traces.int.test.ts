@@ -1,6 +1,7 @@
 // Trace routes over HTTP (spec §3–§7): StartTraceV3 + traces.json, reads, search, tags, deletion, links,
 // assessments, v2 routes, lossless int64, idempotent re-sends and all-or-nothing failures.
 import assert from "node:assert/strict";
+import { parseJson, stringifyJson } from "./json";
 import { request } from "node:http";
 import { after, test } from "node:test";
 import {
@@ -553,4 +554,35 @@ test("traces.json: the trace's own experiment wins over the upload path, whateve
   const deleted = await httpLossless("PUT", artifactPath(gone, orphan), traceDoc(orphan, makeSpans(1)));
   assert.equal(deleted.status, 400, deleted.text);
   assert.deepEqual(await spansIn(orphan), []);
+});
+
+test("traces.json after StartTraceV3: span, error, token and cost figures are exact, and the same when the upload is sent again", async () => {
+  const exp = await newExperiment("tj-figures");
+  const traceId = randomTraceId();
+  assert.equal((await httpLossless("POST", "/api/3.0/mlflow/traces", startTraceBody(exp, traceId))).status, 200);
+  const spans = makeSpans(4);
+  const doc = parseJson(traceDoc(traceId, spans)) as { spans: { attributes: Record<string, unknown>; status?: unknown }[] };
+  // two LLM spans with token usage and cost (fractional tokens and costs: exact decimal sums), one failing tool
+  doc.spans[1].attributes["mlflow.chat.tokenUsage"] = { input_tokens: 120.5, output_tokens: 40, total_tokens: 160.5 };
+  doc.spans[1].attributes["mlflow.llm.cost"] = { input_cost: 0.1, output_cost: 0.2, total_cost: 0.3 };
+  doc.spans[3].attributes["mlflow.chat.tokenUsage"] = { input_tokens: 7, output_tokens: 3, total_tokens: 10 };
+  doc.spans[3].attributes["mlflow.llm.cost"] = { input_cost: 0.2, output_cost: 0.1, total_cost: 0.3 };
+  doc.spans[2].status = { code: "STATUS_CODE_ERROR", message: "tool failed" };
+  const body = stringifyJson(doc);
+  const figures = async () =>
+    (await testDb().query(
+      `SELECT span_count, error_count, input_tokens::text, output_tokens::text, total_tokens::text, cost, trace_metadata->>'mlflow.trace.tokenUsage' AS usage,
+              trace_metadata->>'mlflow.trace.cost' AS cost_meta FROM traces WHERE trace_id = $1`,
+      [traceId],
+    )).rows[0];
+  const put = async () => assert.equal((await httpLossless("PUT", artifactPath(exp, traceId), body)).status, 200);
+  await put();
+  const first = await figures();
+  assert.deepEqual(
+    { ...first, cost: Number(first.cost.toFixed(10)) },
+    { span_count: 4, error_count: 1, input_tokens: "128", output_tokens: "43", total_tokens: "171", cost: 0.6, usage: '{"input_tokens": 128, "output_tokens": 43, "total_tokens": 171}', cost_meta: first.cost_meta },
+  );
+  assert.match(first.cost_meta, /"total_cost": 0\.6\b/);
+  await put(); // the same upload again: replaced, not added
+  assert.deepEqual(await figures(), first);
 });
