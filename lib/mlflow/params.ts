@@ -3,6 +3,7 @@
 // "true"/"false" in any case, repeated fields as repeated query keys. Validation failures become MLflow's
 // INVALID_PARAMETER_VALUE with the parameter named.
 import { z } from "zod";
+import { stringifyJson } from "./json";
 import { invalidParameter, type ApiError } from "@/lib/errors";
 
 const lastOf = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
@@ -63,19 +64,35 @@ export const keyValueList = () =>
     z.array(z.object({ key: z.string().min(1), value: z.preprocess((x) => (x == null ? "" : typeof x === "string" ? x : String(x)), z.string()) })),
   );
 
-/** A map<string,string>; null counts as empty, non-string values are stringified. */
-export const stringMap = () =>
-  z.preprocess(
-    (v) => {
-      if (v == null) return {};
-      if (Array.isArray(v)) return Object.fromEntries(v.filter((e) => e && typeof e === "object").map((e) => [e.key, e.value]));
-      if (typeof v === "object") {
-        return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined && x !== null).map(([k, x]) => [k, typeof x === "string" ? x : JSON.stringify(x)]));
-      }
-      return v;
-    },
-    z.record(z.string(), z.string()),
-  );
+/**
+ * A map<string,string> as clients send one: null is {}, a list of {key, value} becomes a map, and an object's
+ * non-string values are stringified (exactly, bigints included). Null when the value is no such map. A plain
+ * function, not a zod schema: it runs on every StartTraceV3, where building a schema per call cost more than
+ * the rest of the parsing.
+ */
+export function parseStringMap(v: unknown): Record<string, string> | null {
+  if (v == null) return {};
+  const out: Record<string, string> = {};
+  const put = (k: string, x: string) => {
+    if (k === "__proto__") Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    else out[k] = x;
+  };
+  if (Array.isArray(v)) {
+    for (const e of v) {
+      if (!e || typeof e !== "object") continue;
+      const { key, value } = e as { key?: unknown; value?: unknown };
+      if (typeof value !== "string") return null;
+      put(String(key), value);
+    }
+    return out;
+  }
+  if (typeof v !== "object") return null;
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+    if (x === undefined || x === null) continue;
+    put(k, typeof x === "string" ? x : stringifyJson(x));
+  }
+  return out;
+}
 
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
   let cur = input;

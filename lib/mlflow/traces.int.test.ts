@@ -586,3 +586,49 @@ test("traces.json after StartTraceV3: span, error, token and cost figures are ex
   await put(); // the same upload again: replaced, not added
   assert.deepEqual(await figures(), first);
 });
+
+test("StartTraceV3 requests written together: each gets its own answer, a bad one fails alone, repeats of one trace merge", async () => {
+  const exp = await newExperiment("start-batch");
+  const gone = await newExperiment("start-batch-gone");
+  assert.equal((await httpLossless("POST", "/api/2.0/mlflow/experiments/delete", { experiment_id: gone })).status, 200);
+  const ids = Array.from({ length: 40 }, () => randomTraceId());
+  const twice = ids[0];
+  const sends = [
+    ...ids.map((id, i) => httpLossless("POST", "/api/3.0/mlflow/traces", startTraceBody(exp, id, { requestTimeMs: 1718460461000 + i, metadata: { "mlflow.trace.session": `batch-s-${i % 3}`, "mlflow.trace.user": "batch-u" }, tags: { n: String(i) } }))),
+    // the same trace again, in the same moment: merged (the later tags win, both kept)
+    httpLossless("POST", "/api/3.0/mlflow/traces", startTraceBody(exp, twice, { requestTimeMs: 1718460461000, metadata: { "mlflow.trace.session": "batch-s-0", "mlflow.trace.user": "batch-u" }, tags: { again: "yes" } })),
+    httpLossless("POST", "/api/3.0/mlflow/traces", startTraceBody("987654321", randomTraceId())),
+    httpLossless("POST", "/api/3.0/mlflow/traces", startTraceBody(gone, randomTraceId())),
+    // a NUL character, which PostgreSQL text cannot hold: dropped from the preview
+    httpLossless("POST", "/api/3.0/mlflow/traces", startTraceBody(exp, randomTraceId(), { requestPreview: "nul \u0000 preview" })),
+    // a trace id with one: refused, and only that request
+    httpLossless("POST", "/api/3.0/mlflow/traces", startTraceBody(exp, "tr-bad\u0000id")),
+  ];
+  const answers = await Promise.all(sends);
+  for (let i = 0; i < ids.length; i++) {
+    assert.equal(answers[i].status, 200, answers[i].text);
+    const ti = answers[i].json.trace.trace_info;
+    assert.equal(ti.trace_id, ids[i]);
+    if (ids[i] !== twice) assert.equal(ti.tags.n, String(i));
+    assert.equal(ti.tags["mlflow.artifactLocation"], `mlflow-artifacts:/${exp}/traces/${ids[i]}/artifacts`);
+  }
+  assert.equal(answers[ids.length].status, 200);
+  const missing = answers[ids.length + 1];
+  assert.equal(missing.status, 404, missing.text);
+  assert.equal(missing.json.error_code, "RESOURCE_DOES_NOT_EXIST");
+  assert.equal(answers[ids.length + 2].status, 400, answers[ids.length + 2].text);
+  const nul = answers[ids.length + 3];
+  assert.equal(nul.status, 200, nul.text);
+  assert.equal(nul.json.trace.trace_info.request_preview, "nul  preview");
+  const badId = answers[ids.length + 4];
+  assert.equal(badId.status, 400, badId.text);
+  assert.equal(badId.json.error_code, "INVALID_PARAMETER_VALUE");
+  const stored = await testDb().query(`SELECT trace_id, tags FROM traces WHERE trace_id = ANY($1)`, [ids]);
+  assert.equal(stored.rowCount, ids.length);
+  const t0 = stored.rows.find((r) => r.trace_id === twice)!;
+  assert.equal(t0.tags.n, "0");
+  assert.equal(t0.tags.again, "yes");
+  // the session summaries count each trace once
+  const { rows } = await testDb().query(`SELECT sum(turns)::int AS n FROM trace_sessions WHERE experiment_id = $1`, [exp]);
+  assert.equal(rows[0].n, ids.length);
+});

@@ -6,7 +6,7 @@ import type { Access } from "@/lib/auth/guard";
 import { ApiError, invalidParameter } from "@/lib/errors";
 import { parseAssessment } from "@/lib/mlflow/assessments";
 import { parseDurationMs, parseTimestampMs, parseTraceState, traceInfoV2Json, traceInfoV3Json } from "@/lib/mlflow/format";
-import { bool, idStr, int32, int64, keyValueList, requiredStr, str, stringMap, strList } from "@/lib/mlflow/params";
+import { bool, idStr, int32, int64, keyValueList, parseStringMap, requiredStr, str, strList } from "@/lib/mlflow/params";
 import { mlflowRoute } from "@/lib/mlflow/route";
 import type { Router } from "@/lib/mlflow/router";
 import { searchTraces } from "@/lib/search/traces";
@@ -69,10 +69,10 @@ export function parseTraceInfoV3(ti: unknown): { info: TraceInfoInput; assessmen
     if (typeof v !== "string") throw invalidParameter(`Invalid value for parameter '${field}' supplied: expected a string.`);
     return v;
   };
-  const metadata = stringMap().safeParse(ti.trace_metadata ?? ti.request_metadata);
-  if (!metadata.success) throw invalidParameter("Invalid value for parameter 'trace.trace_info.trace_metadata' supplied: expected a map of strings.");
-  const tags = stringMap().safeParse(ti.tags);
-  if (!tags.success) throw invalidParameter("Invalid value for parameter 'trace.trace_info.tags' supplied: expected a map of strings.");
+  const metadata = parseStringMap(ti.trace_metadata ?? ti.request_metadata);
+  if (!metadata) throw invalidParameter("Invalid value for parameter 'trace.trace_info.trace_metadata' supplied: expected a map of strings.");
+  const tags = parseStringMap(ti.tags);
+  if (!tags) throw invalidParameter("Invalid value for parameter 'trace.trace_info.tags' supplied: expected a map of strings.");
   // Clients retry StartTraceV3 (§1.7): an assessment sent without an id gets one derived from the trace
   // and its place in the list, so a retry updates it instead of adding a copy.
   const assessments = Array.isArray(ti.assessments)
@@ -92,8 +92,8 @@ export function parseTraceInfoV3(ti: unknown): { info: TraceInfoInput; assessmen
       state: parseTraceState(ti.state, "trace.trace_info.state"),
       requestPreview: strOrNull(ti.request_preview, "trace.trace_info.request_preview"),
       responsePreview: strOrNull(ti.response_preview, "trace.trace_info.response_preview"),
-      metadata: metadata.data,
-      tags: tags.data,
+      metadata,
+      tags,
     },
     assessments,
   };
