@@ -7,21 +7,22 @@
 -- the row-level trigger off (its WHEN clause) and the statement-level one on.
 --
 -- Hand-written (not expressible in schema.prisma), for the schema-equivalence allow-list:
---   functions flowtrace_trace_summaries_ins_row(), flowtrace_trace_summaries_ins() (replaced), setting of
---   flowtrace_upsert_traces(…); trigger traces_summaries_ins_row
+--   functions flowtrace_apply_summary_one(…), flowtrace_trace_summaries_ins_row(), flowtrace_trace_summaries_ins()
+--   (replaced), the flowtrace.summary_mode setting of flowtrace_upsert_traces(…); trigger traces_summaries_ins_row
 
-CREATE FUNCTION flowtrace_trace_summaries_ins_row() RETURNS trigger
+-- +1 for one trace: the single-row case of flowtrace_apply_summary_delta, with the same arithmetic (two
+-- upserts with cached plans instead of the array aggregate's six-part query).
+CREATE FUNCTION flowtrace_apply_summary_one(
+  a_exp BIGINT, a_session TEXT, a_user TEXT, a_time BIGINT, a_duration BIGINT, a_in BIGINT, a_out BIGINT,
+  a_total BIGINT, a_cost DOUBLE PRECISION, a_failed BOOLEAN) RETURNS void
 LANGUAGE plpgsql AS $fn$
-DECLARE
-  failed BOOLEAN := coalesce(NEW.state = 'ERROR' OR NEW.error_count > 0, false);
 BEGIN
-  -- the single-row case of flowtrace_apply_summary_delta, with the same arithmetic
-  IF NEW.session_id IS NOT NULL THEN
+  IF a_session IS NOT NULL THEN
     INSERT INTO trace_sessions AS t (experiment_id, session_id, turns, first_time, last_time, total_duration,
         input_tokens, output_tokens, total_tokens, cost, error_turns, users)
-    VALUES (NEW.experiment_id, NEW.session_id, 1, NEW.request_time, NEW.request_time + coalesce(NEW.execution_duration, 0), coalesce(NEW.execution_duration, 0),
-        coalesce(NEW.input_tokens, 0), coalesce(NEW.output_tokens, 0), coalesce(NEW.total_tokens, 0), NEW.cost, failed::int,
-        CASE WHEN NEW.user_id IS NULL THEN ARRAY[]::TEXT[] ELSE ARRAY[NEW.user_id] END)
+    VALUES (a_exp, a_session, 1, a_time, a_time + coalesce(a_duration, 0), coalesce(a_duration, 0),
+        coalesce(a_in, 0), coalesce(a_out, 0), coalesce(a_total, 0), a_cost, coalesce(a_failed, false)::int,
+        CASE WHEN a_user IS NULL THEN ARRAY[]::TEXT[] ELSE ARRAY[a_user] END)
     ON CONFLICT (experiment_id, session_id) DO UPDATE SET
       turns = t.turns + 1,
       first_time = least(t.first_time, excluded.first_time),
@@ -35,11 +36,11 @@ BEGIN
       users = CASE WHEN excluded.users <@ t.users THEN t.users
                    ELSE ARRAY(SELECT DISTINCT x FROM unnest(t.users || excluded.users) x ORDER BY x) END;
   END IF;
-  IF NEW.user_id IS NOT NULL THEN
+  IF a_user IS NOT NULL THEN
     INSERT INTO trace_users AS t (experiment_id, user_id, traces, first_time, last_time, total_duration,
         input_tokens, output_tokens, total_tokens, cost, error_turns)
-    VALUES (NEW.experiment_id, NEW.user_id, 1, NEW.request_time, NEW.request_time + coalesce(NEW.execution_duration, 0), coalesce(NEW.execution_duration, 0),
-        coalesce(NEW.input_tokens, 0), coalesce(NEW.output_tokens, 0), coalesce(NEW.total_tokens, 0), NEW.cost, failed::int)
+    VALUES (a_exp, a_user, 1, a_time, a_time + coalesce(a_duration, 0), coalesce(a_duration, 0),
+        coalesce(a_in, 0), coalesce(a_out, 0), coalesce(a_total, 0), a_cost, coalesce(a_failed, false)::int)
     ON CONFLICT (experiment_id, user_id) DO UPDATE SET
       traces = t.traces + 1,
       first_time = least(t.first_time, excluded.first_time),
@@ -51,6 +52,15 @@ BEGIN
       cost = CASE WHEN excluded.cost IS NULL THEN t.cost ELSE coalesce(t.cost, 0) + excluded.cost END,
       error_turns = t.error_turns + excluded.error_turns;
   END IF;
+END
+$fn$;
+
+CREATE FUNCTION flowtrace_trace_summaries_ins_row() RETURNS trigger
+LANGUAGE plpgsql AS $fn$
+BEGIN
+  PERFORM flowtrace_apply_summary_one(NEW.experiment_id, NEW.session_id, NEW.user_id, NEW.request_time, NEW.execution_duration,
+                                      NEW.input_tokens, NEW.output_tokens, NEW.total_tokens, NEW.cost,
+                                      NEW.state = 'ERROR' OR NEW.error_count > 0);
   RETURN NULL;
 END
 $fn$;
@@ -74,42 +84,8 @@ BEGIN
     RETURN NULL;
   END IF;
   IF cardinality(a_sign) = 1 THEN
-    -- the single-row case of flowtrace_apply_summary_delta, with the same arithmetic
-    IF a_session[1] IS NOT NULL THEN
-      INSERT INTO trace_sessions AS t (experiment_id, session_id, turns, first_time, last_time, total_duration,
-          input_tokens, output_tokens, total_tokens, cost, error_turns, users)
-      VALUES (a_exp[1], a_session[1], 1, a_time[1], a_time[1] + coalesce(a_duration[1], 0), coalesce(a_duration[1], 0),
-          coalesce(a_in[1], 0), coalesce(a_out[1], 0), coalesce(a_total[1], 0), a_cost[1], coalesce(a_failed[1], false)::int,
-          CASE WHEN a_user[1] IS NULL THEN ARRAY[]::TEXT[] ELSE ARRAY[a_user[1]] END)
-      ON CONFLICT (experiment_id, session_id) DO UPDATE SET
-        turns = t.turns + 1,
-        first_time = least(t.first_time, excluded.first_time),
-        last_time = greatest(t.last_time, excluded.last_time),
-        total_duration = t.total_duration + excluded.total_duration,
-        input_tokens = t.input_tokens + excluded.input_tokens,
-        output_tokens = t.output_tokens + excluded.output_tokens,
-        total_tokens = t.total_tokens + excluded.total_tokens,
-        cost = CASE WHEN excluded.cost IS NULL THEN t.cost ELSE coalesce(t.cost, 0) + excluded.cost END,
-        error_turns = t.error_turns + excluded.error_turns,
-        users = CASE WHEN excluded.users <@ t.users THEN t.users
-                     ELSE ARRAY(SELECT DISTINCT x FROM unnest(t.users || excluded.users) x ORDER BY x) END;
-    END IF;
-    IF a_user[1] IS NOT NULL THEN
-      INSERT INTO trace_users AS t (experiment_id, user_id, traces, first_time, last_time, total_duration,
-          input_tokens, output_tokens, total_tokens, cost, error_turns)
-      VALUES (a_exp[1], a_user[1], 1, a_time[1], a_time[1] + coalesce(a_duration[1], 0), coalesce(a_duration[1], 0),
-          coalesce(a_in[1], 0), coalesce(a_out[1], 0), coalesce(a_total[1], 0), a_cost[1], coalesce(a_failed[1], false)::int)
-      ON CONFLICT (experiment_id, user_id) DO UPDATE SET
-        traces = t.traces + 1,
-        first_time = least(t.first_time, excluded.first_time),
-        last_time = greatest(t.last_time, excluded.last_time),
-        total_duration = t.total_duration + excluded.total_duration,
-        input_tokens = t.input_tokens + excluded.input_tokens,
-        output_tokens = t.output_tokens + excluded.output_tokens,
-        total_tokens = t.total_tokens + excluded.total_tokens,
-        cost = CASE WHEN excluded.cost IS NULL THEN t.cost ELSE coalesce(t.cost, 0) + excluded.cost END,
-        error_turns = t.error_turns + excluded.error_turns;
-    END IF;
+    PERFORM flowtrace_apply_summary_one(a_exp[1], a_session[1], a_user[1], a_time[1], a_duration[1], a_in[1], a_out[1],
+                                        a_total[1], a_cost[1], a_failed[1]);
   ELSE
     PERFORM flowtrace_apply_summary_delta(a_sign, a_exp, a_session, a_user, a_time, a_duration, a_in, a_out, a_total, a_cost, a_failed);
   END IF;
