@@ -3,7 +3,7 @@
 // applied to one fresh database, our migrations to another, and their catalogs are compared.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -76,6 +76,7 @@ function prismaSchemaSql(): string {
     [path.join(ROOT, "node_modules", "prisma6", "build", "index.js"), "migrate", "diff", "--config", "scripts/prisma6.config.ts", "--from-empty", "--to-schema-datamodel", file, "--script"],
     { cwd: ROOT, encoding: "utf8", env: { ...process.env, DATABASE_URL: base, PRISMA_SCHEMA_ENGINE_BINARY: "/bin/true", PRISMA_QUERY_ENGINE_LIBRARY: "/bin/true", CHECKPOINT_DISABLE: "1" } },
   );
+  rmSync(tmp, { recursive: true, force: true });
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
 }

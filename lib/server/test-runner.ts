@@ -35,6 +35,7 @@ function runNodeTests(files: string[], env: NodeJS.ProcessEnv, concurrency: numb
     { cwd: ROOT, stdio: "inherit", env },
   );
   const text = existsSync(tap) ? readFileSync(tap, "utf8") : "";
+  rmSync(path.dirname(tap), { recursive: true, force: true });
   const num = (k: string) => Number(new RegExp(`^# ${k} (\\d+)`, "m").exec(text)?.[1] ?? 0);
   const counts = { passed: num("pass"), failed: num("fail") + num("cancelled"), skipped: num("skipped") + num("todo") };
   if (r.status !== 0 && counts.failed === 0) counts.failed = 1; // the runner itself failed
@@ -55,6 +56,7 @@ function runPlaywright(files: string[], env: NodeJS.ProcessEnv): Counts {
     const s = JSON.parse(readFileSync(report, "utf8")).stats ?? {};
     counts = { passed: s.expected ?? 0, failed: (s.unexpected ?? 0) + (s.flaky ?? 0), skipped: s.skipped ?? 0 };
   }
+  rmSync(path.dirname(report), { recursive: true, force: true });
   if (r.status !== 0 && counts.failed === 0) counts.failed = 1;
   return counts;
 }
