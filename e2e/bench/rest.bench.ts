@@ -9,7 +9,7 @@
 // Targets (issue #3): >= 1,000 traces/s; p95 <= 50 ms. Env: BENCH_TRACES (default 4000), BENCH_SEED_TRACES
 // (default 1000000), BENCH_SEARCH_RUNS (default 40).
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -178,6 +178,29 @@ async function seed(db: pg.Client, experimentId: string, n: number): Promise<voi
   await db.query(`VACUUM ANALYZE traces`);
 }
 
+/** CPU time (ms) so far of this machine's processes, by role: the server, its PostgreSQL, this load generator. */
+function cpuByRole(): Record<"server" | "postgres" | "client" | "machineBusy" | "machineIdle", number> {
+  const out = { server: 0, postgres: 0, client: 0, machineBusy: 0, machineIdle: 0 };
+  const tick = 1000 / 100; // USER_HZ
+  for (const p of readdirSync("/proc")) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const ms = (Number(f[11]) + Number(f[12])) * tick;
+      if (Number(p) === process.pid) out.client += ms;
+      else if (stat.includes("(postgres)")) out.postgres += ms;
+      else if (readFileSync(`/proc/${p}/cmdline`, "utf8").includes("flowtrace.mjs")) out.server += ms;
+    } catch {
+      /* gone */
+    }
+  }
+  const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  out.machineIdle = (cpu[3] + cpu[4]) * tick;
+  out.machineBusy = cpu.reduce((a, b) => a + b, 0) * tick - out.machineIdle;
+  return out;
+}
+
 function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
@@ -213,7 +236,9 @@ async function main() {
       await runClients(url, warm);
       const traces = Array.from({ length: TRACES }, (_, i) => prepareTrace(exp, WARMUP + i));
       const bytes = traces.reduce((s, t) => s + t.start.length + t.doc.length, 0);
+      const cpu0 = cpuByRole();
       const secs = await runClients(url, traces);
+      const cpu1 = cpuByRole();
       const tps = TRACES / secs;
       const { rows } = await db.query(`SELECT (SELECT count(*) FROM traces WHERE experiment_id = $1)::int AS t, (SELECT count(*) FROM spans WHERE experiment_id = $1)::int AS s`, [exp]);
       const expectTraces = WARMUP + TRACES;
@@ -221,6 +246,12 @@ async function main() {
       console.log(`\ningest (StartTraceV3 + traces.json, ${SPANS_PER_TRACE} spans/trace, ${CLIENTS} clients, ${TRACES} traces, ${(bytes / TRACES / 1024).toFixed(1)} KiB/trace):`);
       console.log(`  ${tps.toFixed(0)} traces/s = ${(tps * SPANS_PER_TRACE).toFixed(0)} spans/s in ${secs.toFixed(1)} s  (target >= 1000 traces/s: ${tps >= 1000 ? "met" : "NOT met"})`);
       console.log(`  ratio to the machine's span-ingest anchor (${SPAN_ANCHOR} spans/s, limits.md): ${((tps * SPANS_PER_TRACE) / SPAN_ANCHOR).toFixed(2)}`);
+      const per = (k: keyof typeof cpu0) => (((cpu1[k] - cpu0[k]) / TRACES) * 1000).toFixed(0);
+      const busy = cpu1.machineBusy - cpu0.machineBusy;
+      console.log(
+        `  CPU per trace: server ${per("server")} us, PostgreSQL ${per("postgres")} us, this load generator ${per("client")} us; ` +
+          `machine ${((100 * busy) / (busy + cpu1.machineIdle - cpu0.machineIdle)).toFixed(0)}% busy`,
+      );
     }
 
     // ---- 2. search latency on 1M traces ----
