@@ -32,6 +32,7 @@ import type { Pool, PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { getPool } from "../db";
 import { ApiError, invalidParameter, notFound } from "../errors";
+import { binaryTextArray, JSONB_OID, TEXT_OID } from "./pg-binary";
 import { ATTR, deriveSpan, previewOf, sessionOf, traceTagsOf, userOf } from "../tracing/derive";
 import type { NormalizedSpan, TraceState } from "../tracing/model";
 import { jsonSourceOf } from "../tracing/values";
@@ -354,6 +355,19 @@ function spanParams(batches: TraceBatch[]): unknown[][] {
 
 const placeholders = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(", ");
 const INGEST_SQL = { name: "flowtrace_ingest", text: `SELECT flowtrace_ingest(${placeholders(35)})` };
+// flowtrace_ingest's text[] and jsonb[] parameters (by position), sent in binary (lib/store/pg-binary.ts):
+// spans' trace, span, parent, name, type, status, message, attributes, inputs, outputs, events; traces' id,
+// state, root, request and response previews, metadata, tags
+const INGEST_BINARY: Record<number, typeof TEXT_OID | typeof JSONB_OID> = {
+  0: TEXT_OID, 1: TEXT_OID, 2: TEXT_OID, 4: TEXT_OID, 5: TEXT_OID, 8: TEXT_OID, 9: TEXT_OID, 10: JSONB_OID, 11: TEXT_OID, 12: TEXT_OID, 13: JSONB_OID,
+  14: TEXT_OID, 18: TEXT_OID, 19: TEXT_OID, 20: TEXT_OID, 21: TEXT_OID, 22: JSONB_OID, 23: JSONB_OID,
+};
+
+function ingestValues(batches: TraceBatch[]): unknown[] {
+  const values: unknown[] = [...spanParams(batches), ...traceParams(batches), Date.now()];
+  for (const k in INGEST_BINARY) values[k] = binaryTextArray(values[k] as (string | null)[], INGEST_BINARY[k]);
+  return values;
+}
 const UPSERT_TRACES_SQL = { name: "flowtrace_upsert_traces", text: `SELECT flowtrace_upsert_traces(${placeholders(21)})` };
 const BEGIN_WRITE_SQL = { name: "flowtrace_begin_write", text: "SELECT flowtrace_check_experiments($1::bigint[]), flowtrace_lock_traces($2::text[])" };
 
@@ -371,7 +385,7 @@ async function writeSpans(jobs: { expId: string; spans: NormalizedSpan[] }[], he
   for (const b of batches) spanCount += b.spans.length;
   if (spanCount > SMALL_WRITE_SPANS) return executeCopyWrite(prepareCopyWrite(batches));
   // (a pool's query checks a connection out and back in)
-  await (held ?? getPool()).query({ ...INGEST_SQL, values: [...spanParams(batches), ...traceParams(batches), Date.now()] });
+  await (held ?? getPool()).query({ ...INGEST_SQL, values: ingestValues(batches) });
 }
 
 /** An error that says the connection itself is unusable (not a statement's failure). */
@@ -747,6 +761,11 @@ const TRACE_INFO_BATCH_SQL = `${TRACE_INFO_INSERT}
       ORDER BY v.id
      ${TRACE_INFO_CONFLICT}`;
 
+// TRACE_INFO_BATCH_SQL's text[] and jsonb[] parameters, sent in binary (lib/store/pg-binary.ts)
+const INFO_BATCH_BINARY: Record<number, typeof TEXT_OID | typeof JSONB_OID> = {
+  0: TEXT_OID, 2: TEXT_OID, 5: TEXT_OID, 6: TEXT_OID, 7: TEXT_OID, 8: JSONB_OID, 9: JSONB_OID, 10: TEXT_OID, 11: TEXT_OID, 12: TEXT_OID,
+};
+
 // Group commit for StartTraceV3, as for small span writes: requests arriving while a write is in flight are
 // written together in the next one — one statement and one commit for all of them, which measured as less
 // than half of PostgreSQL's CPU per trace at the TypeScript SDK's pace (each StartTraceV3 is one row). A
@@ -792,8 +811,8 @@ async function drainInfos(): Promise<void> {
       }
       let rows: StartedTrace[];
       try {
-        const cols: unknown[][] = Array.from({ length: 17 }, () => []);
-        for (const j of jobs) for (let i = 0; i < 17; i++) cols[i].push(j.params[i]);
+        const cols: unknown[] = Array.from({ length: 17 }, (_, i) => jobs.map((j) => j.params[i]));
+        for (const k in INFO_BATCH_BINARY) cols[k] = binaryTextArray(cols[k] as (string | null)[], INFO_BATCH_BINARY[k]);
         rows = (await client.query<StartedTrace>({ name: "flowtrace_upsert_trace_infos", text: TRACE_INFO_BATCH_SQL, values: [...cols, Date.now()] })).rows;
       } catch (err) {
         if (isConnectionError(err)) {
