@@ -467,3 +467,18 @@ test("ingestion goes on after the database drops every connection", async () => 
   assert.equal((await traceRow(after.traceId))?.span_count, 3);
   assert.equal((await traceRow(before.traceId))?.span_count, 2);
 });
+
+test("StartTraceV3 writes go on after the database drops every connection, batched or not", async () => {
+  const exp = await createTestExperiment();
+  const info = (traceId: string) => ({ traceId, experimentId: exp, requestTimeMs: Date.now(), executionDurationMs: 5, state: "OK" as const, metadata: { "mlflow.trace.session": "s-restart" }, tags: {} });
+  const first = Array.from({ length: 6 }, () => "tr-" + hex(16));
+  const rows = await Promise.all(first.map((id) => upsertTraceInfo(info(id))));
+  assert.deepEqual(rows.map((r) => r.traceId), first);
+  await getPool().query("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  await new Promise((r) => setTimeout(r, 300));
+  const second = Array.from({ length: 6 }, () => "tr-" + hex(16));
+  const again = await Promise.all(second.map((id) => upsertTraceInfo(info(id))));
+  assert.deepEqual(again.map((r) => r.traceId), second);
+  const { rows: stored } = await getPool().query("SELECT count(*)::int AS n FROM traces WHERE trace_id = ANY($1)", [[...first, ...second]]);
+  assert.equal(stored[0].n, 12);
+});
