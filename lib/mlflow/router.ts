@@ -16,6 +16,10 @@ interface Compiled extends RouteEntry {
 
 export class Router {
   private routes: Compiled[] = [];
+  // routes by their first two segments when both are literal ("2.0/mlflow", "3.0/mlflow", …); the rest are
+  // tried for every path. find() looks at one bucket instead of every route.
+  private buckets = new Map<string, Compiled[]>();
+  private unbucketed: Compiled[] = [];
 
   add(method: string | string[], path: string | string[], handler: RouteHandler): this {
     for (const m of Array.isArray(method) ? method : [method]) {
@@ -25,13 +29,28 @@ export class Router {
           if (s.startsWith("{") && s.endsWith("}")) return { kind: 1 as const, text: s.slice(1, -1) };
           return { kind: 0 as const, text: s };
         });
-        this.routes.push({ method: m.toUpperCase(), path: p, handler, segments });
+        const route: Compiled = { method: m.toUpperCase(), path: p, handler, segments };
+        this.routes.push(route);
+        if (segments.length >= 3 && segments[0].kind === 0 && segments[1].kind === 0) {
+          const key = `${segments[0].text}/${segments[1].text}`;
+          let bucket = this.buckets.get(key);
+          if (!bucket) this.buckets.set(key, (bucket = [...this.unbucketed]));
+          bucket.push(route);
+        } else {
+          this.unbucketed.push(route);
+          for (const bucket of this.buckets.values()) bucket.push(route);
+        }
       }
     }
     return this;
   }
 
   private static match(route: Compiled, parts: string[]): Record<string, string> | null {
+    // literal segments first, without allocating: most routes differ there
+    const segs = route.segments;
+    if (segs.length > parts.length) return null;
+    if (segs.length < parts.length && (segs.length === 0 || segs[segs.length - 1].kind !== 2)) return null;
+    for (let i = 0; i < segs.length; i++) if (segs[i].kind === 0 && segs[i].text !== parts[i]) return null;
     const params: Record<string, string> = {};
     for (let i = 0; i < route.segments.length; i++) {
       const seg = route.segments[i];
@@ -52,7 +71,8 @@ export class Router {
     let best: { route: Compiled; params: Record<string, string> } | null = null;
     const allowed = new Set<string>();
     const m = method.toUpperCase();
-    for (const r of this.routes) {
+    const candidates = parts.length >= 3 ? (this.buckets.get(`${parts[0]}/${parts[1]}`) ?? this.unbucketed) : this.routes;
+    for (const r of candidates) {
       const params = Router.match(r, parts);
       if (!params) continue;
       // HEAD is GET without the body (as in MLflow's Flask server); the HTTP layer drops the body
