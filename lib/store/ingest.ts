@@ -27,7 +27,9 @@
 // Each touched trace row is written once per write. A trace new to the database gets the span count, error
 // count and token/cost totals computed here from the write's spans (exact decimal sums, as SQL would); a
 // trace already stored gets them recomputed from all its span rows: that is what makes repeated and
-// out-of-order delivery converge. No per-span round trips.
+// out-of-order delivery converge. No per-span round trips. Text and JSON arrays go in PostgreSQL's binary
+// array format (./pg-binary.ts). StartTraceV3 upserts have a group-commit writer of their own (one
+// multi-row statement per write, see upsertTraceInfo).
 import type { Pool, PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { getPool } from "../db";
