@@ -10,10 +10,10 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
-import { ApiError } from "../errors";
 import { handleApiRequest } from "../mlflow/api";
 import { bodyTooLarge, errorResponse, maxBodyBytes, plainBodyOf, servePlain, toErrorResponse } from "../mlflow/route";
 import { PROBE_CONTENT_TYPE, PROBES } from "../version";
+import { readNodeBody } from "./node-body";
 
 export type FastRoute = { kind: "api"; parts: string[] } | { kind: "probe"; body: string };
 
@@ -109,7 +109,7 @@ export async function serveFastRoute(req: IncomingMessage, res: ServerResponse, 
   let response: Response;
   try {
     // the body is read here, whole (as every route reads it), and handed to the route without a web stream
-    const body = method === "GET" || method === "HEAD" ? undefined : await readRequestBody(req, maxBodyBytes());
+    const body = method === "GET" || method === "HEAD" ? undefined : await readNodeBody(req, maxBodyBytes(), bodyTooLarge);
     const request = new Request(requestUrl(req), { method, headers: requestHeaders(req) });
     servePlain(request, body);
     response = await handleApiRequest(request, route.parts);
@@ -165,55 +165,6 @@ function requestHeaders(req: IncomingMessage): Headers {
   return h;
 }
 
-/**
- * The whole request body. More than `limit` bytes is refused (413) as soon as it is exceeded, without
- * buffering the rest: that is read into the void, so the 413 reaches the client on a connection that stays
- * usable. A client that goes away mid-body gets CANCELLED.
- */
-export function readRequestBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"]);
-    if (Number.isFinite(declared) && declared > limit) {
-      req.resume();
-      reject(bodyTooLarge(limit));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const finish = () => {
-      settled = true;
-      req.off("data", onData);
-      req.off("end", onEnd);
-      req.off("error", onGone);
-      req.off("close", onGone);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.byteLength;
-      if (size > limit) {
-        finish();
-        req.resume();
-        reject(bodyTooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      if (settled) return;
-      finish();
-      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    };
-    const onGone = () => {
-      if (settled || req.complete) return;
-      finish();
-      reject(new ApiError("CANCELLED", "The client closed the connection before sending the whole request body."));
-    };
-    req.on("data", onData);
-    req.once("end", onEnd);
-    req.on("error", onGone);
-    req.once("close", onGone);
-  });
-}
 
 // --- the answer --------------------------------------------------------------------------------------------
 

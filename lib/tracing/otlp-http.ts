@@ -40,19 +40,19 @@ export function otlpErrorResult(err: unknown): OtlpHttpResult {
   return errorResult(500, "INTERNAL_ERROR", "Internal error while storing spans");
 }
 
-const tooLarge = (limit: number, what: string) =>
+export const otlpTooLarge = (limit: number, what: string) =>
   new ApiError("RESOURCE_EXHAUSTED", `OTLP request body is too large: the ${what} exceeds ${limit} bytes (FLOWTRACE_OTLP_MAX_BODY_BYTES)`, 413);
 
 /** Content-Encoding gzip / deflate (zlib-wrapped or raw) / identity, capped at `limit` decompressed bytes. */
 export async function decompressBody(body: Uint8Array, contentEncoding: string | null | undefined, limit: number): Promise<Uint8Array> {
   const enc = (contentEncoding ?? "").trim().toLowerCase();
   if (enc === "" || enc === "identity") {
-    if (body.length > limit) throw tooLarge(limit, "body");
+    if (body.length > limit) throw otlpTooLarge(limit, "body");
     return body;
   }
   const opts = { maxOutputLength: limit };
   const fail = (err: unknown): never => {
-    if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) throw tooLarge(limit, "decompressed body");
+    if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE" || err instanceof RangeError) throw otlpTooLarge(limit, "decompressed body");
     throw new ApiError("INVALID_PARAMETER_VALUE", `Content-Encoding '${enc}': the body does not decompress (${(err as Error).message})`);
   };
   if (enc === "gzip" || enc === "x-gzip") return gunzip(body, opts).catch(fail);
@@ -78,7 +78,7 @@ export async function readBodyCapped(stream: ReadableStream<Uint8Array> | null, 
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(limit, "body");
+      throw otlpTooLarge(limit, "body");
     }
     chunks.push(value);
   }
@@ -179,7 +179,7 @@ export async function processOtlpTraces(req: OtlpTracesRequest): Promise<OtlpHtt
     const fixedExperiment = (req.experimentHeader ?? "").trim() || (req.experimentQuery ?? "").trim() || null;
     if (fixedExperiment) await req.authorize(fixedExperiment);
     const limit = maxOtlpBodyBytes();
-    if (req.body.length > limit) throw tooLarge(limit, "body");
+    if (req.body.length > limit) throw otlpTooLarge(limit, "body");
     const input = { body: req.body, contentType: req.contentType, contentEncoding: req.contentEncoding, fixedExperiment };
     const decoded = req.decode ? await req.decode({ ...input, prepare: true }) : await decodeOtlpGroups({ ...input, prepare: false });
     if (!fixedExperiment) for (const [e] of decoded.groups) await req.authorize(e);

@@ -3,38 +3,13 @@
 // latency the user feels. Same lib function as the Next route (app/v1/traces/route.ts), same answers.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authorize } from "../auth/guard";
-import { EXPERIMENT_HEADER, maxOtlpBodyBytes, otlpErrorResult, processOtlpTraces, type OtlpHttpResult } from "./otlp-http";
-import { ApiError } from "../errors";
+import { EXPERIMENT_HEADER, maxOtlpBodyBytes, otlpErrorResult, otlpTooLarge, processOtlpTraces, type OtlpHttpResult } from "./otlp-http";
 import { decodeInWorker, useOtlpWorker } from "./otlp-workers";
+import { readNodeBody } from "../server/node-body";
 
 export function isOtlpTracesRequest(req: IncomingMessage): boolean {
   if (req.method !== "POST" || !req.url) return false;
   return req.url === "/v1/traces" || req.url.startsWith("/v1/traces?");
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let failed = false;
-    req.on("data", (c: Buffer) => {
-      if (failed) return;
-      total += c.length;
-      if (total > limit) {
-        failed = true;
-        chunks.length = 0;
-        reject(new ApiError("RESOURCE_EXHAUSTED", `OTLP request body is too large: the body exceeds ${limit} bytes (FLOWTRACE_OTLP_MAX_BODY_BYTES)`, 413));
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on("end", () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total));
-    });
-    req.on("error", (err) => {
-      if (!failed) reject(err);
-    });
-  });
 }
 
 function send(res: ServerResponse, r: OtlpHttpResult, close = false) {
@@ -50,7 +25,7 @@ export async function serveOtlpTraces(req: IncomingMessage, res: ServerResponse)
   const url = new URL(req.url ?? "/v1/traces", `http://${host}`);
   let body: Buffer;
   try {
-    body = await readBody(req, maxOtlpBodyBytes());
+    body = await readNodeBody(req, maxOtlpBodyBytes(), (limit) => otlpTooLarge(limit, "body"));
   } catch (err) {
     // the rest of an oversized body is not read: answer and close the connection
     send(res, otlpErrorResult(err), true);
