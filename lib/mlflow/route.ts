@@ -38,14 +38,13 @@ export interface MlflowRouteDef<S extends z.ZodType> {
 // Requests that lib/server/api-node.ts serves straight from node:http: it reads the body itself and writes
 // the answer's text itself, so neither needs a web stream — whose construction (undici's body extraction, a
 // ReadableStream made transferable) cost more CPU than the rest of a small request's handling, measured.
-const preReadBodies = new WeakMap<Request, Uint8Array>();
-const plainAnswerRequests = new WeakSet<Request>();
+// (each such request → its body, null for a request without one)
+const plainRequests = new WeakMap<Request, Uint8Array | null>();
 const plainBodies = new WeakMap<Response, string>();
 
 /** Marks `req` as served by a server that has read its body (`body`) and writes answers with `plainBodyOf`. */
 export function servePlain(req: Request, body: Uint8Array | undefined): void {
-  if (body) preReadBodies.set(req, body);
-  plainAnswerRequests.add(req);
+  plainRequests.set(req, body ?? null);
 }
 
 /** The JSON text of an answer made for a `servePlain` request (its `body` is null); undefined for others. */
@@ -74,7 +73,7 @@ export function bodyTooLarge(limit: number): ApiError {
 /** Reads the whole body, refusing more than `limit` bytes with 413 before buffering them. */
 export async function readBodyLimited(req: Request, limit = maxBodyBytes()): Promise<Uint8Array> {
   const tooLarge = () => bodyTooLarge(limit);
-  const pre = preReadBodies.get(req);
+  const pre = plainRequests.get(req);
   if (pre) {
     if (pre.byteLength > limit) throw tooLarge();
     return pre;
@@ -168,7 +167,7 @@ export function mlflowRoute<S extends z.ZodType>(def: MlflowRouteDef<S>): RouteH
       for (const a of Array.isArray(access) ? access : [access]) await authorize(req, a);
       const result = await def.handler(parsed.data, ctx);
       if (result instanceof Response) return result;
-      return plainAnswerRequests.has(req) ? plainJsonResponse(result) : jsonResponse(result ?? {});
+      return plainRequests.has(req) ? plainJsonResponse(result) : jsonResponse(result ?? {});
     } catch (err) {
       return toErrorResponse(err, `${req.method} ${url.pathname}`);
     }
