@@ -53,6 +53,20 @@ test("sign-in with a wrong password fails; the right one returns to the page ask
   await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fsettings%2Ftokens/);
 });
 
+test("before the page's scripts run, the sign-in button is disabled: a click cannot submit the password in a URL", async ({ page }) => {
+  // server HTML only: the scripts that hydrate the form never arrive
+  await page.route("**/_next/static/**/*.js", (r) => r.abort());
+  await page.goto(srv.url + "/login");
+  await page.getByLabel("Username").fill(reader.username);
+  await page.getByLabel("Password").fill(reader.password);
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeDisabled();
+  await page.getByLabel("Password").press("Enter"); // implicit submission skips a disabled default button
+  expect(page.url()).not.toContain(reader.password);
+  await page.unroute("**/_next/static/**/*.js");
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
+});
+
 test("creating a personal access token shows it once; it works as MLFLOW_TRACKING_TOKEN; revoking it ends that", async ({ page }) => {
   await signIn(page, reader.username, reader.password, "/settings/tokens");
   await expect(page.getByRole("heading", { name: "Access tokens" })).toBeVisible();

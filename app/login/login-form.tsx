@@ -1,6 +1,7 @@
 "use client";
 import { signIn } from "next-auth/react";
 import { useState } from "react";
+import { useHydrated } from "@/components/ui/hydrated";
 
 const MESSAGES: Record<string, string> = {
   CredentialsSignin: "Wrong username or password.",
@@ -11,6 +12,7 @@ const MESSAGES: Record<string, string> = {
 export function LoginForm({ callbackUrl, oidc, initialError }: { callbackUrl: string; oidc?: string; initialError?: string }) {
   const [error, setError] = useState<string | undefined>(initialError ? (MESSAGES[initialError] ?? "Sign-in failed.") : undefined);
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
 
   async function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -42,7 +44,7 @@ export function LoginForm({ callbackUrl, oidc, initialError }: { callbackUrl: st
             {error}
           </p>
         )}
-        <button type="submit" disabled={busy} className="w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
+        <button type="submit" disabled={busy || !hydrated} className="w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
           {busy ? "Signing in…" : "Sign in"}
         </button>
       </form>

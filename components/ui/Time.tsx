@@ -1,12 +1,6 @@
 "use client";
-import { useSyncExternalStore } from "react";
 import { formatDateTime, formatRelative } from "./format";
-
-const subscribe = () => () => {};
-/** false while hydrating server HTML, true after: local time zones and "ago" texts differ between the two. */
-export function useHydrated(): boolean {
-  return useSyncExternalStore(subscribe, () => true, () => false);
-}
+import { useHydrated } from "./hydrated";
 
 function utc(ms: number): string {
   return new Date(ms).toISOString().replace("T", " ").slice(0, 19) + "Z";

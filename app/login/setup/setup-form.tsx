@@ -1,9 +1,11 @@
 "use client";
 import { useState } from "react";
+import { useHydrated } from "@/components/ui/hydrated";
 
 export function SetupForm({ token }: { token: string }) {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const hydrated = useHydrated();
 
   async function submit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -40,7 +42,7 @@ export function SetupForm({ token }: { token: string }) {
         <input name="confirm" type="password" autoComplete="new-password" minLength={8} required className={field} />
       </label>
       {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
-      <button type="submit" disabled={busy} className="w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
+      <button type="submit" disabled={busy || !hydrated} className="w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
         Create admin
       </button>
     </form>

@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { useHydrated } from "@/components/ui/hydrated";
 import type { TokenView } from "@/lib/auth/tokens";
 import { formatTime, send } from "../send";
 
@@ -9,12 +10,14 @@ export function TokenManager({ initial }: { initial: TokenView[] }) {
   const [created, setCreated] = useState<{ name: string; token: string }>();
   const [error, setError] = useState<string>();
   const [copied, setCopied] = useState(false);
+  const hydrated = useHydrated();
 
-  async function create(e: React.FormEvent) {
+  async function create(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setError(undefined);
     try {
-      const r = await send<TokenView & { token: string }>("POST", "/api/auth/tokens", { name });
+      // (from the form, not the state: what the field shows is what is sent)
+      const r = await send<TokenView & { token: string }>("POST", "/api/auth/tokens", { name: String(new FormData(e.currentTarget).get("name") ?? "") });
       const { token, ...view } = r;
       setTokens((t) => [view, ...t]);
       setCreated({ name: view.name, token });
@@ -40,9 +43,9 @@ export function TokenManager({ initial }: { initial: TokenView[] }) {
       <form onSubmit={create} className="flex gap-2 items-end">
         <label className="text-sm">
           <span className="block text-slate-700">Token name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} placeholder="e.g. ci-pipeline" className="mt-1 w-72 rounded-md border border-slate-300 px-3 py-1.5 text-sm" />
+          <input name="name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} placeholder="e.g. ci-pipeline" className="mt-1 w-72 rounded-md border border-slate-300 px-3 py-1.5 text-sm" />
         </label>
-        <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">
+        <button type="submit" disabled={!hydrated} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
           Create token
         </button>
       </form>

@@ -1,5 +1,6 @@
 "use client";
 import { useState } from "react";
+import { useHydrated } from "@/components/ui/hydrated";
 import type { UserView } from "@/lib/auth/users";
 import { formatTime, send } from "../send";
 
@@ -7,6 +8,7 @@ export function UserManager({ initial, me }: { initial: UserView[]; me: string }
   const [users, setUsers] = useState(initial);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  const hydrated = useHydrated();
 
   const replace = (u: UserView) => setUsers((all) => all.map((x) => (x.username === u.username ? u : x)));
 
@@ -59,7 +61,7 @@ export function UserManager({ initial, me }: { initial: UserView[]; me: string }
         <label className="text-sm flex items-center gap-2 pb-2">
           <input name="is_admin" type="checkbox" /> Admin
         </label>
-        <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">
+        <button type="submit" disabled={!hydrated} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
           Add user
         </button>
       </form>

@@ -1,6 +1,7 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { useHydrated } from "@/components/ui/hydrated";
 import type { ExperimentPermissionView } from "@/lib/auth/permissions";
 import { send } from "../../../send";
 
@@ -11,6 +12,7 @@ export function PermissionManager({ experimentId, initial }: { experimentId: str
   const router = useRouter();
   const [grants, setGrants] = useState(initial);
   const [error, setError] = useState<string>();
+  const hydrated = useHydrated();
 
   async function act(fn: () => Promise<void>) {
     setError(undefined);
@@ -97,7 +99,7 @@ export function PermissionManager({ experimentId, initial }: { experimentId: str
             ))}
           </select>
         </label>
-        <button type="submit" className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700">
+        <button type="submit" disabled={!hydrated} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
           Grant
         </button>
       </form>
