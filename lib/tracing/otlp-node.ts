@@ -12,11 +12,9 @@ export function isOtlpTracesRequest(req: IncomingMessage): boolean {
   return req.url === "/v1/traces" || req.url.startsWith("/v1/traces?");
 }
 
-function send(res: ServerResponse, r: OtlpHttpResult, close = false) {
+function send(res: ServerResponse, r: OtlpHttpResult) {
   const body = typeof r.body === "string" ? Buffer.from(r.body) : r.body;
-  const headers: Record<string, string | number> = { "content-type": r.contentType, "content-length": body.length };
-  if (close) headers.connection = "close";
-  res.writeHead(r.status, headers);
+  res.writeHead(r.status, { "content-type": r.contentType, "content-length": body.length });
   res.end(body);
 }
 
@@ -27,9 +25,9 @@ export async function serveOtlpTraces(req: IncomingMessage, res: ServerResponse)
   try {
     body = await readNodeBody(req, maxOtlpBodyBytes(), (limit) => otlpTooLarge(limit, "body"));
   } catch (err) {
-    // the rest of an oversized body is not read: answer and close the connection
-    send(res, otlpErrorResult(err), true);
-    req.resume();
+    // readNodeBody reads the rest of an oversized body into the void, so a client still sending it gets the
+    // 413 instead of a broken pipe (closing the connection here did that: its write failed with EPIPE)
+    send(res, otlpErrorResult(err));
     return;
   }
   const header = (name: string) => {
