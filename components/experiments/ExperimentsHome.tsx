@@ -4,6 +4,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import { Button } from "@/components/ui/Button";
 import { formatCount } from "@/components/ui/format";
+import { useHydrated } from "@/components/ui/hydrated";
 import { DateTime, RelativeTime } from "@/components/ui/Time";
 import { IconArrowDown, IconArrowUp, IconFlask, IconMore, IconPlus, IconSearch } from "@/components/ui/Icons";
 import { Menu } from "@/components/ui/Menu";
@@ -25,6 +26,7 @@ export function ExperimentsHome({ experiments, q, sort, dir }: { experiments: Ex
   const [pending, startTransition] = useTransition();
   const [query, setQuery] = useState(q);
   const [creating, setCreating] = useState(false);
+  const hydrated = useHydrated();
   const [renaming, setRenaming] = useState<ExperimentSummary | null>(null);
   const [deleting, setDeleting] = useState<ExperimentSummary | null>(null);
 
@@ -69,7 +71,8 @@ export function ExperimentsHome({ experiments, q, sort, dir }: { experiments: Ex
               />
             </div>
           )}
-          <Button variant="primary" onClick={() => setCreating(true)}>
+          {/* (disabled until hydrated: a click before then would do nothing) */}
+          <Button variant="primary" disabled={!hydrated} onClick={() => setCreating(true)}>
             <IconPlus size={14} /> Create
           </Button>
         </div>
