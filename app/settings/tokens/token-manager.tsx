@@ -6,7 +6,6 @@ import { formatTime, send } from "../send";
 
 export function TokenManager({ initial }: { initial: TokenView[] }) {
   const [tokens, setTokens] = useState(initial);
-  const [name, setName] = useState("");
   const [created, setCreated] = useState<{ name: string; token: string }>();
   const [error, setError] = useState<string>();
   const [copied, setCopied] = useState(false);
@@ -14,15 +13,15 @@ export function TokenManager({ initial }: { initial: TokenView[] }) {
 
   async function create(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
+    const form = e.currentTarget;
     setError(undefined);
     try {
-      // (from the form, not the state: what the field shows is what is sent)
-      const r = await send<TokenView & { token: string }>("POST", "/api/auth/tokens", { name: String(new FormData(e.currentTarget).get("name") ?? "") });
+      const r = await send<TokenView & { token: string }>("POST", "/api/auth/tokens", { name: String(new FormData(form).get("name") ?? "") });
       const { token, ...view } = r;
       setTokens((t) => [view, ...t]);
       setCreated({ name: view.name, token });
       setCopied(false);
-      setName("");
+      form.reset();
     } catch (err) {
       setError((err as Error).message);
     }
@@ -43,7 +42,7 @@ export function TokenManager({ initial }: { initial: TokenView[] }) {
       <form onSubmit={create} className="flex gap-2 items-end">
         <label className="text-sm">
           <span className="block text-slate-700">Token name</span>
-          <input name="name" value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} placeholder="e.g. ci-pipeline" className="mt-1 w-72 rounded-md border border-slate-300 px-3 py-1.5 text-sm" />
+          <input name="name" required maxLength={100} placeholder="e.g. ci-pipeline" className="mt-1 w-72 rounded-md border border-slate-300 px-3 py-1.5 text-sm" />
         </label>
         <button type="submit" disabled={!hydrated} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
           Create token
