@@ -10,13 +10,16 @@
 //     states, tags and metadata), then p50/p95 of the first page (max_results 100) of
 //     POST /api/3.0/mlflow/traces/search for 5 typical filters.
 // Targets (issue #3): >= 1,000 traces/s; p95 <= 50 ms. Env: BENCH_CLIENTS (default 8, the figure the target is
-// for), BENCH_TRACES (default 8000), BENCH_SEED_TRACES
-// (default 1000000), BENCH_SEARCH_RUNS (default 40).
+// for), BENCH_TRACES (default 8000), BENCH_SEED_TRACES (default 1000000), BENCH_SEARCH_RUNS (default 40);
+// for finding where the time goes: BENCH_PG_STATEMENTS=1 (PostgreSQL's execution time per statement during the
+// ingest run, from pg_stat_statements), BENCH_PG_FLAGS="-c name=value …" (settings for the embedded PostgreSQL,
+// e.g. "-c synchronous_commit=off" to see what the WAL flush costs).
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import zlib from "node:zlib";
 import pg from "pg";
 import { stringifyJson } from "../../lib/mlflow/json";
 import { buildTraceSearchSql } from "../../lib/search/traces";
@@ -94,25 +97,124 @@ function prepareTrace(experimentId: string, i: number): PreparedTrace {
   return { traceId, start, doc: stringifyJson({ spans }) };
 }
 
-// The load generator shares the machine's two cores with the server: it sends with node:http and a
-// keep-alive agent (~0.1 ms of CPU per request) rather than fetch (~1 ms, measured), so the figure is the
-// server's. The requests are the TS SDK's, byte for byte.
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+// The load generator shares the machine's two cores with the server, so it should cost as little as it can:
+// like wrk, each client is one keep-alive TCP connection that writes a request's bytes and parses the answer
+// itself (~0.05 ms of CPU per request, against ~0.15 ms for node:http and ~1 ms for fetch, measured), so the
+// figure is the server's. The requests are the TypeScript SDK's (mlflow-tracing, which sends with Node's
+// fetch): its headers as recorded in e2e/fixtures/wire, gzip and deflate accepted, its bodies byte for byte.
+const SDK_HEADERS = `connection: keep-alive\r\ncontent-type: application/json\r\naccept: */*\r\naccept-language: *\r\nsec-fetch-mode: cors\r\nuser-agent: node\r\naccept-encoding: gzip, deflate\r\n`;
+
+class Connection {
+  private readonly socket: net.Socket;
+  private buf: Buffer = Buffer.alloc(0);
+  private waiting: { resolve: (r: { status: number; text: string }) => void; reject: (e: Error) => void } | null = null;
+  private readonly ready: Promise<void>;
+
+  constructor(private readonly host: string, port: number) {
+    this.socket = net.connect({ host, port, noDelay: true });
+    this.ready = new Promise((resolve, reject) => this.socket.once("connect", resolve).once("error", reject));
+    this.socket.on("data", (d: Buffer) => {
+      this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+      this.parse();
+    });
+    this.socket.on("error", (e) => this.fail(e));
+    this.socket.on("close", () => this.fail(new Error("connection closed by the server")));
+  }
+
+  private fail(e: Error) {
+    const w = this.waiting;
+    this.waiting = null;
+    w?.reject(e);
+  }
+
+  /** One whole answer from the buffer, if it is there: status, Content-Length or chunked body, gzip or deflate. */
+  private parse() {
+    if (!this.waiting) return;
+    const end = this.buf.indexOf("\r\n\r\n");
+    if (end < 0) return;
+    const head = this.buf.toString("latin1", 0, end).split("\r\n");
+    const status = Number(head[0].split(" ")[1]);
+    const headers: Record<string, string> = {};
+    for (const line of head.slice(1)) {
+      const i = line.indexOf(":");
+      headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+    }
+    let body: Buffer;
+    let rest: Buffer;
+    if (headers["transfer-encoding"] === "chunked") {
+      const chunks: Buffer[] = [];
+      let at = end + 4;
+      for (;;) {
+        const eol = this.buf.indexOf("\r\n", at);
+        if (eol < 0) return;
+        const size = parseInt(this.buf.toString("latin1", at, eol), 16);
+        if (this.buf.length < eol + 2 + size + 2) return;
+        if (size === 0) {
+          at = eol + 4;
+          break;
+        }
+        chunks.push(this.buf.subarray(eol + 2, eol + 2 + size));
+        at = eol + 2 + size + 2;
+      }
+      body = Buffer.concat(chunks);
+      rest = this.buf.subarray(at);
+    } else {
+      const length = Number(headers["content-length"] ?? 0);
+      if (this.buf.length < end + 4 + length) return;
+      body = this.buf.subarray(end + 4, end + 4 + length);
+      rest = this.buf.subarray(end + 4 + length);
+    }
+    this.buf = rest;
+    const enc = headers["content-encoding"];
+    const text = (enc === "gzip" ? zlib.gunzipSync(body) : enc === "deflate" ? zlib.inflateSync(body) : body).toString("utf8");
+    const w = this.waiting;
+    this.waiting = null;
+    w.resolve({ status, text });
+  }
+
+  async request(method: string, path: string, body: string): Promise<{ status: number; text: string }> {
+    await this.ready;
+    if (this.waiting) throw new Error("one request at a time per connection");
+    const length = Buffer.byteLength(body);
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => (this.waiting = { resolve, reject }));
+    this.socket.write(`${method} ${path} HTTP/1.1\r\nhost: ${this.host}:${this.socket.remotePort}\r\n${SDK_HEADERS}${method === "GET" ? "" : `content-length: ${length}\r\n`}\r\n${body}`);
+    return answer;
+  }
+
+  close() {
+    this.socket.removeAllListeners("close");
+    this.socket.destroy();
+  }
+}
+
+/** A pool of client connections to the server, one per concurrent client. */
+class Clients {
+  private readonly free: Connection[] = [];
+  private readonly all: Connection[] = [];
+  constructor(private readonly url: URL) {}
+  async request(path: string, method: string, body: string): Promise<{ status: number; text: string }> {
+    const c = this.free.pop() ?? this.open();
+    try {
+      return await c.request(method, path, body);
+    } finally {
+      this.free.push(c);
+    }
+  }
+  private open(): Connection {
+    const c = new Connection(this.url.hostname, Number(this.url.port));
+    this.all.push(c);
+    return c;
+  }
+  close() {
+    for (const c of this.all) c.close();
+  }
+}
+
+let clients: Clients;
 
 function request(url: string, method: string, body: string): Promise<{ status: number; text: string }> {
   const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, hostname: u.hostname, port: u.port, path: u.pathname + u.search, method, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on("error", reject);
-    req.end(body);
-  });
+  return clients.request(u.pathname + u.search, method, body);
 }
 
 async function send(url: string, t: PreparedTrace): Promise<void> {
@@ -213,13 +315,16 @@ async function main() {
   console.log(`bench:rest on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}); other load on the machine skews the figures`);
   ensureBuild(ROOT, (m) => console.log(m));
   const tmp = mkdtempSync(path.join(os.tmpdir(), "flowtrace-bench-rest-"));
-  const pgdb = await startEmbeddedPostgres(tmp);
+  // BENCH_PG_STATEMENTS=1: PostgreSQL's time per statement during the ingest run (pg_stat_statements)
+  const statements = process.env.BENCH_PG_STATEMENTS === "1";
+  const pgdb = await startEmbeddedPostgres(tmp, { postgresFlags: [...(statements ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all"] : []), ...(process.env.BENCH_PG_FLAGS ? process.env.BENCH_PG_FLAGS.trim().split(/\s+/) : [])] });
   let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
   const db = new pg.Client({ connectionString: pgdb.url });
   try {
     server = await startServerProcess(pgdb.url);
     await db.connect();
     const url = server.url;
+    clients = new Clients(new URL(url));
     console.log(`server ${url}, embedded PostgreSQL in ${tmp}`);
 
     // ---- 0. the machine's HTTP ceiling for this pattern: the cheapest route of the same server, sent by the
@@ -249,9 +354,16 @@ async function main() {
       await runClients(url, warm);
       const traces = Array.from({ length: TRACES }, (_, i) => prepareTrace(exp, WARMUP + i));
       const bytes = traces.reduce((s, t) => s + t.start.length + t.doc.length, 0);
+      const xacts = async () => Number((await db.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xact_commit);
+      const walBytes = async () => BigInt((await db.query(`SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn AS b`)).rows[0].b);
+      const wal0 = await walBytes();
+      if (statements) await db.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()`);
+      const x0 = await xacts();
       const cpu0 = cpuByRole();
       const secs = await runClients(url, traces);
       const cpu1 = cpuByRole();
+      const x1 = await xacts();
+      const wal1 = await walBytes();
       const tps = TRACES / secs;
       const { rows } = await db.query(`SELECT (SELECT count(*) FROM traces WHERE experiment_id = $1)::int AS t, (SELECT count(*) FROM spans WHERE experiment_id = $1)::int AS s`, [exp]);
       const expectTraces = WARMUP + TRACES;
@@ -266,6 +378,16 @@ async function main() {
         `  CPU per trace: server ${per("server")} us, PostgreSQL ${per("postgres")} us, this load generator ${per("client")} us; ` +
           `machine ${((100 * busy) / (busy + cpu1.machineIdle - cpu0.machineIdle)).toFixed(0)}% busy`,
       );
+      // each commit is a round trip and a WAL flush: group commit shows as fewer of them per trace
+      console.log(`  PostgreSQL transactions per trace: ${((x1 - x0 - 1) / TRACES).toFixed(2)}; WAL per trace: ${(Number(wal1 - wal0) / TRACES / 1024).toFixed(1)} KiB`);
+      if (statements) {
+        const { rows: st } = await db.query(
+          `SELECT calls, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements
+            WHERE query NOT LIKE '%pg_stat%' ORDER BY total_exec_time DESC LIMIT 25`,
+        );
+        console.log(`  PostgreSQL execution time per trace by statement (pg_stat_statements, nested statements included):`);
+        for (const r of st) console.log(`    ${((Number(r.total_exec_time) * 1000) / TRACES).toFixed(1).padStart(7)} us  ${String(r.calls).padStart(7)} calls  ${r.q}`);
+      }
     }
 
     // ---- 2. search latency on 1M traces ----
@@ -308,7 +430,7 @@ async function main() {
     }
     console.log(`  worst p95 ${worst.toFixed(1)} ms (target <= 50 ms: ${worst <= 50 ? "met" : "NOT met"}; MLflow 3.6 on PostgreSQL: ~85 ms at 26k traces)`);
   } finally {
-    agent.destroy();
+    clients?.close();
     await db.end().catch(() => {});
     await server?.stop();
     await pgdb.stop();

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
-import { fastRouteFor, negotiateEncoding, nextRouteTableFrom, serveFastRoute, writeResponse, type NextRouteTable } from "./api-node";
+import { COMPRESS_THRESHOLD, fastRouteFor, negotiateEncoding, nextRouteTableFrom, serveFastRoute, writeResponse, type NextRouteTable } from "./api-node";
 
 // the shape of .next/routes-manifest.json for this app (abridged)
 const manifest = {
@@ -143,8 +143,9 @@ test("writeResponse: status, headers (Set-Cookie lines, merged Vary, route wins)
   });
 });
 
-test("writeResponse: gzip from 1 KiB for compressible types when accepted; never for binary, HEAD or small bodies", async () => {
-  const big = JSON.stringify({ rows: Array.from({ length: 200 }, (_, i) => ({ i, text: "hello world" })) });
+test("writeResponse: gzip from 8 KiB for compressible types when accepted; never for binary, HEAD or small bodies", async () => {
+  const big = JSON.stringify({ rows: Array.from({ length: 400 }, (_, i) => ({ i, text: "hello world" })) });
+  assert.ok(Buffer.byteLength(big) >= COMPRESS_THRESHOLD);
   let next: () => Response = () => new Response(big, { headers: { "content-type": "application/json" } });
   await withServer((req, res) => writeResponse(req, res, next()), async (base) => {
     const gz = await rawGet(base, "GET", { "accept-encoding": "gzip, deflate" });
@@ -165,6 +166,12 @@ test("writeResponse: gzip from 1 KiB for compressible types when accepted; never
     const small = await rawGet(base, "GET", { "accept-encoding": "gzip" });
     assert.equal(small.headers["content-encoding"], undefined);
     assert.equal(small.body.toString(), "small");
+    // a StartTraceV3-sized answer (a few KB) is not worth a zlib stream
+    const medium = JSON.stringify({ text: "x".repeat(COMPRESS_THRESHOLD - 100) });
+    next = () => new Response(medium, { headers: { "content-type": "application/json" } });
+    const m = await rawGet(base, "GET", { "accept-encoding": "gzip, deflate" });
+    assert.equal(m.headers["content-encoding"], undefined);
+    assert.equal(m.body.toString(), medium);
   });
 });
 

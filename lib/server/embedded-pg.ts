@@ -76,7 +76,7 @@ export function socketDirFor(dbDir: string, port: number, platform: string = pro
   return path.join(dir, `.s.PGSQL.${port}`).length < 100 ? dir : undefined;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: string) => void } = {}): Promise<EmbeddedDb> {
+export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: string) => void; postgresFlags?: string[] } = {}): Promise<EmbeddedDb> {
   const log = opts.log ?? (() => {});
   ensureWritableDir(dataDir);
   const asRoot = process.getuid?.() === 0;
@@ -107,7 +107,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: s
     persistent: true,
     authMethod: "scram-sha-256",
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", `unix_socket_directories=${socketDir ?? ""}`],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", "-c", `unix_socket_directories=${socketDir ?? ""}`, ...(opts.postgresFlags ?? [])],
     createPostgresUser: asRoot,
     onLog: (m) => log(String(m).trimEnd()),
     onError: (m) => errors.push(String(m instanceof Error ? m.message : m).trimEnd()),

@@ -3,7 +3,7 @@ import { after, test } from "node:test";
 import { closeDb, getPool } from "../db";
 import { ApiError } from "../errors";
 import type { NormalizedSpan } from "../tracing/model";
-import { ingestSpans, upsertTraceInfo } from "./ingest";
+import { ingestSpans, upsertTraceInfo, writerStats } from "./ingest";
 import { createTestExperiment, hex, makeSpan, spanRows, traceRow } from "./ingest-testkit";
 import { loadSpans } from "./spans";
 
@@ -212,6 +212,40 @@ test("StartTraceV3 and OTLP merge in either order, client values win, spans kept
     outcomes.push({ ...rest, tags: { ...tags, "mlflow.artifactLocation": undefined } });
   }
   assert.deepEqual(outcomes[1], outcomes[0]);
+});
+
+test("StartTraceV3 rows and spans waiting together go in one transaction; a bad request of either kind fails alone", async () => {
+  const exp = await createTestExperiment();
+  for (const withBad of [false, true]) {
+    const traces = Array.from({ length: 10 }, () => sampleTrace());
+    const before = writerStats.combinedWrites;
+    // every request is queued before the writer takes any (one tick): the write holds both kinds; one trace
+    // has its StartTraceV3 and its spans in the same write
+    const results = await Promise.allSettled([
+      ...traces.flatMap((x, i) => [
+        upsertTraceInfo(startTraceInfo(x.traceId, exp)),
+        ingestSpans(exp, i === 0 ? [x.root, x.llm, x.tool].map(clone) : [clone(x.root)]),
+      ]),
+      ...(withBad ? [ingestSpans("987654321", [clone(sampleTrace().root)]), upsertTraceInfo(startTraceInfo("tr-" + hex(16), "987654321"))] : []),
+      ...traces.slice(1).map((x) => ingestSpans(exp, [x.llm, x.tool].map(clone))),
+    ]);
+    assert.ok(writerStats.combinedWrites > before, "StartTraceV3 rows and spans were written together");
+    const rejected = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+    assert.deepEqual(rejected.map((r) => (r.reason as ApiError).code), withBad ? ["RESOURCE_DOES_NOT_EXIST", "RESOURCE_DOES_NOT_EXIST"] : []);
+    for (const x of traces) {
+      const t = await traceRow(x.traceId);
+      assert.ok(t, x.traceId);
+      assert.equal(t.info_finalized, true);
+      assert.equal(t.name, "client-name");
+      assert.equal(t.request_preview, "client request preview");
+      assert.equal(t.total_tokens, "150", "the client's token usage wins");
+      assert.equal(t.span_count, 3);
+      assert.equal(t.error_count, 1);
+      assert.equal(t.tags["mlflow.trace.spansLocation"], "TRACKING_STORE");
+      assert.equal(t.tags["mlflow.artifactLocation"], `mlflow-artifacts:/${exp}/traces/${x.traceId}/artifacts`);
+      assert.equal((await spanRows(x.traceId)).length, 3);
+    }
+  }
 });
 
 test("upsertTraceInfo refuses unknown experiments", async () => {

@@ -28,8 +28,8 @@
 // count and token/cost totals computed here from the write's spans (exact decimal sums, as SQL would); a
 // trace already stored gets them recomputed from all its span rows: that is what makes repeated and
 // out-of-order delivery converge. No per-span round trips. Text and JSON arrays go in PostgreSQL's binary
-// array format (./pg-binary.ts). StartTraceV3 upserts have a group-commit writer of their own (one
-// multi-row statement per write, see upsertTraceInfo).
+// array format (./pg-binary.ts). StartTraceV3 upserts go through the same group-commit writer (one multi-row
+// statement for them, in the same transaction as the spans waiting with them: see upsertTraceInfo).
 import type { Pool, PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { getPool } from "../db";
@@ -471,8 +471,8 @@ async function executeCopyWrite(p: PreparedWrite): Promise<void> {
 
 // ------------------------------------------------------------------ group commit
 
-// Small requests (up to MAX_SHARED_SPANS spans) that arrive while a write is in flight are written together
-// in the next one (one transaction, one commit for all of them): with the Python client's one span per
+// Small requests (up to MAX_SHARED_SPANS spans), and StartTraceV3 rows, that arrive while a write is in flight
+// are written together in the next one (one transaction, one commit for all of them): with the Python client's one span per
 // request, the per-transaction cost of PostgreSQL (round trip, locks, WAL flush) is shared by every request
 // waiting at that moment. At most WRITERS (FLOWTRACE_INGEST_WRITERS, default 1) shared writes run at once:
 // measured with 8 one-span senders, 1 writer gave 2,350 requests/s, 2 gave 1,850 and 4 gave 700 (concurrent
@@ -541,7 +541,8 @@ class GroupCommit<J extends { reject: (err: unknown) => void }> {
   }
 }
 
-interface Job {
+interface SpanJob {
+  kind: "spans";
   expId: string;
   spans: NormalizedSpan[];
   resolve: () => void;
@@ -553,30 +554,8 @@ function writers(): number {
   return Number.isInteger(v) && v > 0 ? v : 1;
 }
 
-const spanWriter = new GroupCommit<Job>({
-  writers,
-  // waiting requests in order, up to MAX_WRITE_SPANS spans
-  take: (queue) => {
-    const jobs: Job[] = [queue.shift()!];
-    let n = jobs[0].spans.length;
-    while (queue.length && n + queue[0].spans.length <= MAX_WRITE_SPANS) {
-      n += queue[0].spans.length;
-      jobs.push(queue.shift()!);
-    }
-    return jobs;
-  },
-  write: async (jobs, client) => {
-    await writeSpans(jobs, client);
-    for (const j of jobs) j.resolve();
-  },
-  writeAlone: async (j) => {
-    await writeSpans([j]);
-    j.resolve();
-  },
-});
-
 function enqueue(expId: string, spans: NormalizedSpan[]): Promise<void> {
-  return new Promise<void>((resolve, reject) => spanWriter.push({ expId, spans, resolve, reject }));
+  return new Promise<void>((resolve, reject) => writer.push({ kind: "spans", expId, spans, resolve, reject }));
 }
 
 // ------------------------------------------------------------------ public API
@@ -795,49 +774,103 @@ const INFO_BATCH_BINARY: Record<number, typeof TEXT_OID | typeof JSONB_OID> = {
   0: TEXT_OID, 2: TEXT_OID, 5: TEXT_OID, 6: TEXT_OID, 7: TEXT_OID, 8: JSONB_OID, 9: JSONB_OID, 10: TEXT_OID, 11: TEXT_OID, 12: TEXT_OID,
 };
 
-// Group commit for StartTraceV3, as for small span writes: requests arriving while a write is in flight are
-// written together in the next one — one statement and one commit for all of them, which measured as less
-// than half of PostgreSQL's CPU per trace at the TypeScript SDK's pace (each StartTraceV3 is one row). A
-// write takes waiting requests in order up to a repeated trace id (one statement cannot upsert a row twice);
-// if it fails, each of its requests is written again on its own, so one bad request never fails another.
+// StartTraceV3 rows share the group-commit writer of small span writes (see "group commit" above): requests
+// of both kinds waiting at the same moment are written in one transaction. Many StartTraceV3 rows go in one
+// statement (TRACE_INFO_BATCH_SQL, each request is one row), which measured as less than half of PostgreSQL's
+// CPU per trace at the TypeScript SDK's pace; with spans waiting too, one call of flowtrace_write (migration
+// 20261205170000_write_batch) writes the rows and then the spans: one round trip and one commit instead of two,
+// about half the transactions per TypeScript-SDK trace (StartTraceV3, then its traces.json). A write takes
+// waiting StartTraceV3 requests up to a repeated trace id (one statement cannot upsert a row twice).
 const MAX_INFO_BATCH = 256;
 
 interface InfoJob {
+  kind: "info";
   info: TraceInfoInput;
   params: TraceInfoParams;
   resolve: (row: StartedTrace) => void;
   reject: (err: unknown) => void;
 }
 
-const infoWriter = new GroupCommit<InfoJob>({
-  writers: () => 1,
-  // waiting requests in order, up to a repeated trace id (one statement cannot upsert a row twice)
+type WriteJob = SpanJob | InfoJob;
+
+/** StartTraceV3 rows' parameters as TRACE_INFO_BATCH_SQL and flowtrace_write take them: one array per column. */
+function infoBatchColumns(jobs: InfoJob[]): unknown[] {
+  const cols: unknown[] = Array.from({ length: 17 }, (_, i) => jobs.map((j) => j.params[i]));
+  for (const k in INFO_BATCH_BINARY) cols[k] = binaryTextArray(cols[k] as (string | null)[], INFO_BATCH_BINARY[k]);
+  return cols;
+}
+
+/** Settles StartTraceV3 requests from the rows a write returned; a row not written says why (its experiment). */
+function settleInfos(jobs: InfoJob[], rows: StartedTrace[]): void {
+  const byId = new Map(rows.map((r) => [r.traceId, r]));
+  for (const j of jobs) {
+    const row = byId.get(j.info.traceId);
+    if (row) j.resolve(row);
+    else explainUnwritten(j.info).catch(j.reject);
+  }
+}
+
+const WRITE_SQL = { name: "flowtrace_write", text: `SELECT * FROM flowtrace_write(${placeholders(53)})` };
+
+async function writeInfos(jobs: InfoJob[], db: Pool | PoolClient): Promise<void> {
+  if (jobs.length === 1) {
+    jobs[0].resolve(await upsertTraceInfoOne(jobs[0].info, db));
+    return;
+  }
+  const { rows } = await db.query<StartedTrace>({ name: "flowtrace_upsert_trace_infos", text: TRACE_INFO_BATCH_SQL, values: [...infoBatchColumns(jobs), Date.now()] });
+  settleInfos(jobs, rows);
+}
+
+/** How many writes took StartTraceV3 rows and spans together (flowtrace_write), for tests and diagnostics. */
+export const writerStats = { combinedWrites: 0 };
+
+const writer = new GroupCommit<WriteJob>({
+  writers,
+  // waiting requests in order, up to MAX_WRITE_SPANS spans, MAX_INFO_BATCH StartTraceV3 rows and the first
+  // repeated StartTraceV3 trace id
   take: (queue) => {
-    const jobs: InfoJob[] = [];
+    const jobs: WriteJob[] = [queue.shift()!];
+    let spans = jobs[0].kind === "spans" ? jobs[0].spans.length : 0;
+    let infos = jobs[0].kind === "info" ? 1 : 0;
     const ids = new Set<string>();
-    while (queue.length && jobs.length < MAX_INFO_BATCH && !ids.has(queue[0].info.traceId)) {
-      const j = queue.shift()!;
-      ids.add(j.info.traceId);
-      jobs.push(j);
+    if (jobs[0].kind === "info") ids.add(jobs[0].info.traceId);
+    while (queue.length) {
+      const j = queue[0];
+      if (j.kind === "spans") {
+        if (spans + j.spans.length > MAX_WRITE_SPANS) break;
+        spans += j.spans.length;
+      } else {
+        if (infos >= MAX_INFO_BATCH || ids.has(j.info.traceId)) break;
+        infos++;
+        ids.add(j.info.traceId);
+      }
+      jobs.push(queue.shift()!);
     }
     return jobs;
   },
   write: async (jobs, client) => {
-    if (jobs.length === 1) {
-      jobs[0].resolve(await upsertTraceInfoOne(jobs[0].info, client));
-      return;
+    const infos = jobs.filter((j): j is InfoJob => j.kind === "info");
+    const spanJobs = jobs.filter((j): j is SpanJob => j.kind === "spans");
+    if (spanJobs.length === 0) return writeInfos(infos, client);
+    const batches = groupByTrace(spanJobs);
+    let spanCount = 0;
+    for (const b of batches) spanCount += b.spans.length;
+    if (infos.length === 0 || spanCount > SMALL_WRITE_SPANS) {
+      // (more spans than one round trip takes go by COPY, in a transaction of their own)
+      if (infos.length) await writeInfos(infos, client);
+      await writeSpans(spanJobs, client);
+    } else {
+      writerStats.combinedWrites++;
+      const { rows } = await client.query<StartedTrace>({ ...WRITE_SQL, values: [...infoBatchColumns(infos), Date.now(), ...ingestValues(batches)] });
+      settleInfos(infos, rows);
     }
-    const cols: unknown[] = Array.from({ length: 17 }, (_, i) => jobs.map((j) => j.params[i]));
-    for (const k in INFO_BATCH_BINARY) cols[k] = binaryTextArray(cols[k] as (string | null)[], INFO_BATCH_BINARY[k]);
-    const { rows } = await client.query<StartedTrace>({ name: "flowtrace_upsert_trace_infos", text: TRACE_INFO_BATCH_SQL, values: [...cols, Date.now()] });
-    const byId = new Map(rows.map((r) => [r.traceId, r]));
-    for (const j of jobs) {
-      const row = byId.get(j.info.traceId);
-      if (row) j.resolve(row);
-      else explainUnwritten(j.info).catch(j.reject);
-    }
+    for (const j of spanJobs) j.resolve();
   },
-  writeAlone: async (j) => j.resolve(await upsertTraceInfoOne(j.info, getPool())),
+  writeAlone: async (j) => {
+    if (j.kind === "info") return j.resolve(await upsertTraceInfoOne(j.info, getPool()));
+    await writeSpans([j]);
+    j.resolve();
+  },
 });
 
 /**
@@ -851,5 +884,5 @@ const infoWriter = new GroupCommit<InfoJob>({
 export async function upsertTraceInfo(info: TraceInfoInput, db?: Pool | PoolClient): Promise<StartedTrace> {
   if (db) return upsertTraceInfoOne(info, db);
   const params = traceInfoParams(info); // (validates before queueing)
-  return new Promise<StartedTrace>((resolve, reject) => infoWriter.push({ info, params, resolve, reject }));
+  return new Promise<StartedTrace>((resolve, reject) => writer.push({ kind: "info", info, params, resolve, reject }));
 }
