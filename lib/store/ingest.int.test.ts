@@ -216,19 +216,22 @@ test("StartTraceV3 and OTLP merge in either order, client values win, spans kept
 
 test("StartTraceV3 rows and spans waiting together go in one transaction; a bad request of either kind fails alone", async () => {
   const exp = await createTestExperiment();
-  for (const withBad of [false, true]) {
+  // every request is queued before the writer takes any (one tick), so one write holds both kinds, each
+  // trace's StartTraceV3 with its spans: requests with traces of their own (the rows each computed on arrival
+  // are joined), then also requests sharing traces (rows computed over all of them), then with bad requests
+  for (const round of ["own traces", "shared traces", "bad requests"]) {
     const traces = Array.from({ length: 10 }, () => sampleTrace());
+    const split = (i: number) => round !== "own traces" && i % 2 === 0;
     const before = writerStats.combinedWrites;
-    // every request is queued before the writer takes any (one tick): the write holds both kinds; one trace
-    // has its StartTraceV3 and its spans in the same write
     const results = await Promise.allSettled([
       ...traces.flatMap((x, i) => [
         upsertTraceInfo(startTraceInfo(x.traceId, exp)),
-        ingestSpans(exp, i === 0 ? [x.root, x.llm, x.tool].map(clone) : [clone(x.root)]),
+        ingestSpans(exp, split(i) ? [clone(x.root)] : [x.root, x.llm, x.tool].map(clone)),
       ]),
-      ...(withBad ? [ingestSpans("987654321", [clone(sampleTrace().root)]), upsertTraceInfo(startTraceInfo("tr-" + hex(16), "987654321"))] : []),
-      ...traces.slice(1).map((x) => ingestSpans(exp, [x.llm, x.tool].map(clone))),
+      ...(round === "bad requests" ? [ingestSpans("987654321", [clone(sampleTrace().root)]), upsertTraceInfo(startTraceInfo("tr-" + hex(16), "987654321"))] : []),
+      ...traces.filter((_, i) => split(i)).map((x) => ingestSpans(exp, [x.llm, x.tool].map(clone))),
     ]);
+    const withBad = round === "bad requests";
     assert.ok(writerStats.combinedWrites > before, "StartTraceV3 rows and spans were written together");
     const rejected = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     assert.deepEqual(rejected.map((r) => (r.reason as ApiError).code), withBad ? ["RESOURCE_DOES_NOT_EXIST", "RESOURCE_DOES_NOT_EXIST"] : []);

@@ -366,9 +366,52 @@ const INGEST_BINARY: Record<number, typeof TEXT_OID | typeof JSONB_OID> = {
 };
 
 function ingestValues(batches: TraceBatch[]): unknown[] {
-  const values: unknown[] = [...spanParams(batches), ...traceParams(batches), Date.now()];
+  return encodeIngestValues([...spanParams(batches), ...traceParams(batches)]);
+}
+
+/** flowtrace_ingest's 34 column arrays, plus now, with its text[] and jsonb[] parameters in binary. */
+function encodeIngestValues(cols: unknown[]): unknown[] {
+  const values: unknown[] = [...cols, Date.now()];
   for (const k in INGEST_BINARY) values[k] = binaryTextArray(values[k] as (string | null)[], INGEST_BINARY[k]);
   return values;
+}
+
+/**
+ * A small request's rows, computed when it arrives rather than when the writer takes it (the writer is the
+ * one thing every request waits for in turn: whatever it does between two writes delays them all): its
+ * traces, and flowtrace_ingest's span and trace columns for its spans alone.
+ */
+interface SpanRows {
+  traceIds: string[];
+  spans: number;
+  cols: unknown[][];
+}
+
+function spanRowsOf(expId: string, spans: NormalizedSpan[]): SpanRows {
+  const batches = groupByTrace([{ expId, spans }]);
+  const cols = [...spanParams(batches), ...traceParams(batches)] as unknown[][];
+  return { traceIds: batches.map((b) => b.traceId), spans: cols[0].length, cols };
+}
+
+/**
+ * flowtrace_ingest's parameters for requests written together, from the rows each computed on arrival; null
+ * when they must be computed over all of them (requests sharing a trace) or when there are more spans than one
+ * round trip takes.
+ */
+function sharedIngestValues(jobs: { rows: SpanRows }[]): unknown[] | null {
+  if (jobs.length === 1) return jobs[0].rows.spans > SMALL_WRITE_SPANS ? null : encodeIngestValues(jobs[0].rows.cols);
+  const seen = new Set<string>();
+  let spans = 0;
+  for (const j of jobs) {
+    spans += j.rows.spans;
+    for (const id of j.rows.traceIds) {
+      if (seen.has(id)) return null;
+      seen.add(id);
+    }
+  }
+  if (spans > SMALL_WRITE_SPANS) return null;
+  const cols = jobs[0].rows.cols.map((_, i) => jobs.flatMap((j) => j.rows.cols[i]));
+  return encodeIngestValues(cols);
 }
 const UPSERT_TRACES_SQL = { name: "flowtrace_upsert_traces", text: `SELECT flowtrace_upsert_traces(${placeholders(21)})` };
 const BEGIN_WRITE_SQL = { name: "flowtrace_begin_write", text: "SELECT flowtrace_check_experiments($1::bigint[]), flowtrace_lock_traces($2::text[])" };
@@ -545,6 +588,7 @@ interface SpanJob {
   kind: "spans";
   expId: string;
   spans: NormalizedSpan[];
+  rows: SpanRows;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -555,7 +599,8 @@ function writers(): number {
 }
 
 function enqueue(expId: string, spans: NormalizedSpan[]): Promise<void> {
-  return new Promise<void>((resolve, reject) => writer.push({ kind: "spans", expId, spans, resolve, reject }));
+  const rows = spanRowsOf(expId, spans);
+  return new Promise<void>((resolve, reject) => writer.push({ kind: "spans", expId, spans, rows, resolve, reject }));
 }
 
 // ------------------------------------------------------------------ public API
@@ -852,16 +897,23 @@ const writer = new GroupCommit<WriteJob>({
     const infos = jobs.filter((j): j is InfoJob => j.kind === "info");
     const spanJobs = jobs.filter((j): j is SpanJob => j.kind === "spans");
     if (spanJobs.length === 0) return writeInfos(infos, client);
-    const batches = groupByTrace(spanJobs);
-    let spanCount = 0;
-    for (const b of batches) spanCount += b.spans.length;
-    if (infos.length === 0 || spanCount > SMALL_WRITE_SPANS) {
-      // (more spans than one round trip takes go by COPY, in a transaction of their own)
+    let ingest = sharedIngestValues(spanJobs);
+    if (!ingest) {
+      // requests sharing a trace: its row takes the spans of all of them
+      const batches = groupByTrace(spanJobs);
+      let spanCount = 0;
+      for (const b of batches) spanCount += b.spans.length;
+      if (spanCount <= SMALL_WRITE_SPANS) ingest = ingestValues(batches);
+    }
+    if (!ingest) {
+      // more spans than one round trip takes: COPY, in a transaction of its own
       if (infos.length) await writeInfos(infos, client);
       await writeSpans(spanJobs, client);
+    } else if (infos.length === 0) {
+      await client.query({ ...INGEST_SQL, values: ingest });
     } else {
       writerStats.combinedWrites++;
-      const { rows } = await client.query<StartedTrace>({ ...WRITE_SQL, values: [...infoBatchColumns(infos), Date.now(), ...ingestValues(batches)] });
+      const { rows } = await client.query<StartedTrace>({ ...WRITE_SQL, values: [...infoBatchColumns(infos), Date.now(), ...ingest] });
       settleInfos(infos, rows);
     }
     for (const j of spanJobs) j.resolve();
