@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
-import { COMPRESS_THRESHOLD, fastRouteFor, negotiateEncoding, nextRouteTableFrom, serveFastRoute, writeResponse, type NextRouteTable } from "./api-node";
+import { COMPRESS_THRESHOLD, fastRouteFor, nodeRequestView, negotiateEncoding, nextRouteTableFrom, serveFastRoute, writeResponse, type NextRouteTable } from "./api-node";
 
 // the shape of .next/routes-manifest.json for this app (abridged)
 const manifest = {
@@ -214,4 +214,29 @@ test("serveFastRoute: the router's envelope for unknown endpoints, probes as pla
     assert.equal(await v.text(), "3.6.0");
     assert.equal(v.headers.get("content-type"), "text/plain; charset=utf-8");
   });
+});
+
+test("nodeRequestView: the routes' Request over node:http — url, method, headers as Headers.get answers them, Next's forwarded defaults", () => {
+  const req = {
+    url: "/api/2.0/mlflow/experiments/get?experiment_id=7",
+    headers: { host: "localhost:5000", "content-type": "application/json", "x-custom": ["a", "b"], authorization: "Bearer t" },
+  } as unknown as http.IncomingMessage;
+  const view = nodeRequestView(req, "POST");
+  assert.equal(view.method, "POST");
+  assert.equal(view.url, "http://localhost:5000/api/2.0/mlflow/experiments/get?experiment_id=7");
+  assert.equal(new URL(view.url).searchParams.get("experiment_id"), "7");
+  assert.equal(view.headers.get("Content-Type"), "application/json");
+  assert.equal(view.headers.get("x-custom"), "a, b");
+  assert.equal(view.headers.get("cookie"), null);
+  assert.equal(view.headers.has("authorization"), true);
+  assert.equal(view.headers.get("x-forwarded-host"), "localhost:5000");
+  assert.equal(view.headers.get("x-forwarded-proto"), "http");
+  assert.deepEqual(Object.fromEntries(view.headers), {
+    authorization: "Bearer t", "content-type": "application/json", host: "localhost:5000", "x-custom": "a, b",
+    "x-forwarded-host": "localhost:5000", "x-forwarded-proto": "http",
+  });
+  assert.equal(view.body, null);
+  const proxied = nodeRequestView({ url: "/x", headers: { host: "a", "x-forwarded-host": "b.example", "x-forwarded-proto": "https" } } as unknown as http.IncomingMessage, "GET");
+  assert.equal(proxied.headers.get("x-forwarded-host"), "b.example");
+  assert.equal(proxied.headers.get("x-forwarded-proto"), "https");
 });
