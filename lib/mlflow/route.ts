@@ -52,8 +52,25 @@ export function plainBodyOf(res: Response): string | undefined {
   return plainBodies.get(res);
 }
 
+/** The one header of every plain answer, read-only (one instance serves them all). */
+const PLAIN_JSON_HEADERS = Object.freeze({
+  get: (name: string) => (name.toLowerCase() === "content-type" ? "application/json" : null),
+  has: (name: string) => name.toLowerCase() === "content-type",
+  getSetCookie: () => [] as string[],
+  entries: () => [["content-type", "application/json"]][Symbol.iterator](),
+  forEach(fn: (value: string, name: string) => void) {
+    fn("application/json", "content-type");
+  },
+  [Symbol.iterator]: () => [["content-type", "application/json"]][Symbol.iterator](),
+});
+
+/**
+ * A successful answer to a servePlain request: status 200, the JSON content type and, for plainBodyOf, the JSON
+ * text — without undici's Response and Headers, whose construction cost as much as writing a small answer.
+ * Only the server that marked the request (lib/server/api-node.ts) reads it.
+ */
 function plainJsonResponse(value: unknown): Response {
-  const res = new Response(null, { status: 200, headers: { "content-type": "application/json" } });
+  const res = { status: 200, ok: true, headers: PLAIN_JSON_HEADERS, body: null, bodyUsed: false } as unknown as Response;
   plainBodies.set(res, stringifyJson(value ?? {}));
   return res;
 }
