@@ -712,7 +712,8 @@ function parseCost(text: string | undefined): number | null {
 
 // The merge StartTraceV3 (and v2 StartTrace/EndTrace) does with a stored row: the given trace-info fields
 // win; spans, tags and metadata already stored are kept (union); the spans-location tag stays while spans are
-// held.
+// held. flowtrace_write (migration 20261205170000_write_batch) runs the same statement as TRACE_INFO_BATCH_SQL:
+// a change here needs a migration that replaces it there too.
 const TRACE_INFO_CONFLICT = `ON CONFLICT (trace_id) DO UPDATE SET
        client_request_id = COALESCE(EXCLUDED.client_request_id, t.client_request_id),
        request_time = EXCLUDED.request_time,
