@@ -11,7 +11,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import { handleApiRequest } from "../mlflow/api";
-import { bodyTooLarge, errorResponse, maxBodyBytes, plainBodyOf, servePlain, toErrorResponse } from "../mlflow/route";
+import { bodyTooLarge, maxBodyBytes, plainBodyOf, servePlain, toErrorResponse } from "../mlflow/route";
 import { PROBE_CONTENT_TYPE, PROBES } from "../version";
 import { readNodeBody } from "./node-body";
 
