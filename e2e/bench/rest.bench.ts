@@ -101,7 +101,7 @@ function prepareTrace(experimentId: string, i: number): PreparedTrace {
 
 // The load generator shares the machine's two cores with the server, so it should cost as little as it can:
 // like wrk, each client is one keep-alive TCP connection that writes a request's bytes and parses the answer
-// itself (~0.05 ms of CPU per request, against ~0.15 ms for node:http and ~1 ms for fetch, measured), so the
+// itself (~0.08 ms of CPU per request, against ~0.15 ms for node:http and ~1 ms for fetch, measured), so the
 // figure is the server's. The requests are the TypeScript SDK's (mlflow-tracing, which sends with Node's
 // fetch): its headers as recorded in e2e/fixtures/wire, gzip and deflate accepted, its bodies byte for byte.
 const SDK_HEADERS = `connection: keep-alive\r\ncontent-type: application/json\r\naccept: */*\r\naccept-language: *\r\nsec-fetch-mode: cors\r\nuser-agent: node\r\naccept-encoding: gzip, deflate\r\n`;

@@ -52,15 +52,11 @@ export function plainBodyOf(res: Response): string | undefined {
   return plainBodies.get(res);
 }
 
-/** The one header of every plain answer, read-only (one instance serves them all). */
+/** The one header of every plain answer, read-only (one instance serves them all), as writeResponse reads it. */
 const PLAIN_JSON_HEADERS = Object.freeze({
   get: (name: string) => (name.toLowerCase() === "content-type" ? "application/json" : null),
   has: (name: string) => name.toLowerCase() === "content-type",
   getSetCookie: () => [] as string[],
-  entries: () => [["content-type", "application/json"]][Symbol.iterator](),
-  forEach(fn: (value: string, name: string) => void) {
-    fn("application/json", "content-type");
-  },
   [Symbol.iterator]: () => [["content-type", "application/json"]][Symbol.iterator](),
 });
 

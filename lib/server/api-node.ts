@@ -170,30 +170,13 @@ class NodeHeaders {
     return this.get(name) !== null;
   }
 
-  getSetCookie(): string[] {
-    const v = this.src["set-cookie"];
-    return v === undefined ? [] : Array.isArray(v) ? v : [v];
-  }
-
+  /** Every header, the forwarded defaults included, as Headers iterates them. */
   *entries(): IterableIterator<[string, string]> {
-    for (const name of Object.keys(this.src).sort()) {
+    const names = new Set([...Object.keys(this.src), "x-forwarded-host", "x-forwarded-proto"]);
+    for (const name of [...names].sort()) {
       const v = this.get(name);
       if (v !== null) yield [name, v];
     }
-    if (this.src["x-forwarded-host"] === undefined && this.src.host !== undefined) yield ["x-forwarded-host", this.src.host];
-    if (this.src["x-forwarded-proto"] === undefined) yield ["x-forwarded-proto", "http"];
-  }
-
-  keys(): IterableIterator<string> {
-    return Array.from(this.entries(), ([k]) => k)[Symbol.iterator]();
-  }
-
-  values(): IterableIterator<string> {
-    return Array.from(this.entries(), ([, v]) => v)[Symbol.iterator]();
-  }
-
-  forEach(fn: (value: string, name: string, parent: this) => void): void {
-    for (const [k, v] of this.entries()) fn(v, k, this);
   }
 
   [Symbol.iterator](): IterableIterator<[string, string]> {

@@ -251,6 +251,24 @@ test("StartTraceV3 rows and spans waiting together go in one transaction; a bad 
   }
 });
 
+test("a shared write with more spans than one round trip takes goes by COPY, with the StartTraceV3 rows waiting with it", async () => {
+  const exp = await createTestExperiment();
+  const traces = Array.from({ length: 6 }, () => costlyTrace(60));
+  const before = writerStats.copyWrites;
+  // queued in one tick: 360 spans of 6 traces, each with its StartTraceV3
+  await Promise.all(traces.flatMap((spans) => [upsertTraceInfo(startTraceInfo(spans[0].traceId, exp)), ingestSpans(exp, spans)]));
+  assert.ok(writerStats.copyWrites > before, "the write went by COPY");
+  for (const spans of traces) {
+    const t = await traceRow(spans[0].traceId);
+    assert.ok(t);
+    assert.equal(t.info_finalized, true);
+    assert.equal(t.span_count, 60);
+    assert.equal(t.total_tokens, "150", "the client's token usage wins");
+    assert.equal(t.tags["mlflow.trace.spansLocation"], "TRACKING_STORE");
+    assert.equal((await spanRows(spans[0].traceId)).length, 60);
+  }
+});
+
 test("upsertTraceInfo refuses unknown experiments", async () => {
   await assert.rejects(upsertTraceInfo(startTraceInfo("tr-" + hex(16), "876543210")), (e: ApiError) => e.code === "RESOURCE_DOES_NOT_EXIST");
 });

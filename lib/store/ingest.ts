@@ -426,11 +426,15 @@ const SMALL_WRITE_SPANS = 256;
  */
 async function writeSpans(jobs: { expId: string; spans: NormalizedSpan[] }[], held?: PoolClient): Promise<void> {
   const batches = groupByTrace(jobs);
-  let spanCount = 0;
-  for (const b of batches) spanCount += b.spans.length;
-  if (spanCount > SMALL_WRITE_SPANS) return executeCopyWrite(prepareCopyWrite(batches));
+  if (spanCountOf(batches) > SMALL_WRITE_SPANS) return executeCopyWrite(prepareCopyWrite(batches));
   // (a pool's query checks a connection out and back in)
   await (held ?? getPool()).query({ ...INGEST_SQL, values: ingestValues(batches) });
+}
+
+function spanCountOf(batches: TraceBatch[]): number {
+  let n = 0;
+  for (const b of batches) n += b.spans.length;
+  return n;
 }
 
 /** An error that says the connection itself is unusable (not a statement's failure). */
@@ -867,8 +871,11 @@ async function writeInfos(jobs: InfoJob[], db: Pool | PoolClient): Promise<void>
   settleInfos(jobs, rows);
 }
 
-/** How many writes took StartTraceV3 rows and spans together (flowtrace_write), for tests and diagnostics. */
-export const writerStats = { combinedWrites: 0 };
+/**
+ * How many shared writes took StartTraceV3 rows and spans together (flowtrace_write), and how many had more spans
+ * than one round trip takes (COPY), for tests and diagnostics.
+ */
+export const writerStats = { combinedWrites: 0, copyWrites: 0 };
 
 const writer = new GroupCommit<WriteJob>({
   writers,
@@ -899,17 +906,17 @@ const writer = new GroupCommit<WriteJob>({
     const spanJobs = jobs.filter((j): j is SpanJob => j.kind === "spans");
     if (spanJobs.length === 0) return writeInfos(infos, client);
     let ingest = sharedIngestValues(spanJobs);
+    let batches: TraceBatch[] = [];
     if (!ingest) {
-      // requests sharing a trace: its row takes the spans of all of them
-      const batches = groupByTrace(spanJobs);
-      let spanCount = 0;
-      for (const b of batches) spanCount += b.spans.length;
-      if (spanCount <= SMALL_WRITE_SPANS) ingest = ingestValues(batches);
+      // requests sharing a trace (its row takes the spans of all of them), or more spans than one round trip takes
+      batches = groupByTrace(spanJobs);
+      if (spanCountOf(batches) <= SMALL_WRITE_SPANS) ingest = ingestValues(batches);
     }
     if (!ingest) {
-      // more spans than one round trip takes: COPY, in a transaction of its own
+      // COPY, in a transaction of its own
+      writerStats.copyWrites++;
       if (infos.length) await writeInfos(infos, client);
-      await writeSpans(spanJobs, client);
+      await executeCopyWrite(prepareCopyWrite(batches));
     } else if (infos.length === 0) {
       await client.query({ ...INGEST_SQL, values: ingest });
     } else {
