@@ -528,6 +528,16 @@ async function executeCopyWrite(p: PreparedWrite): Promise<void> {
 // fails another. Bigger requests are batches already: each is written at once on its own connection, several
 // in flight (512-span batches from 4 senders: 15,700 spans/s through one writer, 24,300 with two, more
 // with one write per request).
+//
+// Where a shared write's time goes under bench:rest (8 TypeScript-SDK clients, ~4 requests a write, one write
+// every ~2.1 ms): ~1.2 ms of execution (pg_stat_statements; roughly 0.5 ms of it is the same whatever the batch
+// size), 0.35–0.8 ms of WAL flush (fdatasync, by strace on the backend) and ~0.3 ms before the event loop, busy
+// with HTTP requests, picks the answer up. Tried, measured slower on this 2-core machine, and not kept:
+// committing with synchronous_commit = off and flushing through a second connection before answering (a round
+// trip more per write and smaller batches: 0.5 -> 1.35 transactions per trace, ~720 against ~825 traces/s);
+// flushing only every other write (its requests wait for the next one: ~520 against ~700–900); two writers
+// (0.93 transactions per trace, ~520–760). Even with the flush gone altogether (synchronous_commit = off, not
+// durable) bench:rest gained only 14–25%: the writer's execution time is the thing to shrink.
 const MAX_WRITE_SPANS = 1024;
 // Requests with more spans than this are written on their own, without waiting for the shared writer.
 export const MAX_SHARED_SPANS = 64;
