@@ -22,6 +22,7 @@ import {
   getTraceInfos,
   linkPromptsToTrace,
   linkTracesToRun,
+  MAX_LINK_TRACE_IDS,
   setTraceTag,
   withAssessments,
 } from "@/lib/store/traces";
@@ -125,10 +126,17 @@ export function addTraceRoutes(r: Router): void {
   // ---------- StartTraceV3 ----------
   r.add("POST", v3("/traces"), mlflowRoute({
     schema: z.object({ trace: z.unknown() }),
-    access: (i) => {
+    access: (i): Access => {
       const t = isObj(i.trace) ? i.trace.trace_info : undefined;
       const loc = isObj(t) && isObj(t.trace_location) && isObj(t.trace_location.mlflow_experiment) ? t.trace_location.mlflow_experiment.experiment_id : undefined;
-      return loc !== undefined && loc !== null ? { kind: "experiment", level: "EDIT", experimentId: String(loc) } : { kind: "authenticated" };
+      if (loc === undefined || loc === null) return { kind: "authenticated" }; // the handler answers 400
+      const traceId = isObj(t) ? t.trace_id : undefined;
+      // The trace may be stored already (the Python client sends its spans by OTLP first, a retry repeats
+      // this call): then EDIT on the experiment that owns it, not only on the one named here (issue #14).
+      // (The write itself refuses a trace owned by another experiment too: ingest.ts, TRACE_INFO_CONFLICT.)
+      return typeof traceId === "string" && traceId
+        ? { kind: "trace", level: "EDIT", traceId, experimentId: String(loc) }
+        : { kind: "experiment", level: "EDIT", experimentId: String(loc) };
     },
     handler: async (i) => {
       if (!isObj(i.trace)) throw missing("trace");
@@ -296,7 +304,13 @@ export function addTraceRoutes(r: Router): void {
       request_ids: strList().optional(),
       trace_ids: strList().optional(),
     }),
-    access: (i) => ({ kind: "experiment", level: "EDIT", experimentId: i.experiment_id }),
+    // EDIT on the named experiment (deletion by time deletes only its traces), and on the owner of every
+    // stored trace named by id: deletion by ids is scoped to the named experiment in SQL too, but a trace of
+    // an experiment the caller may not edit is refused outright rather than silently skipped (issue #14).
+    access: (i): Access[] => {
+      const ids = i.request_ids?.length ? i.request_ids : (i.trace_ids ?? []);
+      return [{ kind: "experiment", level: "EDIT", experimentId: i.experiment_id }, { kind: "traces", level: "EDIT", traceIds: ids, ifExists: true }];
+    },
     handler: async (i) => ({
       traces_deleted: await deleteTraces({
         experimentId: i.experiment_id,
@@ -309,7 +323,8 @@ export function addTraceRoutes(r: Router): void {
 
   r.add("POST", both("/traces/link-to-run"), mlflowRoute({
     schema: z.object({ trace_ids: strList(), run_id: requiredStr() }),
-    access: (i) => i.trace_ids.slice(0, 100).map((traceId) => ({ kind: "trace" as const, level: "EDIT" as const, traceId })),
+    // every trace's owner, in one lookup (more than MAX_LINK_TRACE_IDS ids are refused by the handler: 400)
+    access: (i): Access => ({ kind: "traces", level: "EDIT", traceIds: i.trace_ids.slice(0, MAX_LINK_TRACE_IDS + 1) }),
     handler: async (i) => {
       await linkTracesToRun(i.trace_ids, i.run_id);
       return {};
