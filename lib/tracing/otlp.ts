@@ -219,6 +219,7 @@ function isDepthError(err: unknown): boolean {
 }
 
 function decodeProtobuf(body: Uint8Array): OtlpDecodeResult {
+  takeTooDeep(); // a flag left by an earlier decode that threw must not reject this request's first span
   let msg: PbRequest;
   try {
     msg = otlpTypes().request.decode(body) as unknown as PbRequest;
@@ -321,6 +322,7 @@ function shown(v: unknown): string {
 }
 
 function decodeJson(body: Uint8Array): OtlpDecodeResult {
+  takeTooDeep(); // as in decodeProtobuf
   let doc: unknown;
   try {
     const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("utf8").replace(BIG_INT_FIELD_RE, '$1"$2"');

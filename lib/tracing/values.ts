@@ -30,7 +30,8 @@ export function takeTooDeep(): string | null {
   return key;
 }
 
-function markTooDeep(): null {
+/** Sets the too-deep flag (for decoders of other formats that cut values off at the limit); returns null. */
+export function markTooDeep(): null {
   tooDeep.exceeded = true;
   return null;
 }
