@@ -27,6 +27,7 @@ import {
   withAssessments,
 } from "@/lib/store/traces";
 import { toOtlpJsonSpan } from "@/lib/tracing/encode";
+import { MAX_VALUE_DEPTH, nestsDeeperThan } from "@/lib/tracing/values";
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 const missing = (name: string) => invalidParameter(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
@@ -141,6 +142,13 @@ export function addTraceRoutes(r: Router): void {
     handler: async (i) => {
       if (!isObj(i.trace)) throw missing("trace");
       const { info, assessments } = parseTraceInfoV3(i.trace.trace_info);
+      // the span limit (lib/tracing/values.ts) for the one nested value StartTraceV3 stores: what is
+      // acknowledged must render again in every reader
+      for (const a of assessments) {
+        if (a.value !== null && typeof a.value === "object" && nestsDeeperThan(a.value, MAX_VALUE_DEPTH)) {
+          throw invalidParameter(`Invalid value for parameter 'trace.trace_info.assessments' supplied: the value of assessment '${a.name}' nests deeper than ${MAX_VALUE_DEPTH} levels.`);
+        }
+      }
       if (assessments.length) {
         // the trace and its assessments in one transaction: all of it or nothing
         await withTransaction(async (c) => {
