@@ -54,7 +54,9 @@ export function sameOriginRequest(req: RequestLike): boolean {
   const site = headerOf(req, "sec-fetch-site");
   if (site) return site === "same-origin";
   const origin = headerOf(req, "origin");
-  const host = headerOf(req, "x-forwarded-host") ?? headerOf(req, "host");
+  // Not X-Forwarded-Host: a client can send that. The server's hardening layer copies a trusted proxy's
+  // value (--trusted-proxies) into x-flowtrace-forwarded-host and drops any client-sent copy.
+  const host = headerOf(req, "x-flowtrace-forwarded-host") ?? headerOf(req, "host");
   if (origin) {
     try {
       return new URL(origin).host.toLowerCase() === (host ?? "").toLowerCase();

@@ -1,5 +1,6 @@
 // Command-line flags and environment variables of `flowtrace server` (README: "Configuration").
 import path from "node:path";
+import { trustedProxyMatcher } from "./hardening";
 
 export interface ServerConfig {
   host: string;
@@ -16,6 +17,8 @@ export interface ServerConfig {
   /** origins allowed to send state-changing requests besides localhost; ["*"] = all */
   corsAllowedOrigins?: string[];
   disableSecurityMiddleware: boolean;
+  /** proxies (IPs/CIDRs) whose X-Forwarded-For / X-Forwarded-Host are believed; undefined = none */
+  trustedProxies?: string[];
 }
 
 export class ConfigError extends Error {}
@@ -33,6 +36,7 @@ const FLAGS: Record<string, { env: string[]; key: keyof ServerConfig; bool?: boo
   "--allowed-hosts": { env: ["MLFLOW_SERVER_ALLOWED_HOSTS"], key: "allowedHosts" },
   "--cors-allowed-origins": { env: ["MLFLOW_SERVER_CORS_ALLOWED_ORIGINS"], key: "corsAllowedOrigins" },
   "--disable-security-middleware": { env: ["MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"], key: "disableSecurityMiddleware", bool: true },
+  "--trusted-proxies": { env: ["FLOWTRACE_TRUSTED_PROXIES"], key: "trustedProxies" },
 };
 
 export const USAGE = `Usage: flowtrace server [options]
@@ -55,6 +59,9 @@ export const USAGE = `Usage: flowtrace server [options]
   --disable-security-middleware
                             turn off Host, CORS and security-header checks
                             (env MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE=true)
+  --trusted-proxies LIST    reverse proxies whose X-Forwarded-For and X-Forwarded-Host are believed (client
+                            address for sign-in limits, host for CSRF checks), comma-separated IPs or CIDRs
+                            (env FLOWTRACE_TRUSTED_PROXIES; default none: those headers are ignored)
 `;
 
 export function parseServerArgs(argv: string[], env: Record<string, string | undefined> = process.env, cwd = process.cwd()): ServerConfig {
@@ -98,6 +105,12 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
       throw new ConfigError(`unsupported database URL scheme '${u.protocol}': flowtrace stores data in PostgreSQL (postgresql://…)`);
     }
   }
+  const trustedProxies = splitList(raw.trustedProxies as string | undefined);
+  try {
+    trustedProxyMatcher(trustedProxies);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   return {
     host: (raw.host as string) ?? "127.0.0.1",
     port,
@@ -109,6 +122,7 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
     allowedHosts: splitList(raw.allowedHosts as string | undefined),
     corsAllowedOrigins: splitList(raw.corsAllowedOrigins as string | undefined),
     disableSecurityMiddleware: Boolean(raw.disableSecurityMiddleware),
+    trustedProxies,
   };
 }
 

@@ -74,6 +74,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       corsAllowedOrigins: cfg.corsAllowedOrigins,
       frameOptions: process.env.MLFLOW_SERVER_X_FRAME_OPTIONS,
       disabled: cfg.disableSecurityMiddleware,
+      trustedProxies: cfg.trustedProxies,
     });
     const createNext = (await import("next")).default as unknown as (o: object) => {
       prepare(): Promise<void>;
