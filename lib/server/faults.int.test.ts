@@ -10,10 +10,24 @@ import { test } from "node:test";
 import pg from "pg";
 import { ROOT } from "./paths";
 import { startServerProcess, type ChildServer } from "./test-runner";
-import { isRunning } from "./embedded-pg";
 
 const hex = (n: number) => [...crypto.getRandomValues(new Uint8Array(n))].map((x) => x.toString(16).padStart(2, "0")).join("");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A live process (a zombie is not). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return true;
+  }
+}
 
 /** postmaster.pid: pid, data dir, start time, port, socket dir, listen address, … */
 function postmaster(dataDir: string): { pid: number; port: number } | undefined {
