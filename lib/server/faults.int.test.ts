@@ -126,11 +126,12 @@ test("SIGKILL of the embedded postmaster under OTLP load: 503 + Retry-After, the
     let killedAt = 0;
     let recoveredAt = 0;
     let stop = false;
-    // four exporters: one trace of 3 spans per request; a 503 is retried after a pause (as an OTLP exporter
+    // four exporters: one trace per request, of 3 spans (the shared group-commit writer) or, for one of them,
+    // 100 (a COPY write on a connection of its own); a 503 is retried after a pause (as an OTLP exporter
     // does, honouring Retry-After, shortened here), any other failure is recorded
-    const sender = async () => {
+    const sender = async (spans = 3) => {
       while (!stop) {
-        const t = newTrace(3);
+        const t = newTrace(spans);
         for (let attempt = 0; !stop; attempt++) {
           sent++;
           let r: Response;
@@ -188,7 +189,7 @@ test("SIGKILL of the embedded postmaster under OTLP load: 503 + Retry-After, the
         await sleep(50);
       }
     };
-    const load = [sender(), sender(), sender(), sender(), rest(), probes()];
+    const load = [sender(), sender(), sender(), sender(100), rest(), probes()];
     await sleep(1500);
     const pm = postmaster(dataDir)!;
     process.kill(pm.pid, "SIGKILL");
@@ -200,7 +201,7 @@ test("SIGKILL of the embedded postmaster under OTLP load: 503 + Retry-After, the
     stop = true;
     await Promise.all(load);
 
-    const ackedSpans = acked.length * 3;
+    const ackedSpans = acked.reduce((n, t) => n + t.spanIds.length, 0);
     const summary = `postmaster kill: sent ${sent} requests (${retried} retried after 503), acknowledged ${acked.length} traces / ${ackedSpans} spans; ` +
       `OTLP statuses ${JSON.stringify(Object.fromEntries(statuses))}, REST ${JSON.stringify(Object.fromEntries(restStatuses))}, /health/ready ${JSON.stringify(Object.fromEntries(ready))}; ` +
       `back ${recoveredAt ? recoveredAt - killedAt : "never"} ms after the kill`;
