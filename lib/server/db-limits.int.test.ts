@@ -37,6 +37,9 @@ function search(signal?: AbortSignal) {
 
 /** Backends of the test database waiting for a lock (the server's queries stuck behind the test's lock). */
 async function waitingOnLocks(): Promise<number> {
+  // (inside a transaction pg_stat_activity is a snapshot taken at its first read: a backend connected since
+  // would never show)
+  await db.query("SELECT pg_stat_clear_snapshot()");
   const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()");
   return Number(rows[0].n);
 }

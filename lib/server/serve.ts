@@ -129,7 +129,22 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       res.end(JSON.stringify(fault ? { error_code: fault.code, message: fault.message } : { error_code: "INTERNAL_ERROR", message: "Internal server error" }));
     };
     let closing = false;
+    // requests in progress per connection, for the shutdown drain: node's closeIdleConnections() missed a
+    // keep-alive connection whose last request had ended in an error answer after a long wait (measured: the
+    // drain then ran into its 10 s limit), so the server decides what is idle itself
+    const inProgress = new Map<net.Socket, number>();
+    const endIfIdle = (socket: net.Socket) => {
+      if ((inProgress.get(socket) ?? 0) === 0) socket.destroy();
+    };
     const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
+      const socket = req.socket;
+      inProgress.set(socket, (inProgress.get(socket) ?? 0) + 1);
+      res.once("close", () => {
+        const n = (inProgress.get(socket) ?? 1) - 1;
+        if (n > 0) inProgress.set(socket, n);
+        else inProgress.delete(socket);
+        if (closing) setImmediate(() => !socket.destroyed && endIfIdle(socket));
+      });
       // while draining for shutdown, answers close their connection so clients reconnect elsewhere
       if (closing) res.setHeader("connection", "close");
       if (isReadinessRequest(req)) return void serveReadiness(req, res, closing);
@@ -155,6 +170,11 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
         if (!gate) return void next().catch(fail(res));
         gate(req, res).then((pass) => (pass ? next() : undefined)).catch(fail(res));
       });
+    });
+    const sockets = new Set<net.Socket>();
+    server.on("connection", (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", (err: NodeJS.ErrnoException) => reject(new StartupError(err.code === "EADDRINUSE" ? `port ${cfg.port} on ${cfg.host} is already in use (choose another with --port)` : `cannot listen on ${cfg.host}:${cfg.port}: ${err.message}`)));
@@ -182,8 +202,11 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
           let finished = false;
           const done = new Promise<void>((r) => server.close(() => r())).then(() => void (finished = true));
           // idle keep-alive connections close now, busy ones as soon as their answer is sent
-          const idle = setInterval(() => server.closeIdleConnections(), 50);
-          server.closeIdleConnections();
+          const closeIdle = () => {
+            for (const socket of sockets) endIfIdle(socket);
+          };
+          const idle = setInterval(closeIdle, 50);
+          closeIdle();
           let timer: NodeJS.Timeout | undefined;
           const deadline = new Promise<void>((r) => {
             forceClose = r;
