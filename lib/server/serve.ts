@@ -238,13 +238,16 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 export async function serveMain(argv: string[]): Promise<void> {
   let running: RunningServer | undefined;
   let stopping = false;
+  let firstSignalAt = 0;
   const stop = async (code: number) => {
     if (stopping) {
-      // a second Ctrl-C: stop waiting for requests in flight
-      running?.force();
+      // a second Ctrl-C: stop waiting for requests in flight. Not one within a second of the first: under
+      // `npm start` the terminal's SIGINT reaches this process and npm forwards its own copy
+      if (Date.now() - firstSignalAt > 1000) running?.force();
       return;
     }
     stopping = true;
+    firstSignalAt = Date.now();
     try {
       await stopCpuProfile();
       await running?.close();
