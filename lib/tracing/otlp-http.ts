@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { AccessDenied, authEnabled } from "../auth/guard";
 import { getPool } from "../db";
-import { ApiError } from "../errors";
+import { ApiError, databaseFault, logDatabaseFault } from "../errors";
 import { ingestPrepared, ingestSpans, MAX_SHARED_SPANS, prepareSpans, type PreparedWrite } from "../store/ingest";
 import { ATTR } from "./derive";
 import type { NormalizedSpan } from "./model";
@@ -28,14 +28,23 @@ export interface OtlpHttpResult {
   status: number;
   contentType: string;
   body: Uint8Array | string;
+  /** extra headers (Retry-After with a 503) */
+  headers?: Record<string, string>;
 }
 
-function errorResult(status: number, code: string, message: string): OtlpHttpResult {
-  return { status, contentType: "application/json", body: JSON.stringify({ error_code: code, message }) };
+function errorResult(status: number, code: string, message: string, headers?: Record<string, string>): OtlpHttpResult {
+  return { status, contentType: "application/json", body: JSON.stringify({ error_code: code, message }), headers };
 }
 
 export function otlpErrorResult(err: unknown): OtlpHttpResult {
-  if (err instanceof ApiError) return errorResult(err.status, err.code, err.message);
+  // the database unreachable → 503 + Retry-After: OTLP exporters retry 429/502/503/504 and drop the batch on
+  // any other status, so a 500 here lost every span sent while PostgreSQL restarted (issue #14)
+  const fault = databaseFault(err);
+  if (fault) {
+    logDatabaseFault("/v1/traces", fault, err);
+    return errorResult(fault.status, fault.code, fault.message, fault.headers);
+  }
+  if (err instanceof ApiError) return errorResult(err.status, err.code, err.message, err.headers);
   if (err instanceof AccessDenied) return errorResult(err.status, err.status === 401 ? "UNAUTHENTICATED" : "PERMISSION_DENIED", err.message);
   console.error("flowtrace: /v1/traces failed:", err);
   return errorResult(500, "INTERNAL_ERROR", "Internal error while storing spans");
@@ -285,7 +294,7 @@ export async function handleOtlpTracesRequest(request: Request, authorize: (expe
   } catch (err) {
     result = otlpErrorResult(err);
   }
-  return new Response(result.body as BodyInit, { status: result.status, headers: { "content-type": result.contentType } });
+  return new Response(result.body as BodyInit, { status: result.status, headers: { ...result.headers, "content-type": result.contentType } });
 }
 
 /** /v1/metrics and /v1/logs: accepted and dropped, answered with an empty Export*ServiceResponse. */
