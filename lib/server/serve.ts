@@ -14,7 +14,7 @@ import { createHardening, exposureWarning } from "./hardening";
 import { ensureDefaultExperiment, migrate } from "./migrate";
 import { ROOT } from "./paths";
 import { isOtlpTracesRequest, serveOtlpTraces } from "../tracing/otlp-node";
-import { fastRouteFor, loadNextRouteTable, serveFastRoute } from "./api-node";
+import { earlyAnswerFor, fastRouteFor, loadNextRouteTable, sendEarlyAnswer, serveFastRoute } from "./api-node";
 import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
 
 
@@ -96,6 +96,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       // OTLP span export bypasses Next's router (lib/tracing/otlp-node.ts): per-request overhead is latency
       // the Python client's user feels on every span
       const next = () => {
+        const early = earlyAnswerFor(req.method, req.url);
+        if (early) return Promise.resolve(sendEarlyAnswer(res, early));
         if (isOtlpTracesRequest(req)) return serveOtlpTraces(req, res);
         const fast = routes && fastRouteFor(req.method, req.url, routes);
         return fast ? serveFastRoute(req, res, fast) : handle(req, res);

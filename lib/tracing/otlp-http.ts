@@ -5,7 +5,7 @@
 import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { AccessDenied } from "../auth/guard";
-import { ApiError } from "../errors";
+import { ApiError, classifyInputError } from "../errors";
 import { ingestPrepared, ingestSpans, MAX_SHARED_SPANS, prepareSpans, type PreparedWrite } from "../store/ingest";
 import { ATTR } from "./derive";
 import type { NormalizedSpan } from "./model";
@@ -36,6 +36,8 @@ function errorResult(status: number, code: string, message: string): OtlpHttpRes
 export function otlpErrorResult(err: unknown): OtlpHttpResult {
   if (err instanceof ApiError) return errorResult(err.status, err.code, err.message);
   if (err instanceof AccessDenied) return errorResult(err.status, err.status === 401 ? "UNAUTHENTICATED" : "PERMISSION_DENIED", err.message);
+  const input = classifyInputError(err);
+  if (input) return errorResult(input.status, input.code, input.message);
   console.error("flowtrace: /v1/traces failed:", err);
   return errorResult(500, "INTERNAL_ERROR", "Internal error while storing spans");
 }
