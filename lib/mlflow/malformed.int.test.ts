@@ -2,46 +2,11 @@
 // {"error_code", "message"} envelope (405 for an unknown method), and leave a control trace as it was.
 // Raw node:http, not fetch: fetch refuses the TRACE method and would re-encode some of these paths.
 import assert from "node:assert/strict";
-import http from "node:http";
 import { after, before, test } from "node:test";
 import { baseUrl, uniqueName } from "@/lib/testing/http";
+import { raw, type Raw } from "@/lib/testing/raw-http";
 import { startAuthServer, basic, type AuthServer } from "@/lib/auth/testing";
 import { httpLossless, newExperiment, randomTraceId, startTraceBody } from "./testing";
-
-interface Raw {
-  status: number;
-  text: string;
-  json: any;
-  headers: http.IncomingHttpHeaders;
-}
-
-/** One request with the path sent byte for byte as given. */
-export function raw(base: string, method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Raw> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const h: Record<string, string> = { ...headers };
-    if (body !== undefined) {
-      h["content-type"] ??= "application/json";
-      h["content-length"] = String(Buffer.byteLength(body));
-    }
-    const req = http.request({ host: u.hostname, port: u.port, method, path, headers: h }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (d) => (text += d));
-      res.on("end", () => {
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          /* not JSON */
-        }
-        resolve({ status: res.statusCode ?? 0, text, json, headers: res.headers });
-      });
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 function assertEnvelope(r: Raw, what: string, status?: number) {
   const shown = `${what}: ${r.status} ${r.text.slice(0, 300)}`;

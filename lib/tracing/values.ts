@@ -186,7 +186,11 @@ export function jsonAnyValue(v: unknown): unknown {
   if ((x = pick(o, "doubleValue", "double_value")) !== undefined) return typeof x === "string" ? Number(x) : x;
   if ((x = pick(o, "boolValue", "bool_value")) !== undefined) return x;
   if ((x = pick(o, "kvlistValue", "kvlist_value")) !== undefined) return jsonKeyValues((x as Json | null)?.values as Json[] | undefined, false);
-  if ((x = pick(o, "arrayValue", "array_value")) !== undefined) return (((x as Json | null)?.values as unknown[] | undefined) ?? []).map(jsonAnyValue);
+  if ((x = pick(o, "arrayValue", "array_value")) !== undefined) {
+    // `values` that is no list (junk from a client) is an empty array, not a TypeError (a 500)
+    const values = (x as Json | null)?.values;
+    return Array.isArray(values) ? values.map(jsonAnyValue) : [];
+  }
   if ((x = pick(o, "bytesValue", "bytes_value")) !== undefined) return x;
   return null;
 }
