@@ -16,7 +16,7 @@ import { baseUrl } from "@/lib/testing/http";
 import { fuzzParams, NASTY_STRINGS } from "@/lib/testing/fuzz";
 import { encodeExportRequest } from "@/lib/tracing/otlp";
 import { raw } from "@/lib/testing/raw-http";
-import { httpLossless, newExperiment, randomHex, randomTraceId, startTraceBody } from "./mlflow/testing";
+import { closeTestDb, httpLossless, newExperiment, randomHex, randomTraceId, startTraceBody, testDb } from "./mlflow/testing";
 
 let controlExp: string;
 let controlTrace: string;
@@ -24,6 +24,7 @@ let controlBefore: unknown;
 let sandboxExp: string;
 let sandboxTrace: string;
 let requests = 0;
+let artifactsBefore: Set<string>;
 
 async function readControl() {
   const [info, full] = await Promise.all([
@@ -46,6 +47,7 @@ before(async () => {
   const o = await fetch(baseUrl() + "/v1/traces", { method: "POST", headers: { "content-type": "application/x-protobuf", "x-mlflow-experiment-id": controlExp }, body: span as BodyInit });
   assert.equal(o.status, 200);
   controlBefore = await readControl();
+  artifactsBefore = new Set((await testDb().query<{ path: string }>("SELECT path FROM artifacts")).rows.map((r) => r.path));
   sandboxExp = await newExperiment("fuzz-sandbox");
   sandboxTrace = randomTraceId();
   assert.equal((await httpLossless("POST", "/api/3.0/mlflow/traces", startTraceBody(sandboxExp, sandboxTrace))).status, 200);
@@ -53,17 +55,30 @@ before(async () => {
 
 after(async () => {
   assert.deepEqual(await readControl(), controlBefore, "the control trace changed during the fuzzing");
+  const dflt = await httpLossless("GET", "/api/2.0/mlflow/experiments/get?experiment_id=0");
+  assert.equal(dflt.json?.experiment?.lifecycle_stage, "active", "the Default experiment survives the fuzzing");
   console.log(`fuzz: ${requests} HTTP requests, control trace unchanged`);
+  // the junk files the artifact routes stored are legitimate uploads, but other suites check the whole table
+  const now = (await testDb().query<{ path: string }>("SELECT path FROM artifacts")).rows.map((r) => r.path);
+  const added = now.filter((p) => !artifactsBefore.has(p));
+  if (added.length) await testDb().query("DELETE FROM artifacts WHERE path = ANY($1)", [added]);
+  await closeTestDb();
 });
 
-/** Text that never names the control trace or experiment (as a whole or as a path/number). */
-const safe = (s: string) => !s.includes(controlTrace) && !s.includes(controlTrace.slice(3)) && s.trim() !== controlExp && !s.split(/[/\\]/).includes(controlExp);
+/**
+ * Text that never names the control trace or experiment (as a whole or as a path/number), nor the Default
+ * experiment "0": later suites and the browser tests share this server and database, and rely on it.
+ */
+const PROTECTED = () => [controlExp, "0"];
+/** "007", " +0", "5" when the control experiment is 5: any spelling of a protected id */
+const namesProtected = (s: string) => /^\s*[+-]?\d+\s*$/.test(s) && PROTECTED().some((p) => BigInt(s.trim().replace(/^\+/, "")) === BigInt(p));
+const safe = (s: string) => !s.includes(controlTrace) && !s.includes(controlTrace.slice(3)) && !s.split(/[/\\]/).some(namesProtected);
 const junkText = () =>
   fc.oneof(
     { weight: 3, arbitrary: fc.string({ maxLength: 30 }) },
     { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 30 }) },
     { weight: 3, arbitrary: fc.constantFrom(...NASTY_STRINGS) },
-    { weight: 2, arbitrary: fc.constantFrom(sandboxExp, sandboxTrace, "0", "tr-" + "0".repeat(32)) },
+    { weight: 2, arbitrary: fc.constantFrom(sandboxExp, sandboxTrace, "tr-" + "0".repeat(32)) },
   ).filter(safe);
 /** A JSON-able value; numbers include the int64 edges and beyond (sent as bare integers). */
 const junkValue = (): fc.Arbitrary<unknown> =>
@@ -71,8 +86,8 @@ const junkValue = (): fc.Arbitrary<unknown> =>
     value: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
       junkText(),
-      fc.integer().filter((n) => String(n) !== controlExp),
-      fc.constantFrom(2n ** 63n, -(2n ** 63n) - 1n, 2n ** 64n, 10n ** 30n, 1e308, -0, 0.5),
+      fc.integer().filter((n) => !PROTECTED().includes(String(n))),
+      fc.constantFrom(2n ** 63n, -(2n ** 63n) - 1n, 2n ** 64n, 10n ** 30n, 1e308, 0.5),
       fc.boolean(),
       fc.constant(null),
       fc.array(tie("value"), { maxLength: 3 }),
@@ -113,7 +128,11 @@ const segment = () =>
 
 function fillPath(template: string, values: string[]): string {
   let i = 0;
-  return template.replace(/\{[^}]+\}/g, () => values[i++ % Math.max(values.length, 1)] ?? "x");
+  // a rest parameter ({path+}: artifact paths) mostly under the sandbox experiment's folder
+  return template.replace(/\{[^}]+\}/g, (m) => {
+    const v = values[i++ % Math.max(values.length, 1)] ?? "x";
+    return m.endsWith("+}") && i % 4 !== 0 ? `${sandboxExp}/${v}` : v;
+  });
 }
 
 function checkAnswer(r: { status: number; json: any; text: string }, what: string, envelope: boolean) {

@@ -147,10 +147,17 @@ export function parseJsonBody(bytes: Uint8Array, contentType: string | null): Re
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw invalidParameter("Request body must be a JSON object.");
   }
-  // PostgreSQL text cannot hold U+0000: refused here, naming the field (only a body with the escape is walked)
+  // PostgreSQL text cannot hold U+0000. The request's own fields (names, ids, keys, filters: top-level strings
+  // and string lists) are refused here, naming the field; content nested in messages (a trace's previews, tags
+  // and metadata) is the ingest's to clean, as it does for span data (lib/store/ingest.ts). Only a body with the
+  // escape is looked at.
   if (text.includes("\\u0000")) {
-    const at = nulPath(value);
-    if (at !== null) throw nulError(at);
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string")) || k.includes("\u0000")) {
+        const at = nulPath({ [k]: v });
+        if (at !== null) throw nulError(at);
+      }
+    }
   }
   return value as Record<string, unknown>;
 }

@@ -18,7 +18,8 @@ export function raw(base: string, method: string, path: string, body?: string, h
       h["content-type"] ??= "application/json";
       h["content-length"] = String(Buffer.byteLength(body));
     }
-    const req = http.request({ host: u.hostname, port: u.port, method, path, headers: h }, (res) => {
+    // a redirect of a long path echoes it in Location: more than node's default 16 KiB of response headers
+    const req = http.request({ host: u.hostname, port: u.port, method, path, headers: h, maxHeaderSize: 1 << 20 }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (d) => (text += d));
