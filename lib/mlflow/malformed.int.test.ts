@@ -155,6 +155,39 @@ test("limits: tags per trace, tag and metadata sizes, filter nesting, IN lists (
   assert.equal(overwrite.status, 200, overwrite.text);
 });
 
+const deepKv = (depth: number) => {
+    let v = '{"stringValue":"leaf"}';
+    for (let i = 0; i < depth; i++) v = `{"kvlistValue":{"values":[{"key":"k","value":${v}}]}}`;
+    return v;
+  };
+const otlpDoc = (attrValue: string, extra = "") =>
+  `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${randomTraceId().slice(3)}","spanId":"0123456789abcdef","name":"s${extra}","startTimeUnixNano":"1700000000000000000","endTimeUnixNano":"1700000001000000000","attributes":[{"key":"a","value":${attrValue}}]}]}]}]}`;
+
+async function otlpCases(cases: [string, string][]) {
+  for (const [what, body] of cases) {
+    const r = await raw(baseUrl(), "POST", "/v1/traces", body, { "x-mlflow-experiment-id": exp });
+    assert.ok(r.status < 500, `${what}: ${r.status} ${r.text.slice(0, 300)}`);
+    if (r.status >= 400) assert.equal(typeof r.json?.message, "string", `${what}: ${r.text.slice(0, 300)}`);
+  }
+}
+
+test("OTLP: junk a decoder or the database chokes on answers < 500 (400 with a message, or per-span rejection)", async () => {
+  await otlpCases([
+    ["body nested 100,000 deep", "[".repeat(100_000) + "]".repeat(100_000)],
+    ["NUL in a span name", otlpDoc('{"stringValue":"x"}', "\\u0000")],
+    ["arrayValue whose values is no list", otlpDoc('{"arrayValue":{"values":"abc"}}')],
+  ]);
+});
+
+// Found here, left to issue #14 item 5 (per-span validation, another change): a span attribute nested 6,000
+// deep gets no answer within 30 s (the decoder alone throws its RangeError in ~60 ms; the request then hangs).
+test("OTLP: span attributes nested 6,000 and 100,000 deep answer < 500", { skip: "issue #14 item 5: hangs today (per-span depth limit pending)" }, async () => {
+  await otlpCases([
+    ["attribute nested 6,000 deep", otlpDoc(deepKv(6000))],
+    ["attribute nested 100,000 deep (decoded in a worker)", otlpDoc(deepKv(100_000))],
+  ]);
+});
+
 test("TRACE answers 405 with an Allow header", async () => {
   const r = await raw(baseUrl(), "TRACE", "/api/3.0/mlflow/traces/search");
   assertEnvelope(r, "TRACE", 405);

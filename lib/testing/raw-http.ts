@@ -34,6 +34,8 @@ export function raw(base: string, method: string, path: string, body?: string, h
       });
     });
     req.on("error", reject);
+    // a request the server never answers fails the test instead of hanging it
+    req.setTimeout(30_000, () => req.destroy(new Error(`no answer within 30 s to ${method} ${path.slice(0, 100)}`)));
     req.end(body);
   });
 }
