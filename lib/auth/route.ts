@@ -1,7 +1,8 @@
 // The wrapper of the account routes (app/api/auth/*, the MLflow users and permissions endpoints):
 // authorize, run, and map errors to MLflow's envelope {"error_code", "message"} with MLflow's statuses.
 // Unknown errors become a generic 500: no stack traces or SQL reach clients.
-import { ApiError } from "../errors";
+import { ApiError, classifyInputError } from "../errors";
+import { assertJsonDepth, assertNoNul } from "../input-limits";
 import { AccessDenied, authorize, type Access } from "./guard";
 import { SignInThrottled } from "./rate-limit";
 import { getPrincipal, type Principal } from "./session";
@@ -21,6 +22,8 @@ export function errorResponse(err: unknown): Response {
       : json({ error_code: "PERMISSION_DENIED", message: err.message }, 403);
   }
   if (err instanceof ApiError) return json({ error_code: err.code, message: err.message }, err.status);
+  const input = classifyInputError(err);
+  if (input) return json({ error_code: input.code, message: input.message }, input.status);
   console.error("flowtrace: account route failed:", (err as Error)?.message ?? err);
   return json({ error_code: "INTERNAL_ERROR", message: "Internal server error" }, 500);
 }
@@ -38,11 +41,17 @@ export interface AuthContext<P> {
 export async function readJson(req: Request): Promise<Record<string, unknown>> {
   const text = await req.text();
   if (!text) return {};
+  assertJsonDepth(text);
+  let v: unknown;
   try {
-    const v = JSON.parse(text);
-    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+    v = JSON.parse(text);
   } catch {
-    /* below */
+    v = undefined;
+  }
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    // names and passwords reach PostgreSQL text columns, which cannot hold U+0000
+    assertNoNul(v as Record<string, unknown>);
+    return v as Record<string, unknown>;
   }
   throw new ApiError("MALFORMED_REQUEST", "Request body is not a JSON object", 400);
 }
@@ -54,6 +63,7 @@ export function authRoute<P = Record<string, string>>(
   return async (req: Request, ctx: { params: Promise<P> }): Promise<Response> => {
     try {
       const params = ((await ctx?.params) ?? {}) as P;
+      assertNoNul(params as Record<string, unknown>);
       await authorize(req, typeof access === "function" ? await access(req, params) : access);
       const principal = await getPrincipal(req);
       return await run({ req, params, principal, actor: principal?.username ?? null });

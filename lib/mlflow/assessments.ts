@@ -1,6 +1,7 @@
 // The Assessment message on the wire (spec §7.1) → what the store writes, and the update mask (§1.4:
 // a comma-separated lowerCamelCase string, or {paths: [...]}, snake_case accepted too).
 import { invalidParameter } from "@/lib/errors";
+import { nulError } from "@/lib/input-limits";
 import type { AssessmentField, AssessmentInput } from "@/lib/store/assessments";
 import { SOURCE_TYPES } from "@/lib/store/assessments";
 
@@ -83,6 +84,10 @@ export function parseAssessment(v: unknown, partial = false): AssessmentInput {
   if (v.valid !== undefined && v.valid !== null) {
     if (typeof v.valid !== "boolean") throw invalidParameter("Invalid value for parameter 'assessment.valid' supplied: expected a boolean.");
     out.valid = v.valid;
+  }
+  // names and ids are looked up and stored as text, which cannot hold U+0000: refused by name (not a database error)
+  for (const [field, x] of [["assessment_name", out.name], ["assessment_id", out.assessmentId], ["span_id", out.spanId], ["source.source_id", out.sourceId]] as const) {
+    if (typeof x === "string" && x.includes("\u0000")) throw nulError(`assessment.${field}`);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // protobuf-JSON scalars clients send (Timestamp, Duration, enums). Field names are snake_case; empty
 // optional fields are omitted, as protobuf's JSON printer does.
 import { invalidParameter } from "@/lib/errors";
+import { MAX_TIME_MS } from "@/lib/input-limits";
 
 type Int = bigint | number | string;
 const toNum = (v: Int) => Number(v);
@@ -23,8 +24,37 @@ export function durationJson(ms: Int): string {
   return `${neg ? "-" : ""}${secs}${frac ? "." + frac.toString().padStart(3, "0") : ""}s`;
 }
 
+/**
+ * A parsed time or duration in ms, refused (400) when its nanoseconds would not fit the store's int64 or it
+ * is no number at all (BigInt of `{"seconds": "abc"}` throws a SyntaxError, which is the client's input too).
+ */
+function inTimeRange(parse: () => bigint, v: unknown, field: string, what: string): bigint {
+  let ms: bigint;
+  try {
+    ms = parse();
+  } catch (err) {
+    if (err instanceof SyntaxError || err instanceof RangeError || err instanceof TypeError) {
+      throw invalidParameter(`Invalid value ${JSON.stringify(String(v)).slice(0, 200)} for parameter '${field}' supplied: expected ${what}.`);
+    }
+    throw err;
+  }
+  if (ms > MAX_TIME_MS || ms < -MAX_TIME_MS) {
+    throw invalidParameter(`Invalid value ${JSON.stringify(String(v)).slice(0, 200)} for parameter '${field}' supplied: out of range (at most ${MAX_TIME_MS} ms, the year 2262).`);
+  }
+  return ms;
+}
+
 /** Timestamp in: RFC 3339 text, or a number of epoch ms (lenient). Returns epoch ms. */
 export function parseTimestampMs(v: unknown, field: string): bigint {
+  return inTimeRange(() => parseTimestampMsUnchecked(v, field), v, field, "an RFC 3339 timestamp");
+}
+
+/** Duration in: "1.537s" (protobuf JSON), or a number of ms (lenient). Returns ms. */
+export function parseDurationMs(v: unknown, field: string): bigint {
+  return inTimeRange(() => parseDurationMsUnchecked(v, field), v, field, 'a duration such as "1.5s"');
+}
+
+function parseTimestampMsUnchecked(v: unknown, field: string): bigint {
   if (typeof v === "bigint") return v;
   if (typeof v === "number" && Number.isFinite(v)) return BigInt(Math.trunc(v));
   if (typeof v === "string") {
@@ -39,8 +69,7 @@ export function parseTimestampMs(v: unknown, field: string): bigint {
   throw invalidParameter(`Invalid value ${JSON.stringify(String(v))} for parameter '${field}' supplied: expected an RFC 3339 timestamp.`);
 }
 
-/** Duration in: "1.537s" (protobuf JSON), or a number of ms (lenient). Returns ms. */
-export function parseDurationMs(v: unknown, field: string): bigint {
+function parseDurationMsUnchecked(v: unknown, field: string): bigint {
   if (typeof v === "bigint") return v;
   if (typeof v === "number" && Number.isFinite(v)) return BigInt(Math.round(v));
   if (typeof v === "string") {

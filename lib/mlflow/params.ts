@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { stringifyJson } from "./json";
 import { invalidParameter, type ApiError } from "@/lib/errors";
+import { INT64_MAX, INT64_MIN, MAX_TIME_MS } from "@/lib/input-limits";
 
 const lastOf = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
 
@@ -27,7 +28,11 @@ export const int64 = () =>
     if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
     if (typeof v === "string" && /^-?\d+$/.test(v.trim())) return BigInt(v.trim());
     return v;
-  }, z.bigint());
+  }, z.bigint().refine((v) => v >= INT64_MIN && v <= INT64_MAX, "It must be a 64-bit integer"));
+
+/** A time in ms since the epoch (int64 as above) that the store can also hold in nanoseconds (years 1677-2262). */
+export const timestampMs = () =>
+  int64().refine((v) => v >= -MAX_TIME_MS && v <= MAX_TIME_MS, `It must be a time in milliseconds since the epoch, at most ${MAX_TIME_MS} (2262) in size`);
 
 /** int32: a JSON number or a numeric string; yields number. */
 export const int32 = () =>
@@ -36,7 +41,7 @@ export const int32 = () =>
     if (typeof v === "string" && /^-?\d+$/.test(v.trim())) return Number(v.trim());
     if (typeof v === "bigint") return Number(v);
     return v;
-  }, z.number().int());
+  }, z.number().int().refine((v) => v >= -(2 ** 31) && v < 2 ** 31, "It must be a 32-bit integer"));
 
 /** bool: true/false, or "true"/"false" in any case; anything else is rejected. */
 export const bool = () =>

@@ -40,10 +40,14 @@ test("JSON bodies: lossless int64, body fields over query fields, path params ov
       return { n: i.n };
     },
   });
-  const res = await h(new Request("http://x/y?key=fromQuery&trace_id=q", { method: "POST", body: '{"key":"fromBody","n":18446744073709551615,"trace_id":"b"}' }), { trace_id: "fromPath" });
+  const res = await h(new Request("http://x/y?key=fromQuery&trace_id=q", { method: "POST", body: '{"key":"fromBody","n":9223372036854775807,"trace_id":"b"}' }), { trace_id: "fromPath" });
   const text = await res.text();
-  assert.equal(text, '{"n":18446744073709551615}');
-  assert.deepEqual(seen, { trace_id: "fromPath", key: "fromBody", n: 18446744073709551615n });
+  assert.equal(text, '{"n":9223372036854775807}');
+  assert.deepEqual(seen, { trace_id: "fromPath", key: "fromBody", n: 9223372036854775807n });
+  // past int64 (what PostgreSQL's bigint holds): 400 naming the parameter, not a database error later
+  const over = await h(new Request("http://x/y", { method: "POST", body: '{"key":"k","n":18446744073709551615}' }), { trace_id: "p" });
+  assert.equal(over.status, 400);
+  assert.match(await over.text(), /parameter 'n' supplied\. It must be a 64-bit integer/);
 });
 
 test("errors: ApiError envelope, 401 with a Basic challenge, 403, and a generic 500", async () => {

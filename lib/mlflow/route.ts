@@ -3,7 +3,8 @@
 // access the route declares, runs the handler, and turns every failure into MLflow's error envelope.
 import { z } from "zod";
 import { AccessDenied, authorize, type Access } from "@/lib/auth/guard";
-import { ApiError, databaseFault, invalidParameter, logDatabaseFault } from "@/lib/errors";
+import { ApiError, classifyInputError, databaseFault, invalidParameter, logDatabaseFault } from "@/lib/errors";
+import { assertJsonDepth, assertNoNul, nulError, nulPath } from "@/lib/input-limits";
 import { parseJson, stringifyJson } from "./json";
 import { zodToApiError } from "./params";
 
@@ -133,6 +134,8 @@ const decoder = new TextDecoder("utf-8", { fatal: false });
 export function parseJsonBody(bytes: Uint8Array, contentType: string | null): Record<string, unknown> {
   const text = decoder.decode(bytes).replace(/^\uFEFF/, "");
   if (text.trim() === "") return {};
+  // deeper values than anything stored can hold are refused before any recursive code sees them
+  assertJsonDepth(text);
   let value: unknown;
   try {
     value = parseJson(text);
@@ -143,6 +146,18 @@ export function parseJsonBody(bytes: Uint8Array, contentType: string | null): Re
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw invalidParameter("Request body must be a JSON object.");
+  }
+  // PostgreSQL text cannot hold U+0000. The request's own fields (names, ids, keys, filters: top-level strings
+  // and string lists) are refused here, naming the field; content nested in messages (a trace's previews, tags
+  // and metadata) is the ingest's to clean, as it does for span data (lib/store/ingest.ts). Only a body with the
+  // escape is looked at.
+  if (text.includes("\\u0000")) {
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string")) || k.includes("\u0000")) {
+        const at = nulPath({ [k]: v });
+        if (at !== null) throw nulError(at);
+      }
+    }
   }
   return value as Record<string, unknown>;
 }
@@ -161,6 +176,8 @@ export function toErrorResponse(err: unknown, where: string): Response {
     logDatabaseFault(where, fault, err);
     return errorResponse(fault.code, fault.message, fault.status, fault.headers);
   }
+  const input = classifyInputError(err);
+  if (input) return errorResponse(input.code, input.message, input.status);
   console.error(`flowtrace: internal error in ${where}:`, err);
   return errorResponse("INTERNAL_ERROR", "Internal server error. The details are in the server log.", 500);
 }
@@ -174,6 +191,8 @@ export function mlflowRoute<S extends z.ZodType>(def: MlflowRouteDef<S>): RouteH
       const bodyMode = def.body ?? (method === "GET" || method === "HEAD" ? "none" : "json");
       const ctx: RouteContext = { req, url, params };
       let input: Record<string, unknown> = queryObject(url);
+      assertNoNul(input);
+      assertNoNul(params);
       if (bodyMode === "json") {
         const body = parseJsonBody(await readBodyLimited(req), req.headers.get("content-type"));
         input = { ...input, ...body };

@@ -45,6 +45,11 @@ export class Router {
     return this;
   }
 
+  /** Every registered (method, path) pair, in registration order: the fuzz tests enumerate these. */
+  entries(): readonly { method: string; path: string }[] {
+    return this.routes.map((r) => ({ method: r.method, path: r.path }));
+  }
+
   private static match(route: Compiled, parts: string[]): Record<string, string> | null {
     // literal segments first, without allocating: most routes differ there
     const segs = route.segments;

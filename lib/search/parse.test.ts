@@ -239,3 +239,24 @@ describe("robustness", () => {
     }
   });
 });
+
+describe("limits (issue #14): nesting, comparisons and IN lists are bounded, with the column", () => {
+  const parens = (n: number) => "(".repeat(n) + "tag.a = 'x'" + ")".repeat(n);
+  test("6,000 nested parentheses are a parse error, not a stack overflow", () => {
+    assert.throws(() => parseFilter(parens(6000)), (e: unknown) => e instanceof ApiError && e.status === 400 && /more than 50 levels deep at column 51$/.test(e.message));
+  });
+  test("50 levels parse; NOT counts as a level", () => {
+    assert.equal(parseFilter(parens(50)).kind, "compare");
+    assert.throws(() => parseFilter("NOT ".repeat(51) + "tag.a = 'x'"), /more than 50 levels deep at column 201/);
+  });
+  test("IN lists of more than 1,000 values", () => {
+    const list = (n: number) => `tag.a IN (${Array.from({ length: n }, (_, i) => `'${i}'`).join(", ")})`;
+    assert.equal(parseFilter(list(1000)).kind, "compare");
+    assert.throws(() => parseFilter(list(1001)), /More than 1000 values in the list after IN at column \d+/);
+  });
+  test("more than 200 comparisons", () => {
+    const many = (n: number) => Array.from({ length: n }, () => "tag.a = 'x'").join(" AND ");
+    assert.equal(parseFilter(many(200)).kind, "and");
+    assert.throws(() => parseFilter(many(201)), /more than 200 comparisons at column 3201/);
+  });
+});

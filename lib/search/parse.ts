@@ -14,6 +14,14 @@ import { invalidParameter } from "../errors";
 import { canonicalPrefix, type Comparator, type Prefix } from "./fields";
 
 export const MAX_FILTER_LENGTH = 20_000;
+// Bounds that keep one filter from costing the parser's stack or the database minutes (issue #14): MLflow's
+// own grammar has no parentheses and a flat AND list, so these are far above what its clients send.
+/** parentheses and NOT nested in each other */
+export const MAX_FILTER_DEPTH = 50;
+/** comparisons in one filter */
+export const MAX_FILTER_TERMS = 200;
+/** values in one IN (…) list */
+export const MAX_IN_LIST = 1000;
 
 export type Scalar = { kind: "string"; value: string } | { kind: "number"; value: string };
 export type FilterValue = Scalar | { kind: "list"; items: Scalar[] } | { kind: "none" };
@@ -135,6 +143,8 @@ const isKeyword = (t: Token, kw: string) => t.type === "word" && t.value.toUpper
 
 class Parser {
   private pos = 0;
+  private depth = 0;
+  private terms = 0;
   private readonly tokens: Token[];
   constructor(private readonly src: string) {
     this.tokens = new Lexer(src).tokens;
@@ -202,6 +212,18 @@ class Parser {
 
   private parseUnary(): FilterAst {
     const t = this.peek();
+    if ((t.type === "lparen" || isKeyword(t, "NOT")) && this.depth >= MAX_FILTER_DEPTH) {
+      this.fail(t, `Filter nests parentheses or NOT more than ${MAX_FILTER_DEPTH} levels deep`);
+    }
+    this.depth++;
+    try {
+      return this.parseUnaryInner(t);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseUnaryInner(t: Token): FilterAst {
     // `NOT` followed by a comparator is a field named "not", not negation
     if (isKeyword(t, "NOT") && !this.startsComparator(this.peek(1))) {
       this.next();
@@ -288,6 +310,7 @@ class Parser {
   }
 
   private parseComparison(): FilterAst {
+    if (++this.terms > MAX_FILTER_TERMS) this.fail(this.peek(), `Filter has more than ${MAX_FILTER_TERMS} comparisons`);
     const field = this.parseIdentifier();
     const opToken = this.peek();
     const op = this.parseComparator();
@@ -300,6 +323,7 @@ class Parser {
       const items: Scalar[] = [];
       if (this.peek().type === "rparen") this.fail(this.peek(), `Empty list after ${op}`);
       for (;;) {
+        if (items.length >= MAX_IN_LIST) this.fail(this.peek(), `More than ${MAX_IN_LIST} values in the list after ${op}`);
         items.push(this.parseScalar());
         const sep = this.next();
         if (sep.type === "rparen") break;

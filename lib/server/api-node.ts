@@ -10,7 +10,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
-import { handleApiRequest } from "../mlflow/api";
+import { handleApiRequest, mlflowRouter } from "../mlflow/api";
 import { bodyTooLarge, maxBodyBytes, plainBodyOf, servePlain, toErrorResponse } from "../mlflow/route";
 import { PROBE_CONTENT_TYPE, PROBES } from "../version";
 import { readNodeBody } from "./node-body";
@@ -96,6 +96,57 @@ export function fastRouteFor(method: string | undefined, url: string | undefined
   }
   for (const re of table.shadowing) if (re.test(apiPath) || re.test(decodedPath)) return null;
   return { kind: "api", parts };
+}
+
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+export interface EarlyAnswer {
+  status: number;
+  body: string;
+  headers: Record<string, string>;
+}
+
+function early(status: number, code: string, message: string, headers: Record<string, string> = {}): EarlyAnswer {
+  return { status, body: JSON.stringify({ error_code: code, message }), headers };
+}
+
+/**
+ * Requests no route can take, answered before Next (which answered both with a bare 500): a method outside
+ * HTTP's usual set (TRACE, CONNECT, PROPFIND, …) → 405 with Allow, and a path whose percent-escapes are not
+ * UTF-8 (`/traces/tr-%FF%FE`) → 400, both in MLflow's {"error_code", "message"} envelope. Null otherwise.
+ */
+export function earlyAnswerFor(method: string | undefined, url: string | undefined): EarlyAnswer | null {
+  const q = (url ?? "/").indexOf("?");
+  const pathname = q >= 0 ? url!.slice(0, q) : (url ?? "/");
+  const m = (method ?? "GET").toUpperCase();
+  if (!KNOWN_METHODS.has(m)) {
+    let allow = [...KNOWN_METHODS];
+    // an MLflow path: the methods its routes take (a method no route has matches none, so find lists them)
+    if (pathname.startsWith("/api/") || pathname.startsWith("/ajax-api/")) {
+      try {
+        const parts = pathname.slice(pathname.indexOf("/", 1) + 1).split("/").map(decodeURIComponent);
+        const found = mlflowRouter().find("\u0000", parts);
+        if (found && "allowed" in found) allow = [...new Set([...found.allowed, ...(found.allowed.includes("GET") ? ["HEAD"] : [])])];
+      } catch {
+        /* a malformed escape: the generic list */
+      }
+    }
+    const shown = pathname.length > 200 ? pathname.slice(0, 200) + "…" : pathname;
+    return early(405, "ENDPOINT_NOT_FOUND", `The method ${m.slice(0, 20)} is not supported for ${shown} (allowed: ${allow.join(", ")}).`, { allow: allow.join(", ") });
+  }
+  if (pathname.includes("%")) {
+    try {
+      decodeURIComponent(pathname);
+    } catch {
+      return early(400, "INVALID_PARAMETER_VALUE", "The request path has an invalid percent-encoding: escapes must spell UTF-8 (e.g. %C3%A9).");
+    }
+  }
+  return null;
+}
+
+export function sendEarlyAnswer(res: ServerResponse, a: EarlyAnswer): void {
+  res.writeHead(a.status, { "content-type": "application/json", "content-length": Buffer.byteLength(a.body), ...a.headers });
+  res.end(a.body);
 }
 
 /** Answers the request (never rejects: failures become MLflow's error envelope, or a closed connection). */

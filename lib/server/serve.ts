@@ -15,7 +15,7 @@ import { createHardening, exposureWarning } from "./hardening";
 import { ensureDefaultExperiment, migrate } from "./migrate";
 import { ROOT } from "./paths";
 import { isOtlpTracesRequest, serveOtlpTraces } from "../tracing/otlp-node";
-import { fastRouteFor, loadNextRouteTable, serveFastRoute } from "./api-node";
+import { earlyAnswerFor, fastRouteFor, loadNextRouteTable, sendEarlyAnswer, serveFastRoute } from "./api-node";
 import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
 
 
@@ -150,6 +150,9 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       if (closing) res.setHeader("connection", "close");
       if (isReadinessRequest(req)) return void serveReadiness(req, res, closing);
       if (harden(req, res)) return;
+      // an unknown method (405) or a path whose escapes are not UTF-8 (400) is answered before any route
+      const early = earlyAnswerFor(req.method, req.url);
+      if (early) return void sendEarlyAnswer(res, early);
       // OTLP span export bypasses Next's router (lib/tracing/otlp-node.ts): per-request overhead is latency
       // the Python client's user feels on every span
       if (isOtlpTracesRequest(req)) {

@@ -12,8 +12,14 @@ import { withTransaction, type Db } from "./pg-tx";
 
 export const TRACE_NAME_TAG = "mlflow.traceName";
 export const LINKED_PROMPTS_TAG = "mlflow.linkedPrompts";
+// MLflow's own bounds for trace tags and request metadata: its SQL store keeps keys in VARCHAR(250) and values
+// in VARCHAR(8000) (trace_tags, trace_request_metadata), so no MLflow client sends more. MLflow sets no count,
+// but one trace with 50,000 tags made tag searches run for minutes (issue #14): 1,000 of each is far more than
+// any SDK writes (a handful) and keeps a trace's maps small enough to scan.
 export const MAX_TRACE_TAG_KEY = 250;
-export const MAX_TRACE_TAG_VALUE = 4096;
+export const MAX_TRACE_TAG_VALUE = 8000;
+export const MAX_TRACE_TAGS = 1000;
+export const MAX_TRACE_METADATA = 1000;
 /** Traces removed per transaction by deleteTraces: keeps locks and WAL bursts short on big deletions. */
 export const DELETE_BATCH = 1000;
 
@@ -93,15 +99,35 @@ function validateTraceTag(key: string, value: string): void {
   if (value.length > MAX_TRACE_TAG_VALUE) throw invalidParameter(`Trace tag value for key '${key}' exceeds the maximum length of ${MAX_TRACE_TAG_VALUE} characters.`);
 }
 
+/**
+ * Checks the tags and request metadata a client sends for one trace (StartTraceV3, the v2 start and end)
+ * against the bounds above; 400 naming the first one over.
+ */
+export function validateTraceMaps(tags: Record<string, string>, metadata: Record<string, string>, where = "trace.trace_info"): void {
+  const metadataName = where ? `${where}.trace_metadata` : "request_metadata";
+  const tagsName = where ? `${where}.tags` : "tags";
+  for (const [map, name, max] of [[tags, tagsName, MAX_TRACE_TAGS], [metadata, metadataName, MAX_TRACE_METADATA]] as const) {
+    const keys = Object.keys(map);
+    if (keys.length > max) throw invalidParameter(`Invalid value for parameter '${name}' supplied: ${keys.length} entries, more than the limit of ${max} per trace.`);
+    for (const k of keys) {
+      if (k.length > MAX_TRACE_TAG_KEY) throw invalidParameter(`Invalid value for parameter '${name}' supplied: the key '${k.slice(0, 40)}…' exceeds the maximum length of ${MAX_TRACE_TAG_KEY} characters.`);
+      if (map[k].length > MAX_TRACE_TAG_VALUE) throw invalidParameter(`Invalid value for parameter '${name}' supplied: the value for key '${k.slice(0, 80)}' exceeds the maximum length of ${MAX_TRACE_TAG_VALUE} characters.`);
+    }
+  }
+}
+
 export async function setTraceTag(traceId: string, key: string, value: string): Promise<void> {
   validateTraceTag(key, value);
+  // a new key only while the trace has fewer than MAX_TRACE_TAGS (an existing key can always be overwritten)
   const r = await getPool().query(
     `UPDATE traces SET tags = tags || jsonb_build_object($2::text, $3::text),
        name = CASE WHEN $2 = '${TRACE_NAME_TAG}' THEN $3 ELSE name END, updated_at = $4
-     WHERE trace_id = $1`,
-    [traceId, key, value, Date.now()],
+     WHERE trace_id = $1 AND (tags ? $2 OR (SELECT count(*) FROM jsonb_object_keys(tags)) < $5)`,
+    [traceId, key, value, Date.now(), MAX_TRACE_TAGS],
   );
-  if (!r.rowCount) throw traceNotFound(traceId);
+  if (r.rowCount) return;
+  if (!(await traceExperimentId(traceId))) throw traceNotFound(traceId);
+  throw invalidParameter(`Trace with ID '${traceId}' already has ${MAX_TRACE_TAGS} tags, the limit per trace: delete one before adding '${key.slice(0, 80)}'.`);
 }
 
 export async function deleteTraceTag(traceId: string, key: string): Promise<void> {

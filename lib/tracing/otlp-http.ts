@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { AccessDenied, authEnabled } from "../auth/guard";
 import { getPool } from "../db";
-import { ApiError, databaseFault, logDatabaseFault } from "../errors";
+import { ApiError, classifyInputError, databaseFault, logDatabaseFault } from "../errors";
 import { ingestPrepared, ingestSpans, MAX_SHARED_SPANS, prepareSpans, type PreparedWrite } from "../store/ingest";
 import { ATTR } from "./derive";
 import type { NormalizedSpan } from "./model";
@@ -46,6 +46,8 @@ export function otlpErrorResult(err: unknown): OtlpHttpResult {
   }
   if (err instanceof ApiError) return errorResult(err.status, err.code, err.message, err.headers);
   if (err instanceof AccessDenied) return errorResult(err.status, err.status === 401 ? "UNAUTHENTICATED" : "PERMISSION_DENIED", err.message);
+  const input = classifyInputError(err);
+  if (input) return errorResult(input.status, input.code, input.message);
   console.error("flowtrace: /v1/traces failed:", err);
   return errorResult(500, "INTERNAL_ERROR", "Internal error while storing spans");
 }

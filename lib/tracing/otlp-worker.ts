@@ -10,7 +10,7 @@ parentPort?.on("message", async (m: { id: number; input: DecodeInput }) => {
     parentPort!.postMessage({ id: m.id, result });
   } catch (err) {
     const e = err as Error;
-    const error = err instanceof ApiError ? { api: true, code: err.code, message: err.message, status: err.status } : { api: false, message: e?.message ?? String(err) };
+    const error = err instanceof ApiError ? { api: true, code: err.code, message: err.message, status: err.status } : { api: false, name: e?.name, message: e?.message ?? String(err) };
     parentPort!.postMessage({ id: m.id, error });
   }
 });

@@ -41,11 +41,12 @@ function startSlot(i: number): Slot {
   });
   worker.unref();
   const slot: Slot = { worker, pending: new Map() };
-  worker.on("message", (m: { id: number; result?: DecodedGroups; error?: { api: boolean; code?: string; message: string; status?: number } }) => {
+  worker.on("message", (m: { id: number; result?: DecodedGroups; error?: { api: boolean; code?: string; name?: string; message: string; status?: number } }) => {
     const p = slot.pending.get(m.id);
     if (!p) return;
     slot.pending.delete(m.id);
-    if (m.error) p.reject(m.error.api ? new ApiError(m.error.code!, m.error.message, m.error.status) : new Error(`OTLP decoding failed in the worker: ${m.error.message}`));
+    // a stack overflow keeps its class across the thread boundary: classifyInputError makes it a 400
+    if (m.error) p.reject(m.error.api ? new ApiError(m.error.code!, m.error.message, m.error.status) : new (m.error.name === "RangeError" ? RangeError : Error)(`OTLP decoding failed in the worker: ${m.error.message}`));
     else p.resolve(m.result!);
   });
   const fail = (err: unknown) => {

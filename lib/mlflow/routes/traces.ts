@@ -6,7 +6,7 @@ import type { Access } from "@/lib/auth/guard";
 import { ApiError, invalidParameter } from "@/lib/errors";
 import { parseAssessment } from "@/lib/mlflow/assessments";
 import { parseDurationMs, parseTimestampMs, parseTraceState, traceInfoV2Json, traceInfoV3Json } from "@/lib/mlflow/format";
-import { bool, idStr, int32, int64, keyValueList, parseStringMap, requiredStr, str, strList } from "@/lib/mlflow/params";
+import { bool, idStr, int32, int64, keyValueList, parseStringMap, requiredStr, str, strList, timestampMs } from "@/lib/mlflow/params";
 import { mlflowRoute } from "@/lib/mlflow/route";
 import type { Router } from "@/lib/mlflow/router";
 import { searchTraces } from "@/lib/search/traces";
@@ -21,6 +21,7 @@ import {
   getTraceInfoWithAssessments,
   getTraceInfos,
   linkPromptsToTrace,
+  validateTraceMaps,
   linkTracesToRun,
   MAX_LINK_TRACE_IDS,
   setTraceTag,
@@ -75,6 +76,7 @@ export function parseTraceInfoV3(ti: unknown): { info: TraceInfoInput; assessmen
   if (!metadata) throw invalidParameter("Invalid value for parameter 'trace.trace_info.trace_metadata' supplied: expected a map of strings.");
   const tags = parseStringMap(ti.tags);
   if (!tags) throw invalidParameter("Invalid value for parameter 'trace.trace_info.tags' supplied: expected a map of strings.");
+  validateTraceMaps(tags, metadata);
   // Clients retry StartTraceV3 (§1.7): an assessment sent without an id gets one derived from the trace
   // and its place in the list, so a retry updates it instead of adding a copy.
   const assessments = Array.isArray(ti.assessments)
@@ -117,6 +119,14 @@ async function traceWithSpans(traceId: string, allowPartial: boolean) {
     }
   }
   return { trace_info: traceInfoV3Json(info, assessmentMap.get(traceId) ?? []), spans: spans.map(toOtlpJsonSpan) };
+}
+
+/** request_metadata and tags of the v2 start/end calls, within the per-trace limits. */
+function v2Maps(i: { request_metadata?: { key: string; value: string }[]; tags?: { key: string; value: string }[] }) {
+  const metadata = Object.fromEntries((i.request_metadata ?? []).map((kv) => [kv.key, kv.value]));
+  const tags = Object.fromEntries((i.tags ?? []).map((kv) => [kv.key, kv.value]));
+  validateTraceMaps(tags, metadata, "");
+  return { metadata, tags };
 }
 
 export function addTraceRoutes(r: Router): void {
@@ -165,7 +175,7 @@ export function addTraceRoutes(r: Router): void {
 
   // ---------- legacy v2 StartTrace / EndTrace / info ----------
   r.add("POST", v2("/traces"), mlflowRoute({
-    schema: z.object({ experiment_id: idStr(), timestamp_ms: int64().optional(), request_metadata: keyValueList().optional(), tags: keyValueList().optional() }),
+    schema: z.object({ experiment_id: idStr(), timestamp_ms: timestampMs().optional(), request_metadata: keyValueList().optional(), tags: keyValueList().optional() }),
     access: (i) => ({ kind: "experiment", level: "EDIT", experimentId: i.experiment_id }),
     handler: async (i) => {
       const traceId = randomUUID().replace(/-/g, "");
@@ -175,15 +185,14 @@ export function addTraceRoutes(r: Router): void {
         requestTimeMs: Number(i.timestamp_ms ?? BigInt(Date.now())),
         executionDurationMs: null,
         state: "IN_PROGRESS",
-        metadata: Object.fromEntries((i.request_metadata ?? []).map((kv) => [kv.key, kv.value])),
-        tags: Object.fromEntries((i.tags ?? []).map((kv) => [kv.key, kv.value])),
+        ...v2Maps(i),
       });
       return { trace_info: traceInfoV2Json(await getTraceInfo(traceId)) };
     },
   }));
 
   r.add("PATCH", v2("/traces/{trace_id}"), mlflowRoute({
-    schema: z.object({ trace_id: requiredStr(), timestamp_ms: int64(), status: z.unknown(), request_metadata: keyValueList().optional(), tags: keyValueList().optional() }),
+    schema: z.object({ trace_id: requiredStr(), timestamp_ms: timestampMs(), status: z.unknown(), request_metadata: keyValueList().optional(), tags: keyValueList().optional() }),
     access: traceAccess("EDIT"),
     handler: async (i) => {
       const cur = await getTraceInfo(i.trace_id);
@@ -195,8 +204,7 @@ export function addTraceRoutes(r: Router): void {
         requestTimeMs: Number(start),
         executionDurationMs: Number(i.timestamp_ms > start ? i.timestamp_ms - start : 0n),
         state: parseTraceState(i.status, "status"),
-        metadata: Object.fromEntries((i.request_metadata ?? []).map((kv) => [kv.key, kv.value])),
-        tags: Object.fromEntries((i.tags ?? []).map((kv) => [kv.key, kv.value])),
+        ...v2Maps(i),
       });
       return { trace_info: traceInfoV2Json(await getTraceInfo(cur.traceId)) };
     },

@@ -6,7 +6,12 @@ import { requireUserByName, setPassword, toUserView, updateUser } from "@/lib/au
 export const dynamic = "force-dynamic";
 
 export const PATCH = authRoute<{ username: string }>({ kind: "admin" }, async ({ req, params, actor }) => {
-  const username = decodeURIComponent(params.username);
+  let username: string;
+  try {
+    username = decodeURIComponent(params.username);
+  } catch {
+    throw invalidParameter("The user name in the path is not valid percent-encoded UTF-8.");
+  }
   const b = await readJson(req);
   const change: { isAdmin?: boolean; disabled?: boolean } = {};
   if (b.is_admin !== undefined) change.isAdmin = b.is_admin === true;

@@ -1,4 +1,5 @@
 import { invalidParameter } from "@/lib/errors";
+import { MAX_TIME_MS } from "@/lib/input-limits";
 import { tracesChangedSince } from "@/lib/store/trace-view";
 import { uiRoute } from "../../../../handler";
 
@@ -9,7 +10,8 @@ export const GET = uiRoute<{ experimentId: string }>(
   (p) => ({ kind: "experiment", level: "READ", experimentId: p.experimentId }),
   async (_req, p, url) => {
     const since = Number(url.searchParams.get("since") ?? "0");
-    if (!Number.isFinite(since)) throw invalidParameter("'since' must be a number of milliseconds");
+    // compared with a bigint column: beyond what it holds is a client's mistake, not a query to run
+    if (!Number.isFinite(since) || Math.abs(since) > Number(MAX_TIME_MS)) throw invalidParameter(`'since' must be a number of milliseconds, at most ${MAX_TIME_MS}`);
     return tracesChangedSince(p.experimentId, since);
   },
 );
