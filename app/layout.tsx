@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { connection } from "next/server";
 import { Providers } from "@/components/Providers";
 import { UserMenu } from "./settings/user-menu";
 import "./globals.css";
@@ -9,7 +10,10 @@ export const metadata: Metadata = {
   description: "Tracing for GenAI applications, MLflow-compatible",
 };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Every page is rendered per request: the CSP nonce (lib/server/hardening.ts) differs on each response and
+  // Next can only put it on the inline scripts of a page it renders now, not of a prerendered one.
+  await connection();
   return (
     <html lang="en">
       <body className="flex h-full min-h-full flex-col">

@@ -143,3 +143,36 @@ test("admin users page: add a user, disable them", async ({ page }) => {
   await page.screenshot({ path: "e2e/screenshots/auth-users.png", fullPage: true });
   expect((await call(srv.url, "GET", "/api/auth/tokens", undefined, basic(name, "initial-pass-1"))).status).toBe(401);
 });
+
+test("after sign-in, a callbackUrl that parses to another origin lands on our own origin", async ({ page }) => {
+  for (const callbackUrl of ["/\\evil.example/x", "/\t/evil.example/x"]) {
+    await page.context().clearCookies();
+    await page.goto(`${srv.url}/login?callbackUrl=${encodeURIComponent(callbackUrl)}`);
+    await page.getByLabel("Username").fill(reader.username);
+    await page.getByLabel("Password").fill(reader.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    // the login page made it "/" (before: the browser went to http://evil.example/x)
+    await expect(page).toHaveURL(`${srv.url}/`);
+    await expect(page.getByRole("heading", { name: "Experiments" })).toBeVisible();
+  }
+});
+
+test("the sign-in page and the signed-in home page hydrate under the nonce CSP with no violation", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && /Content Security Policy|Content-Security-Policy/i.test(m.text())) violations.push(m.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => console.error(`Content-Security-Policy violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const res = await page.goto(`${srv.url}/login`);
+  expect(res?.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-/);
+  expect(res?.headers()["content-security-policy"]).not.toMatch(/script-src[^;]*unsafe-inline/);
+  await page.getByLabel("Username").fill(reader.username);
+  await page.getByLabel("Password").fill(reader.password);
+  await page.getByRole("button", { name: "Sign in" }).click(); // enabled only once hydrated
+  await expect(page).toHaveURL(`${srv.url}/`);
+  await expect(page.getByRole("heading", { name: "Experiments" })).toBeVisible();
+  await expect(page.getByText(reader.username)).toBeVisible(); // the user menu
+  expect(violations).toEqual([]);
+});

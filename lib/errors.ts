@@ -31,6 +31,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     status?: number,
+    /** extra response headers (Retry-After on 503) */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.status = status ?? MLFLOW_ERROR_STATUS[code] ?? 500;
@@ -40,3 +42,98 @@ export class ApiError extends Error {
 export const invalidParameter = (message: string) => new ApiError("INVALID_PARAMETER_VALUE", message);
 export const notFound = (message: string) => new ApiError("RESOURCE_DOES_NOT_EXIST", message);
 export const alreadyExists = (message: string) => new ApiError("RESOURCE_ALREADY_EXISTS", message);
+
+// ------------------------------------------------------------------ database faults
+
+/**
+ * Seconds a client should wait before retrying while the database is unreachable. The embedded PostgreSQL
+ * is back within ~1-3 s of a crash here (restart + crash recovery), an external one on its own schedule:
+ * OTLP exporters and MLflow clients honour Retry-After and back off further by themselves.
+ */
+export const DB_RETRY_AFTER_SECONDS = 2;
+
+// SQLSTATE classes/codes that mean "the server is not there right now", not "this statement is wrong":
+// 08xxx connection exceptions, 57P01 admin_shutdown (fast shutdown, restart), 57P02 crash_shutdown (another
+// backend crashed / the postmaster died), 57P03 cannot_connect_now (starting up, crash recovery), 53300
+// too_many_connections, 57P05 idle_session_timeout.
+const UNAVAILABLE_SQLSTATE = /^(?:08...|57P0[1235]|53300)$/;
+// node errno codes of a socket that cannot reach or lost the server (ENOENT: the Unix socket file is gone
+// while the embedded PostgreSQL restarts)
+const UNAVAILABLE_ERRNO = new Set(["ECONNREFUSED", "ECONNRESET", "ENOENT", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNABORTED"]);
+// Prisma driver-adapter error kinds (@prisma/adapter-pg's convertDriverError) of the same meaning
+const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
+// pg and pg-pool errors without a code
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|Connection ended unexpectedly|timeout exceeded when trying to connect|Client has encountered a connection error|is not queryable|Client was closed|terminating connection|the database system is (?:starting up|shutting down|in recovery mode)|Cannot use a pool after calling end/i;
+
+/** The error and its causes (Error.cause, Prisma's meta.driverAdapterError and its cause), outermost first. */
+function errorChain(err: unknown): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const seen = new Set<unknown>();
+  const stack = [err];
+  while (stack.length && out.length < 10) {
+    const e = stack.shift();
+    if (!e || typeof e !== "object" || seen.has(e)) continue;
+    seen.add(e);
+    const o = e as Record<string, unknown>;
+    out.push(o);
+    stack.push(o.cause, (o.meta as Record<string, unknown> | undefined)?.driverAdapterError);
+    if (Array.isArray(o.errors)) stack.push(...o.errors); // AggregateError (net's happy-eyeballs connect)
+  }
+  return out;
+}
+
+/**
+ * What a database failure means to the client, or undefined when it is no database fault of that kind:
+ * unreachable/restarting → 503 TEMPORARILY_UNAVAILABLE with Retry-After (retryable for OTLP exporters and
+ * MLflow clients, where a 500 is final and spans are dropped); statement_timeout → 504 DEADLINE_EXCEEDED;
+ * cancelled because the HTTP client went away → 499 CANCELLED (nobody reads it).
+ */
+export function databaseFault(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return undefined;
+  for (const e of errorChain(err)) {
+    const code = typeof e.code === "string" ? e.code : typeof e.originalCode === "string" ? e.originalCode : undefined;
+    const message = typeof e.message === "string" ? e.message : typeof e.originalMessage === "string" ? e.originalMessage : "";
+    if (code === "57014") {
+      if (/statement timeout/i.test(message)) {
+        return new ApiError("DEADLINE_EXCEEDED", `The query ran longer than the server's statement timeout (FLOWTRACE_STATEMENT_TIMEOUT_MS = ${statementTimeoutMs()} ms) and was stopped; narrow the filter or page with a smaller max_results.`);
+      }
+      return new ApiError("CANCELLED", "The query was cancelled (the client closed the connection).");
+    }
+    const errno = code && UNAVAILABLE_ERRNO.has(code) && (code !== "ENOENT" || e.syscall === "connect");
+    if ((code && UNAVAILABLE_SQLSTATE.test(code)) || errno || (typeof e.kind === "string" && UNAVAILABLE_KINDS.has(e.kind)) || UNAVAILABLE_MESSAGE.test(message)) {
+      return databaseUnavailable();
+    }
+  }
+  return undefined;
+}
+
+let faultLogged = 0;
+let faultsUnlogged = 0;
+
+/** Logs a database fault at most once a second (an outage fails every request: one line each was noise). */
+export function logDatabaseFault(where: string, fault: ApiError, err: unknown): void {
+  if (fault.code === "CANCELLED") return;
+  const now = Date.now();
+  if (now - faultLogged < 1000) {
+    faultsUnlogged++;
+    return;
+  }
+  const more = faultsUnlogged ? ` (and ${faultsUnlogged} more since the last line)` : "";
+  faultLogged = now;
+  faultsUnlogged = 0;
+  console.error(`flowtrace: ${where}: ${fault.status} ${fault.code}: ${(err as Error)?.message ?? String(err)}${more}`);
+}
+
+export function databaseUnavailable(): ApiError {
+  return new ApiError("TEMPORARILY_UNAVAILABLE", "The database is unreachable right now (restarting or recovering); retry the request.", 503, { "retry-after": String(DB_RETRY_AFTER_SECONDS) });
+}
+
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+
+/** FLOWTRACE_STATEMENT_TIMEOUT_MS: the longest an API or UI query may run (0 turns the limit off). */
+export function statementTimeoutMs(): number {
+  const raw = process.env.FLOWTRACE_STATEMENT_TIMEOUT_MS;
+  const v = Number(raw);
+  return raw !== undefined && raw !== "" && Number.isInteger(v) && v >= 0 ? v : DEFAULT_STATEMENT_TIMEOUT_MS;
+}

@@ -1,7 +1,7 @@
 // Sign-in page (public). With --auth off there is nothing to sign in to.
 import type { Metadata } from "next";
 import { authEnabled } from "@/lib/auth/guard";
-import { oidcConfigured } from "@/lib/auth/next-auth";
+import { oidcConfigured, safeCallbackPath } from "@/lib/auth/next-auth";
 import { LoginForm } from "./login-form";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +9,8 @@ export const metadata: Metadata = { title: "Sign in" };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string; error?: string }> }) {
   const sp = await searchParams;
-  const callbackUrl = sp.callbackUrl && sp.callbackUrl.startsWith("/") && !sp.callbackUrl.startsWith("//") ? sp.callbackUrl : "/";
+  // only a same-origin path, decided after URL parsing (the form navigates there after signing in)
+  const callbackUrl = safeCallbackPath(sp.callbackUrl);
   return (
     <div className="min-h-[70vh] flex items-center justify-center p-6">
       <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-6 shadow-sm">

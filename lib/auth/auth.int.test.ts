@@ -5,7 +5,21 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { uniqueName } from "../testing/http";
+import net from "node:net";
 import { basic, bearer, call, rawRequest, signIn, startAuthServer, type AuthServer } from "./testing";
+
+/** Writes bytes as they are (duplicate headers included) and returns the raw answer. */
+function rawExchange(base: string, request: string): Promise<string> {
+  const u = new URL(base);
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(Number(u.port), u.hostname, () => sock.end(request));
+    let out = "";
+    sock.setEncoding("utf8");
+    sock.on("data", (d) => (out += d));
+    sock.on("end", () => resolve(out));
+    sock.on("error", reject);
+  });
+}
 
 let srv: AuthServer;
 let db: pg.Client;
@@ -113,10 +127,12 @@ describe("HTTP Basic (MLFLOW_TRACKING_USERNAME/PASSWORD)", () => {
 
   test("repeated failures lock the user out from that address (kept in the database), even with the right password", async () => {
     const u = await newUser("ratelimited");
-    for (let i = 0; i < 10; i++) assert.equal((await call(srv.url, "GET", "/api/auth/tokens", undefined, basic(u.username, `wrong-${i}-pass`))).status, 401);
-    assert.equal((await call(srv.url, "GET", "/api/auth/tokens", undefined, u.h)).status, 401);
+    for (let i = 0; i < 10; i++) assert.ok([401, 429].includes((await call(srv.url, "GET", "/api/auth/tokens", undefined, basic(u.username, `wrong-${i}-pass`))).status));
+    const locked = await call(srv.url, "GET", "/api/auth/tokens", undefined, u.h);
+    assert.equal(locked.status, 429);
+    assert.match(locked.headers.get("retry-after") ?? "", /^\d+$/);
     const { rows } = await db.query(`SELECT failures FROM login_attempts WHERE key LIKE $1`, [`user:${u.username.toLowerCase()}|%`]);
-    assert.equal(rows[0].failures, 10);
+    assert.ok(rows[0].failures >= 5, "backoff starts after 5 failures");
     await db.query(`DELETE FROM login_attempts WHERE key LIKE $1`, [`user:${u.username.toLowerCase()}|%`]);
     assert.equal((await call(srv.url, "GET", "/api/auth/tokens", undefined, u.h)).status, 200);
   });
@@ -249,6 +265,40 @@ describe("MLflow user and permission REST API", () => {
 });
 
 describe("hardening with forged headers", () => {
+  test("a Host that merely starts like a private address is refused; duplicate Host headers are a 400", async () => {
+    for (const host of ["10.attacker.example", "192.168.evil.example:5000", "172.16.x.example"]) {
+      const r = await rawRequest(srv.url, "GET", "/api/2.0/mlflow/experiments/search", { host, ...admin });
+      assert.equal(r.status, 403, host);
+    }
+    const port = new URL(srv.url).port;
+    assert.equal((await rawRequest(srv.url, "GET", "/api/2.0/mlflow/experiments/search?max_results=1", { host: `127.0.0.1:${port}`, ...admin })).status, 200);
+    const dup = await rawExchange(srv.url, `GET /api/2.0/mlflow/experiments/search HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nHost: attacker.example\r\nAuthorization: ${admin.authorization}\r\nConnection: close\r\n\r\n`);
+    assert.match(dup, /^HTTP\/1\.1 400 /);
+  });
+
+  test("CSRF: a client-sent X-Forwarded-Host does not make another origin same-origin", async () => {
+    const u = await newUser("xfh");
+    const cookie = (await signIn(srv.url, u.username, u.password))!;
+    // a page on another local port (allowed by the CORS layer as localhost) claiming to be the host
+    const forged = await call(srv.url, "POST", "/api/auth/tokens", { name: "x" }, { cookie, origin: "http://localhost:3999", "x-forwarded-host": "localhost:3999" });
+    assert.equal(forged.status, 403);
+  });
+
+  test("pages carry a nonce-based CSP without 'unsafe-inline' for scripts, and Next's inline scripts carry the nonce", async () => {
+    const r = await call(srv.url, "GET", "/login");
+    assert.equal(r.status, 200);
+    const csp = r.headers.get("content-security-policy") ?? "";
+    const scriptSrc = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src")) ?? "";
+    assert.doesNotMatch(scriptSrc, /unsafe-inline/);
+    const nonce = /'nonce-([A-Za-z0-9+/=_-]+)'/.exec(scriptSrc)?.[1];
+    assert.ok(nonce, csp);
+    const scripts = [...r.text.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    assert.ok(scripts.length > 0);
+    for (const s of scripts) assert.ok(s.includes(`nonce="${nonce}"`), s);
+    const again = await call(srv.url, "GET", "/login");
+    assert.notEqual(/'nonce-([^']+)'/.exec(again.headers.get("content-security-policy") ?? "")?.[1], nonce, "a new nonce per page");
+  });
+
   test("a forged Host header is refused before authentication (DNS rebinding), /health exempt", async () => {
     const r = await rawRequest(srv.url, "GET", "/api/2.0/mlflow/experiments/search", { host: "attacker.example:5000", ...admin });
     assert.equal(r.status, 403);

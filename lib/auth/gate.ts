@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "../errors";
 import { AccessDenied, authorize, type Access } from "./guard";
+import { SignInThrottled } from "./rate-limit";
 import { getPrincipal, hasCredentials } from "./session";
 
 const PUBLIC_EXACT = new Set(["/health", "/version", "/login", "/favicon.ico", "/robots.txt"]);
@@ -43,6 +44,13 @@ export function unauthenticatedAnswer(method: string, pathname: string, search: 
   return { status: 401, headers: { "content-type": "text/plain; charset=utf-8", "www-authenticate": WWW_AUTHENTICATE }, body: message };
 }
 
+/** Basic credentials refused by the sign-in limits: 429 with Retry-After, in the API's error shape. */
+export function throttledAnswer(pathname: string, err: SignInThrottled): { status: number; headers: Record<string, string>; body: string } {
+  const headers = { "content-type": "application/json", "retry-after": String(err.retryAfterS), "cache-control": "no-store" };
+  const body = pathname.startsWith("/v1/") ? { detail: err.message } : { error_code: "REQUEST_LIMIT_EXCEEDED", message: err.message };
+  return { status: 429, headers, body: JSON.stringify(body) };
+}
+
 const EXPERIMENT_PAGE = /^\/experiments\/(\d{1,19})(?:\/|$)/;
 const SETTINGS_EXPERIMENT_PAGE = /^\/settings\/experiments\/(\d{1,19})(?:\/|$)/;
 const TRACE_PAGE = /\/traces\/([A-Za-z0-9_-]{1,100})(?:\/|$)/;
@@ -79,7 +87,17 @@ export function createAuthGate(): (req: IncomingMessage, res: ServerResponse) =>
     if (isPublicPath(pathname) || method === "OPTIONS") return true;
     const reqLike = { headers: req.headers };
     if (!hasCredentials(reqLike) && maybeAnonymousTraceUpload(method, pathname)) return true;
-    if (await getPrincipal(reqLike)) {
+    let principal;
+    try {
+      principal = await getPrincipal(reqLike);
+    } catch (err) {
+      if (!(err instanceof SignInThrottled)) throw err;
+      const a = throttledAnswer(pathname, err);
+      res.writeHead(a.status, a.headers);
+      res.end(a.body);
+      return false;
+    }
+    if (principal) {
       const needs = method === "GET" || method === "HEAD" ? pageAccessFor(pathname) : [];
       try {
         for (const access of needs) await authorize({ headers: req.headers, method, url }, access);

@@ -2,8 +2,9 @@
 // pages). Each route declares what it needs; this module decides. Without --auth (the default, like
 // `mlflow server`) every request is allowed. With it: a principal from Basic, Bearer or the UI session
 // (session.ts), MLflow's per-experiment permissions (permissions.ts), admins bypass.
-import { prisma } from "../db";
+import { getPool, prisma } from "../db";
 import { notFound } from "../errors";
+import { experimentsHoldingArtifactPath } from "../store/artifacts";
 import { effectivePermission, experimentVisibility, grantManageToUser, permits, type Permission } from "./permissions";
 import { getPrincipal, hasCredentials, headerOf, type Principal, type RequestLike } from "./session";
 
@@ -13,7 +14,17 @@ export type Access =
   | { kind: "public" } // /health, /version, login page
   | { kind: "authenticated" } // any signed-in user or valid API credential
   | { kind: "experiment"; level: PermissionLevel; experimentId: string | bigint }
-  | { kind: "trace"; level: PermissionLevel; traceId: string } // resolved through the trace's experiment
+  // A write or read of one trace, resolved through the experiment that OWNS the trace (looked up in the database),
+  // never through one the request names. With `experimentId` (StartTraceV3: the experiment the request names,
+  // where a trace not stored yet is created): an unknown trace needs that experiment's permission, a stored one
+  // needs its owner's (and the named one's, when they differ). Without it an unknown trace is a 404.
+  | { kind: "trace"; level: PermissionLevel; traceId: string; experimentId?: string | bigint }
+  // Several traces (delete-traces, link-to-run) in one query: every stored one's owner must permit `level`;
+  // ids not stored are a 404 unless `ifExists` (the route ignores them, as delete-traces does).
+  | { kind: "traces"; level: PermissionLevel; traceIds: string[]; ifExists?: boolean }
+  // An mlflow-artifacts path outside the numeric experiment folders "<id>/…": the experiments whose artifact
+  // location holds it decide; a path no experiment holds is readable by any signed-in user and writable by admins.
+  | { kind: "artifact"; level: PermissionLevel; path: string }
   | { kind: "user"; username: string } // that user themself, or an admin
   | { kind: "admin" };
 
@@ -43,7 +54,9 @@ export function sameOriginRequest(req: RequestLike): boolean {
   const site = headerOf(req, "sec-fetch-site");
   if (site) return site === "same-origin";
   const origin = headerOf(req, "origin");
-  const host = headerOf(req, "x-forwarded-host") ?? headerOf(req, "host");
+  // Not X-Forwarded-Host: a client can send that. The server's hardening layer copies a trusted proxy's
+  // value (--trusted-proxies) into x-flowtrace-forwarded-host and drops any client-sent copy.
+  const host = headerOf(req, "x-flowtrace-forwarded-host") ?? headerOf(req, "host");
   if (origin) {
     try {
       return new URL(origin).host.toLowerCase() === (host ?? "").toLowerCase();
@@ -74,6 +87,8 @@ async function anonymousTraceUpload(req: AuthRequest, access: Access): Promise<b
   }
   if (!pathname.endsWith("/traces.json")) return false;
   const traceId = pathname.split("/").find((s) => TRACE_ID_SEGMENT.test(s));
+  // only the two shapes this upload is authorized with (the trace in the path, or its experiment folder)
+  if (access.kind !== "trace" && access.kind !== "experiment") return false;
   if (!traceId || (access.kind === "trace" && access.traceId !== traceId)) return false;
   const t = await prisma.trace.findUnique({ where: { traceId }, select: { experimentId: true, spanCount: true, updatedAt: true } });
   if (!t || t.spanCount > 0) return false;
@@ -82,9 +97,29 @@ async function anonymousTraceUpload(req: AuthRequest, access: Access): Promise<b
   return age >= -60_000 && age < ANONYMOUS_UPLOAD_WINDOW_MS;
 }
 
-async function traceExperiment(traceId: string): Promise<bigint | null> {
-  const t = await prisma.trace.findUnique({ where: { traceId }, select: { experimentId: true } });
-  return t?.experimentId ?? null;
+// The owner of a trace: one primary-key lookup, a prepared statement (StartTraceV3 is a hot path; this runs
+// only with --auth). Text, not bigint, so that it compares with experiment ids as the requests give them.
+const TRACE_OWNER_SQL = "SELECT experiment_id::text AS e FROM traces WHERE trace_id = $1";
+
+async function traceExperiment(traceId: string): Promise<string | null> {
+  if (traceId.includes("\u0000")) return null; // PostgreSQL text cannot hold NUL: no such trace is stored
+  const { rows } = await getPool().query<{ e: string }>({ name: "flowtrace_auth_trace_owner", text: TRACE_OWNER_SQL, values: [traceId] });
+  return rows[0]?.e ?? null;
+}
+
+/** Owners of the stored ones among `traceIds` (trace id → experiment id), one query. */
+async function traceExperiments(traceIds: string[]): Promise<Map<string, string>> {
+  const { rows } = await getPool().query<{ t: string; e: string }>(
+    "SELECT trace_id AS t, experiment_id::text AS e FROM traces WHERE trace_id = ANY($1::text[])",
+    [[...new Set(traceIds)].filter((id) => !id.includes("\u0000"))],
+  );
+  return new Map(rows.map((r) => [r.t, r.e]));
+}
+
+/** A canonical experiment id ("007" and 7n are "7"), or the text as given when it is not one. */
+function expKey(id: string | bigint): string {
+  const s = String(id).trim();
+  return /^\d{1,19}$/.test(s) ? BigInt(s).toString() : s;
 }
 
 /** The principal's permission for an access of kind experiment/trace (MANAGE for admins). */
@@ -122,15 +157,50 @@ export async function authorize(req: AuthRequest, access: Access): Promise<void>
     }
     case "trace": {
       if (p.isAdmin) return;
-      const eid = await traceExperiment(access.traceId);
-      // Unknown trace: 404 as MLflow's auth app answers. Letting it through would let a writer whose
-      // route derives the experiment elsewhere (traces.json under an experiment's artifact root) write
-      // into an experiment it has no EDIT on.
-      if (eid === null) throw notFound(`Trace with ID '${access.traceId}' not found.`);
-      if (!permits(await permissionFor(p, eid), access.level)) throw new AccessDenied(403, "Permission denied");
+      const owner = await traceExperiment(access.traceId);
+      const named = access.experimentId === undefined ? null : expKey(access.experimentId);
+      if (owner === null) {
+        // Unknown trace: 404 as MLflow's auth app answers. Letting it through would let a writer whose
+        // route derives the experiment elsewhere (traces.json under an experiment's artifact root) write
+        // into an experiment it has no EDIT on. A route that creates the trace names where: that decides.
+        if (named === null) throw notFound(`Trace with ID '${access.traceId}' not found.`);
+        await requireExperiment(p, named, access.level);
+        return;
+      }
+      // A stored trace: its owner decides, whatever experiment the request names (issue #14: a StartTraceV3
+      // naming the caller's own experiment and another's trace id rewrote that trace).
+      await requireExperiment(p, owner, access.level);
+      if (named !== null && named !== owner) await requireExperiment(p, named, access.level);
+      return;
+    }
+    case "traces": {
+      if (p.isAdmin || !access.traceIds.length) return;
+      const owners = await traceExperiments(access.traceIds);
+      if (!access.ifExists) {
+        const unknown = access.traceIds.find((id) => !owners.has(id));
+        if (unknown !== undefined) throw notFound(`Trace with ID '${unknown}' not found.`);
+      }
+      for (const e of new Set(owners.values())) await requireExperiment(p, e, access.level);
+      return;
+    }
+    case "artifact": {
+      if (p.isAdmin) return;
+      const owners = await experimentsHoldingArtifactPath(access.path);
+      // Outside every experiment's folder: reads as before (any signed-in user), writes only by admins — these
+      // are files no experiment grant covers, so no EDIT on some experiment may overwrite or delete them.
+      if (!owners.length) {
+        if (access.level !== "READ") throw new AccessDenied(403, "Permission denied: artifacts outside an experiment's artifact location can only be written by admins");
+        return;
+      }
+      // several experiments may share a location: the caller must be allowed on each of them
+      for (const e of owners) await requireExperiment(p, e, access.level);
       return;
     }
   }
+}
+
+async function requireExperiment(p: Principal, experimentId: string | bigint, level: PermissionLevel): Promise<void> {
+  if (!permits(await permissionFor(p, experimentId), level)) throw new AccessDenied(403, "Permission denied");
 }
 
 /** authorize() as a boolean, for UIs that hide what a user cannot do. */

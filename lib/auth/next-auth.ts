@@ -2,12 +2,75 @@
 // Connect provider when FLOWTRACE_OIDC_ISSUER / _CLIENT_ID / _CLIENT_SECRET are set. Sessions are
 // encrypted JWT cookies (httpOnly, SameSite=Lax, Secure over https) carrying the user id and the user's
 // session version, so a password reset or disabling the account ends existing sessions.
-import type { NextAuthOptions, User } from "next-auth";
+import { AsyncLocalStorage } from "node:async_hooks";
+import NextAuth, { type NextAuthOptions, type User } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import { createUser, checkPassword, findUserByName, usernameProblem } from "./users";
 
 export const SESSION_MAX_AGE_S = 12 * 60 * 60;
+
+const PARSE_BASE = "http://flowtrace.invalid";
+
+/**
+ * Where to go after sign-in: `raw` if, after URL parsing as a browser does it, it is a path on our own
+ * origin; "/" otherwise. A prefix check is not enough: browsers read "/\evil.example" and "/<TAB>/evil"
+ * as "//evil.example" (another origin), and "/.//evil" normalizes to "//evil".
+ */
+export function safeCallbackPath(raw: unknown): string {
+  if (typeof raw !== "string" || !raw.startsWith("/")) return "/";
+  let u: URL;
+  try {
+    u = new URL(raw, PARSE_BASE);
+  } catch {
+    return "/";
+  }
+  if (u.origin !== PARSE_BASE) return "/";
+  // the parsed path may still start with "//" ("/.//x"), which a browser would read as another host
+  return `/${u.pathname.replace(/^\/+/, "")}${u.search}${u.hash}`;
+}
+
+/**
+ * next-auth's redirect callback: only same-origin redirects after sign-in/out, decided after URL parsing
+ * (no open redirect through callbackUrl).
+ */
+export function redirectAfterSignIn(url: string, baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, "");
+  if (url.startsWith("/")) return `${base}${safeCallbackPath(url)}`;
+  try {
+    const u = new URL(url);
+    if (u.origin === new URL(baseUrl).origin) return `${base}${safeCallbackPath(u.pathname + u.search + u.hash)}`;
+  } catch {
+    /* fall through */
+  }
+  return baseUrl;
+}
+
+// The sign-in attempt's Retry-After, from authorize() (deep inside next-auth) to nextAuthHandler.
+const signInScope = new AsyncLocalStorage<{ retryAfterS?: number }>();
+
+type RouteCtx = { params: Promise<{ nextauth: string[] }> };
+
+/**
+ * next-auth's route handler. A credentials sign-in refused by the limits answers 429 with Retry-After
+ * (next-auth itself would answer 200/302 with ?error=TooManyAttempts); the body stays next-auth's, so the
+ * login form still reads its error from it.
+ */
+export async function nextAuthHandler(req: Request, ctx: RouteCtx): Promise<Response> {
+  const scope: { retryAfterS?: number } = {};
+  const res: Response = await signInScope.run(scope, () => NextAuth(req as never, ctx as never, authOptions()));
+  if (scope.retryAfterS === undefined) return res;
+  const headers = new Headers(res.headers);
+  headers.set("retry-after", String(scope.retryAfterS));
+  headers.set("cache-control", "no-store");
+  if (headers.has("location")) {
+    // a plain form post (no JavaScript): say it in text rather than redirect
+    headers.delete("location");
+    headers.set("content-type", "text/plain; charset=utf-8");
+    return new Response(`Too many failed sign-in attempts. Try again in ${scope.retryAfterS} s.`, { status: 429, headers });
+  }
+  return new Response(await res.text(), { status: 429, headers });
+}
 
 type LocalUser = User & { sv?: number };
 
@@ -61,7 +124,11 @@ export function authOptions(env: Record<string, string | undefined> = process.en
         const ipHeader = req?.headers?.["x-flowtrace-client-ip"];
         const r = await checkPassword(username, password, Array.isArray(ipHeader) ? ipHeader[0] : ipHeader);
         if (!r.ok) {
-          if (r.reason === "rate_limited") throw new Error("TooManyAttempts");
+          if (r.reason === "rate_limited") {
+            const scope = signInScope.getStore();
+            if (scope) scope.retryAfterS = r.retryAfterS;
+            throw new Error("TooManyAttempts");
+          }
           return null;
         }
         return { id: r.user.id.toString(), name: r.user.username, sv: r.user.sessionVersion } as LocalUser;
@@ -100,14 +167,7 @@ export function authOptions(env: Record<string, string | undefined> = process.en
         return { ...session, user: { name: token.name ?? null } };
       },
       async redirect({ url, baseUrl }) {
-        // Only same-site redirects after sign-in/out: no open redirect through callbackUrl.
-        if (url.startsWith("/") && !url.startsWith("//")) return `${baseUrl}${url}`;
-        try {
-          if (new URL(url).origin === new URL(baseUrl).origin) return url;
-        } catch {
-          /* fall through */
-        }
-        return baseUrl;
+        return redirectAfterSignIn(url, baseUrl);
       },
     },
   };

@@ -3,6 +3,7 @@
 // Unknown errors become a generic 500: no stack traces or SQL reach clients.
 import { ApiError } from "../errors";
 import { AccessDenied, authorize, type Access } from "./guard";
+import { SignInThrottled } from "./rate-limit";
 import { getPrincipal, type Principal } from "./session";
 import { WWW_AUTHENTICATE } from "./gate";
 
@@ -11,6 +12,9 @@ export function json(body: unknown, status = 200, headers: Record<string, string
 }
 
 export function errorResponse(err: unknown): Response {
+  if (err instanceof SignInThrottled) {
+    return json({ error_code: "REQUEST_LIMIT_EXCEEDED", message: err.message }, 429, { "retry-after": String(err.retryAfterS) });
+  }
   if (err instanceof AccessDenied) {
     return err.status === 401
       ? json({ error_code: "UNAUTHENTICATED", message: err.message }, 401, { "www-authenticate": WWW_AUTHENTICATE })

@@ -26,3 +26,10 @@ test("CSRF: cookie-authenticated mutations must be same-origin", () => {
   assert.equal(sameOriginRequest({ headers: {} }), false);
   assert.equal(sameOriginRequest({ headers: { "x-flowtrace-csrf": "1" } }), true);
 });
+
+test("CSRF: a client-sent X-Forwarded-Host is not believed (only the server's vetted copy of a trusted proxy's)", () => {
+  // a page on another local port claims to be the host it comes from
+  assert.equal(sameOriginRequest({ headers: { origin: "http://localhost:3000", host: "localhost:5000", "x-forwarded-host": "localhost:3000" } }), false);
+  // behind a trusted proxy the hardening layer passes the public host in x-flowtrace-forwarded-host
+  assert.equal(sameOriginRequest({ headers: { origin: "https://traces.example", host: "10.0.0.5:5000", "x-flowtrace-forwarded-host": "traces.example" } }), true);
+});

@@ -5,7 +5,7 @@ import { prisma } from "../db";
 import { ApiError, invalidParameter, notFound } from "../errors";
 import { audit } from "./audit";
 import { hashPassword, passwordProblem, verifyPassword } from "./password";
-import { clearFailures, isRateLimited, recordFailure } from "./rate-limit";
+import { attemptSucceeded, reserveAttempt, SignInThrottled } from "./rate-limit";
 import { deleteSetting, getOrCreateSetting, getSetting } from "./settings";
 
 export interface UserRecord {
@@ -150,27 +150,28 @@ export async function userCount(): Promise<number> {
   return prisma.user.count();
 }
 
-export type PasswordCheck = { ok: true; user: UserRecord } | { ok: false; reason: "invalid" | "rate_limited" };
+export type PasswordCheck = { ok: true; user: UserRecord } | { ok: false; reason: "invalid" } | { ok: false; reason: "rate_limited"; retryAfterS: number };
 
 /**
- * Checks a username and password with the rate limit applied. The hash is always computed (against a
- * dummy hash for unknown users) so timing does not reveal which usernames exist.
+ * Checks a username and password with the sign-in limits applied (rate-limit.ts): the attempt is counted
+ * as a failure before the check and taken back when the password is right, so concurrent guesses cannot
+ * slip past the limit. The hash is always computed (against a dummy hash for unknown users) so timing does
+ * not reveal which usernames exist.
  */
 export async function checkPassword(username: string, password: string, ip: string | undefined): Promise<PasswordCheck> {
-  if (await isRateLimited(username, ip)) return { ok: false, reason: "rate_limited" };
+  const r = await reserveAttempt(username, ip);
+  if (!r.allowed) return { ok: false, reason: "rate_limited", retryAfterS: r.retryAfterS };
   const user = typeof username === "string" && username.length <= 64 ? await findUserByName(username) : null;
   const valid = await verifyPassword(password, user?.passwordHash);
-  if (!valid || !user || user.disabled) {
-    await recordFailure(username, ip);
-    return { ok: false, reason: "invalid" };
-  }
-  await clearFailures(username, ip);
+  if (!valid || !user || user.disabled) return { ok: false, reason: "invalid" };
+  await attemptSucceeded(r.keys);
   return { ok: true, user };
 }
 
 /**
  * HTTP Basic credentials. Successful checks are remembered for a minute (keyed by a hash of the pair,
  * in memory only) so API clients sending Basic on every request do not pay a 32 MiB scrypt each time.
+ * Throws SignInThrottled (answered 429 with Retry-After) when the sign-in limits refuse the attempt.
  */
 export async function verifyBasic(username: string, password: string, ip: string | undefined): Promise<UserRecord | null> {
   const key = createHash("sha256").update(username).update("\0").update(password).digest("base64");
@@ -181,6 +182,7 @@ export async function verifyBasic(username: string, password: string, ip: string
     caches.basic.delete(key);
   }
   const r = await checkPassword(username, password, ip);
+  if (!r.ok && r.reason === "rate_limited") throw new SignInThrottled(r.retryAfterS);
   if (!r.ok) return null;
   if (caches.basic.size > 10_000) caches.basic.clear();
   caches.basic.set(key, { at: Date.now(), userId: r.user.id, passwordHash: r.user.passwordHash ?? "" });

@@ -3,7 +3,7 @@
 // access the route declares, runs the handler, and turns every failure into MLflow's error envelope.
 import { z } from "zod";
 import { AccessDenied, authorize, type Access } from "@/lib/auth/guard";
-import { ApiError, invalidParameter } from "@/lib/errors";
+import { ApiError, databaseFault, invalidParameter, logDatabaseFault } from "@/lib/errors";
 import { parseJson, stringifyJson } from "./json";
 import { zodToApiError } from "./params";
 
@@ -148,11 +148,18 @@ export function parseJsonBody(bytes: Uint8Array, contentType: string | null): Re
 }
 
 export function toErrorResponse(err: unknown, where: string): Response {
-  if (err instanceof ApiError) return errorResponse(err.code, err.message, err.status);
+  if (err instanceof ApiError) return errorResponse(err.code, err.message, err.status, err.headers);
   if (err instanceof AccessDenied) {
     return err.status === 401
       ? errorResponse("UNAUTHENTICATED", err.message, 401, { "www-authenticate": 'Basic realm="mlflow"' })
       : errorResponse("PERMISSION_DENIED", err.message, 403);
+  }
+  // database unreachable → 503 TEMPORARILY_UNAVAILABLE + Retry-After (MLflow clients retry it), statement
+  // timeout → 504 DEADLINE_EXCEEDED; neither is a bug of the request, so no stack trace in the log
+  const fault = databaseFault(err);
+  if (fault) {
+    logDatabaseFault(where, fault, err);
+    return errorResponse(fault.code, fault.message, fault.status, fault.headers);
   }
   console.error(`flowtrace: internal error in ${where}:`, err);
   return errorResponse("INTERNAL_ERROR", "Internal server error. The details are in the server log.", 500);

@@ -80,7 +80,7 @@ export async function build(root: string, opts: BuildOptions = {}): Promise<void
   const log = opts.log ?? ((m: string) => console.log(m));
   const started = Date.now();
   const tty = process.stdout.isTTY && opts.log === undefined;
-  const line = "flowtrace: building the web app (first start, or the sources changed; about a minute)";
+  const line = "flowtrace: building the web app (first start, or the sources changed; about half a minute)";
   log(`${line}…`);
   generatePrismaClient(root);
   const hash = sourceHash(root);

@@ -42,3 +42,10 @@ test("auth and hardening flags, with MLflow's environment names", () => {
   assert.deepEqual([e.auth, e.allowedHosts, e.disableSecurityMiddleware], [true, ["*"], true]);
   assert.equal(parseServerArgs([], { FLOWTRACE_AUTH: "0" }).auth, false);
 });
+
+test("--trusted-proxies / FLOWTRACE_TRUSTED_PROXIES: addresses and CIDRs, none by default, bad entries refused", () => {
+  assert.equal(parseServerArgs([], {}).trustedProxies, undefined);
+  assert.deepEqual(parseServerArgs(["--trusted-proxies", "10.0.0.0/8, ::1"], {}).trustedProxies, ["10.0.0.0/8", "::1"]);
+  assert.deepEqual(parseServerArgs([], { FLOWTRACE_TRUSTED_PROXIES: "127.0.0.1" }).trustedProxies, ["127.0.0.1"]);
+  assert.throws(() => parseServerArgs(["--trusted-proxies", "proxy.example"], {}), (e: Error) => e instanceof ConfigError && /invalid trusted proxy 'proxy.example'/.test(e.message));
+});

@@ -4,6 +4,7 @@
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { trustedProxyMatcher } from "./hardening";
 import { LOG_LEVELS, type LogLevel } from "./log";
 
 export interface ServerConfig {
@@ -22,6 +23,8 @@ export interface ServerConfig {
   /** origins allowed to send state-changing requests besides localhost; ["*"] = all */
   corsAllowedOrigins?: string[];
   disableSecurityMiddleware: boolean;
+  /** proxies (IPs/CIDRs) whose X-Forwarded-For / X-Forwarded-Host are believed; undefined = none */
+  trustedProxies?: string[];
   /** `--help` / `--version`: print and exit 0, start nothing */
   help: boolean;
   version: boolean;
@@ -51,6 +54,7 @@ const FLAGS: Record<string, Flag> = {
   "allowed-hosts": { key: "allowedHosts", env: ["MLFLOW_SERVER_ALLOWED_HOSTS"] },
   "cors-allowed-origins": { key: "corsAllowedOrigins", env: ["MLFLOW_SERVER_CORS_ALLOWED_ORIGINS"] },
   "disable-security-middleware": { key: "disableSecurityMiddleware", env: ["MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"], bool: true },
+  "trusted-proxies": { key: "trustedProxies", env: ["FLOWTRACE_TRUSTED_PROXIES"] },
 };
 
 export const USAGE = `Usage: flowtrace server [options]        (from a clone: npm start -- [options])
@@ -74,6 +78,9 @@ export const USAGE = `Usage: flowtrace server [options]        (from a clone: np
   --disable-security-middleware
                             turn off Host, CORS and security-header checks
                             (env MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE=true)
+  --trusted-proxies LIST    reverse proxies whose X-Forwarded-For and X-Forwarded-Host are believed (client
+                            address for sign-in limits, host for CSRF checks), comma-separated IPs or CIDRs
+                            (env FLOWTRACE_TRUSTED_PROXIES; default none: those headers are ignored)
   --log-level LEVEL         error, warn, info (default) or debug (env FLOWTRACE_LOG_LEVEL)
   --quiet, --verbose        the same as --log-level warn, --log-level debug
   --help                    print this help
@@ -140,6 +147,12 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
       throw new ConfigError(`unsupported database URL scheme '${u.protocol}': flowtrace stores data in PostgreSQL (postgresql://…)`);
     }
   }
+  const trustedProxies = splitList(raw.trustedProxies as string | undefined);
+  try {
+    trustedProxyMatcher(trustedProxies);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
   let logLevel: LogLevel = "info";
   if (raw.logLevel !== undefined) {
     const l = String(raw.logLevel).toLowerCase();
@@ -160,6 +173,7 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
     allowedHosts: splitList(raw.allowedHosts as string | undefined),
     corsAllowedOrigins: splitList(raw.corsAllowedOrigins as string | undefined),
     disableSecurityMiddleware: Boolean(raw.disableSecurityMiddleware),
+    trustedProxies,
     help: Boolean(values.help),
     version: Boolean(values.version),
   };

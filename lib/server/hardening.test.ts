@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CORS_BLOCKED_MESSAGE, decide, DNS_REBINDING_MESSAGE, exposureWarning, hostAllowed, originAllowed } from "./hardening";
+import { clientAddress, CORS_BLOCKED_MESSAGE, decide, DNS_REBINDING_MESSAGE, exposureWarning, hostAllowed, originAllowed, trustedProxyMatcher } from "./hardening";
 
 test("default Host allow-list: localhost names with any port and private ranges, nothing else", () => {
   for (const h of ["localhost", "localhost:5000", "127.0.0.1:5000", "[::1]:5000", "0.0.0.0", "10.1.2.3:80", "192.168.0.9", "172.16.0.1", "172.31.255.1:5000"]) {
@@ -76,4 +76,41 @@ test("a loud warning when listening beyond loopback without --auth", () => {
   assert.equal(exposureWarning("0.0.0.0", true), undefined);
   assert.equal(exposureWarning("127.0.0.1", false), undefined);
   assert.equal(exposureWarning("localhost", false), undefined);
+});
+
+test("private-range patterns match IP literals only, never names that start like one (DNS rebinding)", () => {
+  for (const h of ["10.attacker.example", "10.attacker.example:5000", "192.168.evil.example", "172.16.evil.example:80", "10.0.0.1.nip.io", "fd00.evil.example", "fc00:evil", "[fd00:zz]"]) {
+    assert.ok(!hostAllowed(h), h);
+  }
+  for (const h of ["10.0.0.1", "10.255.1.2:5000", "192.168.1.1:80", "172.20.3.4", "[fd00::1]", "[fd12:3456::1]:5000", "[fc00::5]", "[::1]:5000"]) {
+    assert.ok(hostAllowed(h), h);
+  }
+  assert.ok(!hostAllowed("[2001:db8::1]:5000"), "global IPv6 is not private");
+  assert.ok(!hostAllowed("[fe80::1]"), "link-local is not in the list");
+  // operator patterns that look like addresses are held to the same rule
+  assert.ok(hostAllowed("10.1.2.3:5000", ["10.1.*"]));
+  assert.ok(!hostAllowed("10.1.evil.example", ["10.1.*"]));
+  assert.ok(hostAllowed("traces.example.com", ["traces.example.*"]), "name patterns stay name patterns");
+});
+
+test("page CSP: a per-request nonce for scripts, no 'unsafe-inline' in script-src", () => {
+  const d = decide("GET", "/experiments/1", { host: "localhost:5000" }, {}, "bm9uY2Ux");
+  const csp = d.headers["content-security-policy"];
+  const scriptSrc = csp.split(";").map((s) => s.trim()).find((s) => s.startsWith("script-src"))!;
+  assert.match(scriptSrc, /'nonce-bm9uY2Ux'/);
+  assert.doesNotMatch(scriptSrc, /unsafe-inline/);
+  assert.match(csp, /object-src 'none'/);
+});
+
+test("client address and forwarded host: X-Forwarded-For is believed only from trusted proxies", () => {
+  const trusted = trustedProxyMatcher(["10.0.0.0/8", "::1"]);
+  assert.equal(clientAddress("203.0.113.7", "1.2.3.4", trusted), "203.0.113.7", "untrusted peer: its own address");
+  assert.equal(clientAddress("10.0.0.2", "1.2.3.4", trusted), "1.2.3.4");
+  assert.equal(clientAddress("10.0.0.2", "6.6.6.6, 1.2.3.4, 10.0.0.9", trusted), "1.2.3.4", "rightmost untrusted hop");
+  assert.equal(clientAddress("::ffff:10.0.0.2", "1.2.3.4", trusted), "1.2.3.4", "IPv4-mapped peer");
+  assert.equal(clientAddress("::1", "garbage", trusted), "::1", "unparsable hop: the proxy itself");
+  assert.equal(clientAddress("10.0.0.2", undefined, trusted), "10.0.0.2");
+  assert.equal(clientAddress("10.0.0.2", "1.2.3.4", trustedProxyMatcher([])), "10.0.0.2", "default: nobody is trusted");
+  assert.throws(() => trustedProxyMatcher(["10.0.0.0/33"]), /invalid trusted proxy/);
+  assert.throws(() => trustedProxyMatcher(["proxy.example"]), /invalid trusted proxy/);
 });

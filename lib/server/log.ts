@@ -23,13 +23,3 @@ export const log = {
   info: (m: string) => enabled("info") && console.log(`flowtrace: ${m}`),
   debug: (m: string) => enabled("debug") && console.log(`flowtrace: ${m}`),
 };
-
-/**
- * A request the client got wrong (4xx) is worth one line for whoever runs the server (debug level: an
- * exporter retrying a bad batch would otherwise fill the terminal); never a stack or an SQL statement.
- */
-export function logClientError(status: number, method: string | undefined, path: string | undefined, message: string): void {
-  if (!enabled("debug")) return;
-  const route = (path ?? "").split("?")[0];
-  console.log(`flowtrace: ${status} ${method ?? ""} ${route}: ${message.replace(/\s+/g, " ").slice(0, 300)}`);
-}

@@ -104,7 +104,14 @@ async function createTestDatabase(): Promise<TestDb> {
   };
 }
 
-interface ChildServer { url: string; stop(): Promise<void> }
+export interface ChildServer {
+  url: string;
+  /** the server process (fault tests signal it) */
+  child: import("node:child_process").ChildProcess;
+  /** everything it printed so far */
+  output(): string;
+  stop(): Promise<void>;
+}
 
 /** Starts `flowtrace server` as a child process on a free port (embedded database when databaseUrl is null). */
 export async function startServerProcess(databaseUrl: string | null, extraArgs: string[] = [], extraEnv: Record<string, string | undefined> = {}): Promise<ChildServer> {
@@ -129,9 +136,10 @@ export async function startServerProcess(databaseUrl: string | null, extraArgs: 
     child.once("exit", (code) => reject(new Error(`server exited with ${code} before listening:\n${output}`)));
     setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000).unref();
   });
-  child.stdout.on("data", () => {});
   return {
     url,
+    child,
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -162,7 +170,7 @@ export async function runTests(args: string[]): Promise<number> {
   if (want("unit")) add(runNodeTests(unitFiles, { ...process.env }, 2), "unit");
 
   if ((want("int") && intFiles.length) || (want("e2e") && e2eFiles.length)) {
-    ensureBuild(ROOT);
+    await ensureBuild(ROOT);
     const db = await createTestDatabase();
     let server: ChildServer | undefined;
     try {

@@ -67,3 +67,20 @@ export async function listArtifacts(dir: string): Promise<ArtifactFile[]> {
   }
   return [...out.values()];
 }
+
+/**
+ * The experiments (ids) whose artifact location is `path` or a folder above it: mlflow-artifacts:/<folder> (or
+ * mlflow-artifacts:///<folder>, with or without a trailing slash). Authorization of paths outside the numeric
+ * "<experiment id>/…" folders (lib/auth/guard.ts, access kind "artifact") goes by these.
+ */
+export async function experimentsHoldingArtifactPath(path: string): Promise<string[]> {
+  const parts = path.split("/").filter(Boolean);
+  const candidates: string[] = [];
+  for (let i = 1; i <= parts.length; i++) {
+    const p = parts.slice(0, i).join("/");
+    for (const scheme of ["mlflow-artifacts:/", "mlflow-artifacts:///"]) candidates.push(scheme + p, scheme + p + "/");
+  }
+  if (!candidates.length) return [];
+  const { rows } = await getPool().query<{ e: string }>("SELECT experiment_id::text AS e FROM experiments WHERE artifact_location = ANY($1::text[])", [candidates]);
+  return rows.map((r) => r.e);
+}

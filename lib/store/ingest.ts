@@ -32,7 +32,7 @@
 // statement for them, in the same transaction as the spans waiting with them: see upsertTraceInfo).
 import type { Pool, PoolClient } from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { getPool } from "../db";
+import { getIngestPool } from "../db";
 import { ApiError, invalidParameter, notFound } from "../errors";
 import { binaryTextArray, JSONB_OID, TEXT_OID } from "./pg-binary";
 import { ATTR, deriveSpan, previewOf, sessionOf, traceTagsOf, userOf } from "../tracing/derive";
@@ -428,7 +428,7 @@ async function writeSpans(jobs: { expId: string; spans: NormalizedSpan[] }[], he
   const batches = groupByTrace(jobs);
   if (spanCountOf(batches) > SMALL_WRITE_SPANS) return executeCopyWrite(prepareCopyWrite(batches));
   // (a pool's query checks a connection out and back in)
-  await (held ?? getPool()).query({ ...INGEST_SQL, values: ingestValues(batches) });
+  await (held ?? getIngestPool()).query({ ...INGEST_SQL, values: ingestValues(batches) });
 }
 
 function spanCountOf(batches: TraceBatch[]): number {
@@ -485,7 +485,7 @@ function prepareCopyWrite(batches: TraceBatch[]): PreparedWrite {
 }
 
 async function executeCopyWrite(p: PreparedWrite): Promise<void> {
-  const client = await getPool().connect();
+  const client = await getIngestPool().connect();
   let inTx = false;
   let broken = false;
   try {
@@ -572,7 +572,7 @@ class GroupCommit<J extends { reject: (err: unknown) => void }> {
     let client: PoolClient | undefined;
     try {
       while (this.queue.length) {
-        client ??= await getPool().connect();
+        client ??= await getIngestPool().connect();
         const jobs = this.o.take(this.queue);
         try {
           await this.o.write(jobs, client);
@@ -628,7 +628,7 @@ function enqueue(expId: string, spans: NormalizedSpan[]): Promise<void> {
 export async function ingestSpans(experimentId: string, spans: NormalizedSpan[]): Promise<{ traces: number; spans: number }> {
   const expId = validExperimentId(experimentId);
   if (spans.length === 0) {
-    const r = await getPool().query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [expId]);
+    const r = await getIngestPool().query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [expId]);
     checkExperiment(experimentId, r.rows[0]);
     return { traces: 0, spans: 0 };
   }
@@ -726,7 +726,10 @@ function parseCost(text: string | undefined): number | null {
 
 // The merge StartTraceV3 (and v2 StartTrace/EndTrace) does with a stored row: the given trace-info fields
 // win; spans, tags and metadata already stored are kept (union); the spans-location tag stays while spans are
-// held. flowtrace_write (migration 20261205170000_write_batch) runs the same statement as TRACE_INFO_BATCH_SQL:
+// held. A trace stored under another experiment is neither moved nor changed (the WHERE: no row comes back,
+// and explainUnwritten says why; issue #14 — with the experiment in the request deciding, anyone allowed to
+// write one experiment could rewrite the traces of any other). flowtrace_write (migrations
+// 20261205170000_write_batch, 20261207230000_trace_info_owner) runs the same statement as TRACE_INFO_BATCH_SQL:
 // a change here needs a migration that replaces it there too.
 const TRACE_INFO_CONFLICT = `ON CONFLICT (trace_id) DO UPDATE SET
        client_request_id = COALESCE(EXCLUDED.client_request_id, t.client_request_id),
@@ -748,6 +751,7 @@ const TRACE_INFO_CONFLICT = `ON CONFLICT (trace_id) DO UPDATE SET
        cost = CASE WHEN EXCLUDED.trace_metadata ? '${COST_METADATA}' THEN EXCLUDED.cost ELSE t.cost END,
        info_finalized = true,
        updated_at = EXCLUDED.updated_at
+     WHERE t.experiment_id = EXCLUDED.experiment_id
      RETURNING ${TRACE_INFO_COLUMNS}, EXISTS (SELECT 1 FROM assessments a WHERE a.trace_id = t.trace_id) AS "hasAssessments"`;
 
 const TRACE_INFO_INSERT = `INSERT INTO traces AS t (trace_id, experiment_id, client_request_id, request_time, execution_duration, end_time, state,
@@ -791,10 +795,15 @@ function traceInfoParams(info: TraceInfoInput): TraceInfoParams {
 
 type StartedTrace = StoredTraceInfo & { hasAssessments: boolean };
 
-/** Why a StartTraceV3 row was not written: its experiment is missing or not active (throws ApiError). */
-async function explainUnwritten(info: TraceInfoInput, db: Pool | PoolClient = getPool()): Promise<never> {
-  const exp = await db.query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [validExperimentId(info.experimentId)]);
+/** Why a StartTraceV3 row was not written: its experiment is missing or not active, or the trace is another experiment's (throws ApiError). */
+async function explainUnwritten(info: TraceInfoInput, db: Pool | PoolClient = getIngestPool()): Promise<never> {
+  const expId = validExperimentId(info.experimentId);
+  const exp = await db.query<ExperimentRow>("SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1", [expId]);
   checkExperiment(info.experimentId, exp.rows[0]);
+  const owner = await db.query<{ e: string }>("SELECT experiment_id::text AS e FROM traces WHERE trace_id = $1", [info.traceId]);
+  if (owner.rows[0] && owner.rows[0].e !== expId) {
+    throw invalidParameter(`Trace '${info.traceId}' already exists in another experiment: a trace cannot be moved to experiment '${info.experimentId}' or rewritten from it.`);
+  }
   throw new Error(`trace ${info.traceId} was not written although experiment ${info.experimentId} is active`);
 }
 
@@ -937,7 +946,7 @@ const writer = new GroupCommit<WriteJob>({
     for (const j of spanJobs) j.resolve();
   },
   writeAlone: async (j) => {
-    if (j.kind === "info") return j.resolve(await upsertTraceInfoOne(j.info, getPool()));
+    if (j.kind === "info") return j.resolve(await upsertTraceInfoOne(j.info, getIngestPool()));
     await writeSpans([j]);
     j.resolve();
   },

@@ -4,8 +4,9 @@
 // (zlib's maxOutputLength stops inflation at the cap, so a decompression bomb costs at most the cap).
 import { promisify } from "node:util";
 import zlib from "node:zlib";
-import { AccessDenied } from "../auth/guard";
-import { ApiError } from "../errors";
+import { AccessDenied, authEnabled } from "../auth/guard";
+import { getPool } from "../db";
+import { ApiError, databaseFault, logDatabaseFault } from "../errors";
 import { ingestPrepared, ingestSpans, MAX_SHARED_SPANS, prepareSpans, type PreparedWrite } from "../store/ingest";
 import { ATTR } from "./derive";
 import type { NormalizedSpan } from "./model";
@@ -27,14 +28,23 @@ export interface OtlpHttpResult {
   status: number;
   contentType: string;
   body: Uint8Array | string;
+  /** extra headers (Retry-After with a 503) */
+  headers?: Record<string, string>;
 }
 
-function errorResult(status: number, code: string, message: string): OtlpHttpResult {
-  return { status, contentType: "application/json", body: JSON.stringify({ error_code: code, message }) };
+function errorResult(status: number, code: string, message: string, headers?: Record<string, string>): OtlpHttpResult {
+  return { status, contentType: "application/json", body: JSON.stringify({ error_code: code, message }), headers };
 }
 
 export function otlpErrorResult(err: unknown): OtlpHttpResult {
-  if (err instanceof ApiError) return errorResult(err.status, err.code, err.message);
+  // the database unreachable → 503 + Retry-After: OTLP exporters retry 429/502/503/504 and drop the batch on
+  // any other status, so a 500 here lost every span sent while PostgreSQL restarted (issue #14)
+  const fault = databaseFault(err);
+  if (fault) {
+    logDatabaseFault("/v1/traces", fault, err);
+    return errorResult(fault.status, fault.code, fault.message, fault.headers);
+  }
+  if (err instanceof ApiError) return errorResult(err.status, err.code, err.message, err.headers);
   if (err instanceof AccessDenied) return errorResult(err.status, err.status === 401 ? "UNAUTHENTICATED" : "PERMISSION_DENIED", err.message);
   console.error("flowtrace: /v1/traces failed:", err);
   return errorResult(500, "INTERNAL_ERROR", "Internal error while storing spans");
@@ -94,7 +104,10 @@ export interface OtlpTracesRequest {
   experimentHeader: string | null;
   /** ?experiment_id= */
   experimentQuery: string | null;
-  /** throws AccessDenied when the caller may not write to the experiment */
+  /**
+   * throws AccessDenied when the caller may not write to the experiment. With --auth it is also asked for
+   * the experiment that owns each existing trace the request writes to (see foreignTraces).
+   */
   authorize(experimentId: string): Promise<void>;
   /** runs decodeOtlpGroups elsewhere (a worker thread, lib/tracing/otlp-workers.ts); in this thread if absent */
   decode?: (input: DecodeInput) => Promise<DecodedGroups>;
@@ -166,6 +179,58 @@ export async function decodeOtlpGroups(input: DecodeInput): Promise<DecodedGroup
   return { groups: out, rejected, errors };
 }
 
+const canonicalExperiment = (e: string) => (/^\d+$/.test(e) ? String(BigInt(e)) : e);
+
+/**
+ * With --auth: the traces of this request that already exist in an experiment the caller may not EDIT,
+ * with that experiment. Spans always join their trace's experiment (lib/store/ingest.ts), so a request
+ * authorized for experiment R that names an existing trace of V writes into V: it must be authorized
+ * against V, the trace's owner, not the header's R. One `trace_id = ANY($1)` query per request; only
+ * experiments other than the request's own are asked again (once each). Without --auth: no query.
+ */
+async function foreignTraces(groups: DecodedGroups["groups"], authorize: (experimentId: string) => Promise<void>): Promise<Map<string, string>> {
+  const denied = new Map<string, string>();
+  if (!authEnabled()) return denied;
+  const ids = new Set<string>();
+  const groupOf = new Map<string, string>();
+  for (const [e, g] of groups) {
+    const exp = canonicalExperiment(e);
+    if (Array.isArray(g)) {
+      for (const s of g) {
+        ids.add(s.traceId);
+        groupOf.set(s.traceId, exp);
+      }
+    } else {
+      for (const t of g.traceIds) {
+        ids.add(t);
+        groupOf.set(t, exp);
+      }
+    }
+  }
+  if (ids.size === 0) return denied;
+  const { rows } = await getPool().query<{ trace_id: string; experiment_id: string }>(
+    "SELECT trace_id, experiment_id::text AS experiment_id FROM traces WHERE trace_id = ANY($1::text[])",
+    [[...ids]],
+  );
+  const verdict = new Map<string, boolean>();
+  for (const r of rows) {
+    if (groupOf.get(r.trace_id) === r.experiment_id) continue; // the request's own experiment: authorized already
+    let ok = verdict.get(r.experiment_id);
+    if (ok === undefined) {
+      try {
+        await authorize(r.experiment_id);
+        ok = true;
+      } catch (err) {
+        if (!(err instanceof AccessDenied)) throw err;
+        ok = false;
+      }
+      verdict.set(r.experiment_id, ok);
+    }
+    if (!ok) denied.set(r.trace_id, r.experiment_id);
+  }
+  return denied;
+}
+
 export async function processOtlpTraces(req: OtlpTracesRequest): Promise<OtlpHttpResult> {
   const enc: OtlpEncoding | null = otlpEncodingOf(req.contentType);
   try {
@@ -181,8 +246,25 @@ export async function processOtlpTraces(req: OtlpTracesRequest): Promise<OtlpHtt
     const limit = maxOtlpBodyBytes();
     if (req.body.length > limit) throw otlpTooLarge(limit, "body");
     const input = { body: req.body, contentType: req.contentType, contentEncoding: req.contentEncoding, fixedExperiment };
-    const decoded = req.decode ? await req.decode({ ...input, prepare: true }) : await decodeOtlpGroups({ ...input, prepare: false });
+    let decoded = req.decode ? await req.decode({ ...input, prepare: true }) : await decodeOtlpGroups({ ...input, prepare: false });
     if (!fixedExperiment) for (const [e] of decoded.groups) await req.authorize(e);
+    const denied = await foreignTraces(decoded.groups, req.authorize);
+    if (denied.size) {
+      // Rare (a write into someone else's trace): prepared writes cannot drop spans, so decode again
+      // without preparing and leave out the spans of the denied traces.
+      if (decoded.groups.some(([, g]) => !Array.isArray(g))) decoded = req.decode ? await req.decode({ ...input, prepare: false }) : await decodeOtlpGroups({ ...input, prepare: false });
+      let dropped = 0;
+      for (const entry of decoded.groups) {
+        const kept = (entry[1] as NormalizedSpan[]).filter((s) => !denied.has(s.traceId));
+        dropped += (entry[1] as NormalizedSpan[]).length - kept.length;
+        entry[1] = kept;
+      }
+      const [traceId, owner] = denied.entries().next().value as [string, string];
+      decoded.rejected += dropped;
+      decoded.errors.unshift(
+        `${dropped} span(s) of ${denied.size} trace(s) you may not edit: trace ${traceId} belongs to experiment ${owner}, which needs EDIT permission (spans join their trace's experiment)`,
+      );
+    }
     for (const [experimentId, g] of decoded.groups) {
       if (!Array.isArray(g)) await ingestPrepared(experimentId, g);
       else if (g.length || fixedExperiment) await ingestSpans(experimentId, g);
@@ -212,7 +294,7 @@ export async function handleOtlpTracesRequest(request: Request, authorize: (expe
   } catch (err) {
     result = otlpErrorResult(err);
   }
-  return new Response(result.body as BodyInit, { status: result.status, headers: { "content-type": result.contentType } });
+  return new Response(result.body as BodyInit, { status: result.status, headers: { ...result.headers, "content-type": result.contentType } });
 }
 
 /** /v1/metrics and /v1/logs: accepted and dropped, answered with an empty Export*ServiceResponse. */

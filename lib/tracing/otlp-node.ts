@@ -14,7 +14,7 @@ export function isOtlpTracesRequest(req: IncomingMessage): boolean {
 
 function send(res: ServerResponse, r: OtlpHttpResult) {
   const body = typeof r.body === "string" ? Buffer.from(r.body) : r.body;
-  res.writeHead(r.status, { "content-type": r.contentType, "content-length": body.length });
+  res.writeHead(r.status, { ...r.headers, "content-type": r.contentType, "content-length": body.length });
   res.end(body);
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ApiError } from "../errors";
-import { decodeOtlpTraces, decodeExportResponse, encodeExportResponse } from "./otlp";
+import { decodeOtlpTraces, decodeExportResponse, encodeExportRequest, encodeExportResponse } from "./otlp";
 import { bodyOf, otlpLines } from "./otlp-fixtures";
 import type { NormalizedSpan } from "./model";
 
@@ -141,4 +141,38 @@ test("typed AnyValues (Python client) and JSON-text values (SDKs) give the same 
   for (const i of JSON_COLUMNS) assert.deepEqual(JSON.parse(ra[i]), JSON.parse(rb[i]), `column ${i}`);
   assert.equal(rb[11], '{"question": "What is 6*7?", "top_k": 2, "tags": ["a", true]}', "inputs kept as sent");
   assert.equal((a[0].attributes["mlflow.spanOutputs"] as any).answer, "42", "a string inside a kvlist stays a string");
+});
+
+test("per-span validation: bad times and values nested past the limit reject only their span (JSON and protobuf)", () => {
+  const span = (name: string, start: unknown, attrs: unknown[] = []) => ({ traceId: "ab".repeat(16), spanId: "cd".repeat(8), name, startTimeUnixNano: start, endTimeUnixNano: "2000", attributes: attrs });
+  const deepText = (d: number) => "[".repeat(d) + "]".repeat(d);
+  const spans = [
+    span("ok", "1000"),
+    span("abc", "abc"),
+    span("null", null),
+    span("frac", "1.5"),
+    span("neg", -1),
+    span("huge", "9223372036854775808"),
+    span("deep", "1000", [{ key: "mlflow.spanInputs", value: { stringValue: deepText(65) } }]),
+    span("at-limit", "1000", [{ key: "mlflow.spanInputs", value: { stringValue: deepText(64) } }]),
+    span("ok-after-deep", "1000"),
+  ];
+  const r = decodeOtlpTraces(Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] })), "application/json");
+  assert.deepEqual(r.spans.map((s) => s.name), ["ok", "at-limit", "ok-after-deep"]);
+  assert.equal(r.rejected, 6);
+  assert.match(r.errors.join("\n"), /span 'abc': startTimeUnixNano "abc"/);
+  assert.match(r.errors.join("\n"), /span 'deep': attribute 'mlflow.spanInputs' nests deeper than 64/);
+  assert.equal(r.spans[1].startTimeNs, 1000n);
+
+  const pbBody = encodeExportRequest({
+    resourceSpans: [{ scopeSpans: [{ spans: [
+      { traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), name: "huge", startTimeUnixNano: "9223372036854775808" },
+      { traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 3), name: "missing-start" },
+      { traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 4), name: "ok", startTimeUnixNano: "1000" },
+    ] }] }],
+  });
+  const p = decodeOtlpTraces(pbBody, PB);
+  assert.deepEqual(p.spans.map((s) => s.name), ["ok"]);
+  assert.equal(p.rejected, 2);
+  assert.match(p.errors[0], /'huge': start_time_unix_nano 9223372036854775808 is not below 2\^63/);
 });

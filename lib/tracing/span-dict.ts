@@ -2,7 +2,7 @@
 // caller (the upload path): the TypeScript SDK writes a mangled span `trace_id` (fixtures README).
 import { ApiError } from "../errors";
 import type { NormalizedSpan, SpanEvent, SpanStatusCode } from "./model";
-import { decodeAttributeString } from "./values";
+import { decodeAttributeString, markTooDeep, MAX_VALUE_DEPTH, takeTooDeep } from "./values";
 
 type Json = Record<string, unknown>;
 
@@ -31,6 +31,20 @@ function nsOf(v: unknown): bigint | null {
   return null;
 }
 
+const MAX_TIME_NS = 1n << 63n;
+
+/** nsOf, refusing what the bigint columns cannot hold (a 400 naming the field, not a database error). */
+function timeOf(v: unknown, what: string): bigint | null {
+  const t = nsOf(v);
+  if (t !== null && (t < 0n || t >= MAX_TIME_NS)) throw bad(`${what} ${t} is not a time in ns between 0 and 2^63`);
+  return t;
+}
+
+/** Values nested past MAX_VALUE_DEPTH are refused, as on OTLP: every reader must be able to render them again. */
+function tooDeep(what: string) {
+  return bad(`${what} nests deeper than ${MAX_VALUE_DEPTH} levels (the limit for attribute and event values)`);
+}
+
 function statusOf(code: unknown): SpanStatusCode {
   const c = String(code ?? "").toUpperCase();
   if (c === "OK" || c === "STATUS_CODE_OK" || c === "1") return "OK";
@@ -38,24 +52,29 @@ function statusOf(code: unknown): SpanStatusCode {
   return "UNSET";
 }
 
-function attributesOf(v: unknown): Record<string, unknown> {
+function attributesOf(v: unknown, what: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (!v || typeof v !== "object" || Array.isArray(v)) return out;
-  for (const [k, val] of Object.entries(v as Json)) out[k] = typeof val === "string" ? decodeAttributeString(val) : plain(val);
+  for (const [k, val] of Object.entries(v as Json)) {
+    out[k] = typeof val === "string" ? decodeAttributeString(val) : plain(val);
+    if (takeTooDeep() !== null) throw tooDeep(`${what}['${k}']`);
+  }
   return out;
 }
 
-// lossless-json numbers (objects with isLosslessNumber) → number/string; everything else unchanged
-function plain(v: unknown): unknown {
+// lossless-json numbers (objects with isLosslessNumber) → number/string; everything else unchanged. Values
+// nested past `budget` levels are cut off and reported through takeTooDeep (no recursion past the limit).
+function plain(v: unknown, budget = MAX_VALUE_DEPTH): unknown {
   if (v && typeof v === "object") {
     if ((v as { isLosslessNumber?: boolean }).isLosslessNumber) {
       const s = String(v);
       const n = Number(s);
       return Number.isSafeInteger(n) || !/^-?\d+$/.test(s) ? n : s;
     }
-    if (Array.isArray(v)) return v.map(plain);
+    if (budget <= 0) return markTooDeep();
+    if (Array.isArray(v)) return v.map((x) => plain(x, budget - 1));
     const o: Json = {};
-    for (const [k, x] of Object.entries(v as Json)) o[k] = plain(x);
+    for (const [k, x] of Object.entries(v as Json)) o[k] = plain(x, budget - 1);
     return o;
   }
   if (typeof v === "bigint") {
@@ -65,15 +84,16 @@ function plain(v: unknown): unknown {
   return v;
 }
 
-function eventsOf(v: unknown, timeKey: string): SpanEvent[] {
+function eventsOf(v: unknown, timeKey: string, what: string): SpanEvent[] {
   if (!Array.isArray(v)) return [];
   return v
     .filter((e) => e && typeof e === "object")
-    .map((e: Json) => ({
-      name: String(e.name ?? ""),
-      timeNs: nsOf(e[timeKey] ?? e.time_unix_nano ?? e.timestamp) ?? 0n,
-      attributes: (plain(e.attributes && typeof e.attributes === "object" ? e.attributes : {}) as Record<string, unknown>) ?? {},
-    }));
+    .map((e: Json, j) => {
+      // the attribute map itself is not a level (as on OTLP): its values may nest MAX_VALUE_DEPTH deep
+      const attributes = (plain(e.attributes && typeof e.attributes === "object" ? e.attributes : {}, MAX_VALUE_DEPTH + 1) as Record<string, unknown>) ?? {};
+      if (takeTooDeep() !== null) throw tooDeep(`${what}.events[${j}].attributes`);
+      return { name: String(e.name ?? ""), timeNs: timeOf(e[timeKey] ?? e.time_unix_nano ?? e.timestamp, `${what}.events[${j}] time`) ?? 0n, attributes };
+    });
 }
 
 function decodeOne(d: Json, traceId: string, i: number): NormalizedSpan {
@@ -82,7 +102,7 @@ function decodeOne(d: Json, traceId: string, i: number): NormalizedSpan {
     // (B) MLflow 2.x
     const spanId = spanIdOf(ctx.span_id, `spans[${i}].context.span_id`);
     if (!spanId) throw bad(`spans[${i}] has no span_id`);
-    const start = nsOf(d.start_time);
+    const start = timeOf(d.start_time, `spans[${i}].start_time`);
     if (start === null) throw bad(`spans[${i}] has no start_time`);
     return {
       traceId,
@@ -90,16 +110,16 @@ function decodeOne(d: Json, traceId: string, i: number): NormalizedSpan {
       parentSpanId: spanIdOf(d.parent_id, `spans[${i}].parent_id`),
       name: String(d.name ?? ""),
       startTimeNs: start,
-      endTimeNs: nsOf(d.end_time),
+      endTimeNs: timeOf(d.end_time, `spans[${i}].end_time`),
       status: { code: statusOf(d.status_code), message: String(d.status_message ?? "") },
-      attributes: attributesOf(d.attributes),
-      events: eventsOf(d.events, "timestamp"),
+      attributes: attributesOf(d.attributes, `spans[${i}].attributes`),
+      events: eventsOf(d.events, "timestamp", `spans[${i}]`),
     };
   }
   // (A) v3 dict (base64 ids) and (C) v4 dict (hex ids): one reader, ids decide themselves
   const spanId = spanIdOf(d.span_id, `spans[${i}].span_id`);
   if (!spanId) throw bad(`spans[${i}] has no span_id`);
-  const start = nsOf(d.start_time_unix_nano ?? d.start_time_ns ?? d.start_time);
+  const start = timeOf(d.start_time_unix_nano ?? d.start_time_ns ?? d.start_time, `spans[${i}].start_time_unix_nano`);
   if (start === null) throw bad(`spans[${i}] has no start_time_unix_nano`);
   const status = (d.status && typeof d.status === "object" ? d.status : {}) as Json;
   const span: NormalizedSpan = {
@@ -108,10 +128,10 @@ function decodeOne(d: Json, traceId: string, i: number): NormalizedSpan {
     parentSpanId: spanIdOf(d.parent_span_id, `spans[${i}].parent_span_id`),
     name: String(d.name ?? ""),
     startTimeNs: start,
-    endTimeNs: nsOf(d.end_time_unix_nano ?? d.end_time_ns ?? d.end_time),
+    endTimeNs: timeOf(d.end_time_unix_nano ?? d.end_time_ns ?? d.end_time, `spans[${i}].end_time_unix_nano`),
     status: { code: statusOf(status.code ?? d.status_code), message: String(status.message ?? d.status_message ?? "") },
-    attributes: attributesOf(d.attributes),
-    events: eventsOf(d.events, "time_unix_nano"),
+    attributes: attributesOf(d.attributes, `spans[${i}].attributes`),
+    events: eventsOf(d.events, "time_unix_nano", `spans[${i}]`),
   };
   if (span.endTimeNs === 0n) span.endTimeNs = null;
   if (typeof d.kind === "string" && d.kind.startsWith("SPAN_KIND_")) span.kind = d.kind;

@@ -30,11 +30,19 @@ async function experimentForPrefix(prefix: string): Promise<string | null> {
   return rows[0]?.id ?? null;
 }
 
+/**
+ * What a path needs: a trace's data or folder goes by the experiment that owns the trace (whatever folder the
+ * path names), "<experiment id>/…" by that experiment, anything else by the experiments whose artifact location
+ * holds it, and a path no experiment holds is readable by any signed-in user and writable only by admins
+ * (issue #14: any signed-in user could delete an admin's files there). See lib/auth/README.md.
+ */
 function accessFor(path: string, level: "READ" | "EDIT"): Access {
   const m = TRACE_DATA.exec(path) ?? TRACE_DIR.exec(path);
   if (m) return { kind: "trace", level, traceId: m[2] };
   const first = path.split("/")[0];
-  return /^\d+$/.test(first) ? { kind: "experiment", level, experimentId: first } : { kind: "authenticated" };
+  if (/^\d+$/.test(first)) return { kind: "experiment", level, experimentId: first };
+  // the listing of the root ("") names no folder: as before, any signed-in user (it shows names only)
+  return path === "" ? { kind: "authenticated" } : { kind: "artifact", level, path };
 }
 
 const decoder = new TextDecoder();

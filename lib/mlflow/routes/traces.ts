@@ -22,10 +22,12 @@ import {
   getTraceInfos,
   linkPromptsToTrace,
   linkTracesToRun,
+  MAX_LINK_TRACE_IDS,
   setTraceTag,
   withAssessments,
 } from "@/lib/store/traces";
 import { toOtlpJsonSpan } from "@/lib/tracing/encode";
+import { MAX_VALUE_DEPTH, nestsDeeperThan } from "@/lib/tracing/values";
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 const missing = (name: string) => invalidParameter(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
@@ -125,14 +127,28 @@ export function addTraceRoutes(r: Router): void {
   // ---------- StartTraceV3 ----------
   r.add("POST", v3("/traces"), mlflowRoute({
     schema: z.object({ trace: z.unknown() }),
-    access: (i) => {
+    access: (i): Access => {
       const t = isObj(i.trace) ? i.trace.trace_info : undefined;
       const loc = isObj(t) && isObj(t.trace_location) && isObj(t.trace_location.mlflow_experiment) ? t.trace_location.mlflow_experiment.experiment_id : undefined;
-      return loc !== undefined && loc !== null ? { kind: "experiment", level: "EDIT", experimentId: String(loc) } : { kind: "authenticated" };
+      if (loc === undefined || loc === null) return { kind: "authenticated" }; // the handler answers 400
+      const traceId = isObj(t) ? t.trace_id : undefined;
+      // The trace may be stored already (the Python client sends its spans by OTLP first, a retry repeats
+      // this call): then EDIT on the experiment that owns it, not only on the one named here (issue #14).
+      // (The write itself refuses a trace owned by another experiment too: ingest.ts, TRACE_INFO_CONFLICT.)
+      return typeof traceId === "string" && traceId
+        ? { kind: "trace", level: "EDIT", traceId, experimentId: String(loc) }
+        : { kind: "experiment", level: "EDIT", experimentId: String(loc) };
     },
     handler: async (i) => {
       if (!isObj(i.trace)) throw missing("trace");
       const { info, assessments } = parseTraceInfoV3(i.trace.trace_info);
+      // the span limit (lib/tracing/values.ts) for the one nested value StartTraceV3 stores: what is
+      // acknowledged must render again in every reader
+      for (const a of assessments) {
+        if (a.value !== null && typeof a.value === "object" && nestsDeeperThan(a.value, MAX_VALUE_DEPTH)) {
+          throw invalidParameter(`Invalid value for parameter 'trace.trace_info.assessments' supplied: the value of assessment '${a.name}' nests deeper than ${MAX_VALUE_DEPTH} levels.`);
+        }
+      }
       if (assessments.length) {
         // the trace and its assessments in one transaction: all of it or nothing
         await withTransaction(async (c) => {
@@ -296,7 +312,13 @@ export function addTraceRoutes(r: Router): void {
       request_ids: strList().optional(),
       trace_ids: strList().optional(),
     }),
-    access: (i) => ({ kind: "experiment", level: "EDIT", experimentId: i.experiment_id }),
+    // EDIT on the named experiment (deletion by time deletes only its traces), and on the owner of every
+    // stored trace named by id: deletion by ids is scoped to the named experiment in SQL too, but a trace of
+    // an experiment the caller may not edit is refused outright rather than silently skipped (issue #14).
+    access: (i): Access[] => {
+      const ids = i.request_ids?.length ? i.request_ids : (i.trace_ids ?? []);
+      return [{ kind: "experiment", level: "EDIT", experimentId: i.experiment_id }, { kind: "traces", level: "EDIT", traceIds: ids, ifExists: true }];
+    },
     handler: async (i) => ({
       traces_deleted: await deleteTraces({
         experimentId: i.experiment_id,
@@ -309,7 +331,8 @@ export function addTraceRoutes(r: Router): void {
 
   r.add("POST", both("/traces/link-to-run"), mlflowRoute({
     schema: z.object({ trace_ids: strList(), run_id: requiredStr() }),
-    access: (i) => i.trace_ids.slice(0, 100).map((traceId) => ({ kind: "trace" as const, level: "EDIT" as const, traceId })),
+    // every trace's owner, in one lookup (more than MAX_LINK_TRACE_IDS ids are refused by the handler: 400)
+    access: (i): Access => ({ kind: "traces", level: "EDIT", traceIds: i.trace_ids.slice(0, MAX_LINK_TRACE_IDS + 1) }),
     handler: async (i) => {
       await linkTracesToRun(i.trace_ids, i.run_id);
       return {};
