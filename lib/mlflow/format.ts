@@ -1,7 +1,7 @@
 // MLflow's JSON shapes for what we store (spec §2.1, §3.2, §3.9, §7.1), and the parsers for the
 // protobuf-JSON scalars clients send (Timestamp, Duration, enums). Field names are snake_case; empty
 // optional fields are omitted, as protobuf's JSON printer does.
-import { invalidParameter } from "@/lib/errors";
+import { invalidParameter } from "../errors";
 
 type Int = bigint | number | string;
 const toNum = (v: Int) => Number(v);

@@ -4,7 +4,7 @@
 // INVALID_PARAMETER_VALUE with the parameter named.
 import { z } from "zod";
 import { stringifyJson } from "./json";
-import { invalidParameter, type ApiError } from "@/lib/errors";
+import { invalidParameter, type ApiError } from "../errors";
 
 const lastOf = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
 

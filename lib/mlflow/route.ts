@@ -2,8 +2,8 @@
 // bodies (losslessly, with a size limit), validates them with the route's zod schema, authorizes with the
 // access the route declares, runs the handler, and turns every failure into MLflow's error envelope.
 import { z } from "zod";
-import { AccessDenied, authorize, type Access } from "@/lib/auth/guard";
-import { ApiError, databaseFault, invalidParameter, logDatabaseFault } from "@/lib/errors";
+import { AccessDenied, authorize, type Access } from "../auth/guard";
+import { ApiError, databaseFault, invalidParameter, logDatabaseFault } from "../errors";
 import { parseJson, stringifyJson } from "./json";
 import { zodToApiError } from "./params";
 

@@ -113,6 +113,13 @@ export async function build(root: string, opts: BuildOptions = {}): Promise<void
   log(`flowtrace: web app built in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
+/** `npm pack` (prepack): the current build, stamped as the one the package ships; built first if stale. */
+export async function buildForPackage(root: string): Promise<void> {
+  if (!buildIsCurrent(root)) return build(root, { packaged: true });
+  const stamp = JSON.parse(readFileSync(stampFile(root), "utf8")) as Stamp;
+  writeFileSync(stampFile(root), JSON.stringify({ ...stamp, packaged: true } satisfies Stamp));
+}
+
 export async function ensureBuild(root: string, log?: (m: string) => void): Promise<void> {
   if (!buildIsCurrent(root)) await build(root, { log });
 }

@@ -2,7 +2,7 @@
 // `generate` (run by npm's postinstall, before the client exists) works on a fresh clone.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { build, generatePrismaClient } from "./build";
+import { build, buildForPackage, generatePrismaClient } from "./build";
 import { USAGE } from "./config";
 import { ROOT } from "./paths";
 
@@ -41,7 +41,7 @@ export async function main(cmd: string, args: string[]): Promise<void> {
     case "server":
       return (await import("./serve")).serveMain(args);
     case "build":
-      await build(ROOT, { packaged: args.includes("--package") });
+      await (args.includes("--package") ? buildForPackage(ROOT) : build(ROOT));
       return;
     case "generate":
       generatePrismaClient(ROOT);
