@@ -11,11 +11,11 @@ import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import fc from "fast-check";
-import { mlflowRouter } from "@/lib/mlflow/api";
-import { baseUrl } from "@/lib/testing/http";
-import { fuzzParams, NASTY_STRINGS } from "@/lib/testing/fuzz";
-import { encodeExportRequest } from "@/lib/tracing/otlp";
-import { raw } from "@/lib/testing/raw-http";
+import { mlflowRouter } from "./mlflow/api";
+import { baseUrl } from "./testing/http";
+import { fuzzParams, NASTY_STRINGS } from "./testing/fuzz";
+import { encodeExportRequest } from "./tracing/otlp";
+import { raw } from "./testing/raw-http";
 import { closeTestDb, httpLossless, newExperiment, randomHex, randomTraceId, startTraceBody, testDb } from "./mlflow/testing";
 
 let controlExp: string;

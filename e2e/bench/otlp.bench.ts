@@ -289,7 +289,7 @@ async function copyCeiling(databaseUrl: string, experimentId: string, template: 
 async function main() {
   const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
   console.log(`bench:otlp  ${os.cpus().length} CPUs, node ${process.version}, ${SECONDS}s per phase (+${WARMUP_SECONDS}s warm-up)`);
-  ensureBuild(ROOT, (m) => console.log(m));
+  await ensureBuild(ROOT, (m) => console.log(m));
   const dir = mkdtempSync(path.join(os.tmpdir(), "flowtrace-bench-otlp-"));
   const db = await startEmbeddedPostgres(dir);
   let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;

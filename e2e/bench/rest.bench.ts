@@ -315,7 +315,7 @@ function pct(sorted: number[], p: number): number {
 
 async function main() {
   console.log(`bench:rest on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}); other load on the machine skews the figures`);
-  ensureBuild(ROOT, (m) => console.log(m));
+  await ensureBuild(ROOT, (m) => console.log(m));
   const tmp = mkdtempSync(path.join(os.tmpdir(), "flowtrace-bench-rest-"));
   // BENCH_PG_STATEMENTS=1: PostgreSQL's time per statement during the ingest run (pg_stat_statements)
   const statements = process.env.BENCH_PG_STATEMENTS === "1";

@@ -175,7 +175,7 @@ async function triggerCost(db: pg.Client, experimentId: string): Promise<void> {
 
 async function main() {
   console.log(`bench:sessions  ${os.cpus().length} CPUs, node ${process.version}, ${RUNS} warm runs per figure`);
-  ensureBuild(ROOT, (m) => console.log(m));
+  await ensureBuild(ROOT, (m) => console.log(m));
   const dir = mkdtempSync(path.join(os.tmpdir(), "flowtrace-bench-sessions-"));
   const db = await startEmbeddedPostgres(dir);
   let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;

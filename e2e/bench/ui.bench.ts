@@ -76,7 +76,7 @@ async function timeFetch(url: string, runs: number): Promise<number[]> {
 }
 
 async function main() {
-  ensureBuild(ROOT, (m) => console.log(m));
+  await ensureBuild(ROOT, (m) => console.log(m));
   const tmp = mkdtempSync(path.join(os.tmpdir(), "flowtrace-bench-ui-"));
   const db = await startEmbeddedPostgres(tmp);
   let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;

@@ -1,9 +1,9 @@
 // The Assessment message on the wire (spec §7.1) → what the store writes, and the update mask (§1.4:
 // a comma-separated lowerCamelCase string, or {paths: [...]}, snake_case accepted too).
-import { invalidParameter } from "@/lib/errors";
-import { nulError } from "@/lib/input-limits";
-import type { AssessmentField, AssessmentInput } from "@/lib/store/assessments";
-import { SOURCE_TYPES } from "@/lib/store/assessments";
+import { invalidParameter } from "../errors";
+import { nulError } from "../input-limits";
+import type { AssessmentField, AssessmentInput } from "../store/assessments";
+import { SOURCE_TYPES } from "../store/assessments";
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 

@@ -2,7 +2,7 @@
 // sequence of the Python client (§2.3) and the transport rules of §1.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { baseUrl, http, uniqueName } from "@/lib/testing/http";
+import { baseUrl, http, uniqueName } from "../testing/http";
 
 test("set_experiment sequence: get-by-name 404 → create → get", async () => {
   const name = uniqueName("bot");

@@ -1,8 +1,8 @@
 // MLflow's JSON shapes for what we store (spec §2.1, §3.2, §3.9, §7.1), and the parsers for the
 // protobuf-JSON scalars clients send (Timestamp, Duration, enums). Field names are snake_case; empty
 // optional fields are omitted, as protobuf's JSON printer does.
-import { invalidParameter } from "@/lib/errors";
-import { MAX_TIME_MS } from "@/lib/input-limits";
+import { invalidParameter } from "../errors";
+import { MAX_TIME_MS } from "../input-limits";
 
 type Int = bigint | number | string;
 const toNum = (v: Int) => Number(v);

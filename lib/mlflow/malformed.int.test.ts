@@ -3,9 +3,9 @@
 // Raw node:http, not fetch: fetch refuses the TRACE method and would re-encode some of these paths.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { baseUrl, uniqueName } from "@/lib/testing/http";
-import { raw, type Raw } from "@/lib/testing/raw-http";
-import { startAuthServer, basic, type AuthServer } from "@/lib/auth/testing";
+import { baseUrl, uniqueName } from "../testing/http";
+import { raw, type Raw } from "../testing/raw-http";
+import { startAuthServer, basic, type AuthServer } from "../auth/testing";
 import { httpLossless, newExperiment, randomTraceId, startTraceBody } from "./testing";
 
 function assertEnvelope(r: Raw, what: string, status?: number) {

@@ -4,8 +4,8 @@
 // INVALID_PARAMETER_VALUE with the parameter named.
 import { z } from "zod";
 import { stringifyJson } from "./json";
-import { invalidParameter, type ApiError } from "@/lib/errors";
-import { INT64_MAX, INT64_MIN, MAX_TIME_MS } from "@/lib/input-limits";
+import { invalidParameter, type ApiError } from "../errors";
+import { INT64_MAX, INT64_MIN, MAX_TIME_MS } from "../input-limits";
 
 const lastOf = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { z } from "zod";
-import { AccessDenied } from "@/lib/auth/guard";
-import { ApiError } from "@/lib/errors";
+import { AccessDenied } from "../auth/guard";
+import { ApiError } from "../errors";
 import { bool, int64, requiredStr, strList } from "./params";
 import { mlflowRoute, parseJsonBody } from "./route";
 

@@ -2,9 +2,9 @@
 // bodies (losslessly, with a size limit), validates them with the route's zod schema, authorizes with the
 // access the route declares, runs the handler, and turns every failure into MLflow's error envelope.
 import { z } from "zod";
-import { AccessDenied, authorize, type Access } from "@/lib/auth/guard";
-import { ApiError, classifyInputError, databaseFault, invalidParameter, logDatabaseFault } from "@/lib/errors";
-import { assertJsonDepth, assertNoNul, nulError, nulPath } from "@/lib/input-limits";
+import { AccessDenied, authorize, type Access } from "../auth/guard";
+import { ApiError, classifyInputError, databaseFault, invalidParameter, logDatabaseFault } from "../errors";
+import { assertJsonDepth, assertNoNul, nulError, nulPath } from "../input-limits";
 import { parseJson, stringifyJson } from "./json";
 import { zodToApiError } from "./params";
 

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { baseUrl, http, uniqueName } from "@/lib/testing/http";
+import { baseUrl, http, uniqueName } from "../testing/http";
 import { parseJson, stringifyJson } from "./json";
 import { WIRE_FIXTURES_DIR } from "../testing/fixtures";
 

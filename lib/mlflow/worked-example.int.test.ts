@@ -2,7 +2,7 @@
 // answers the spec describes.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { encodeExportRequest } from "@/lib/tracing/otlp";
+import { encodeExportRequest } from "../tracing/otlp";
 import { closeTestDb, http, httpLossless, randomHex, testDb, uniqueName } from "./testing";
 
 after(closeTestDb);

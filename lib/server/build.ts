@@ -1,8 +1,11 @@
 // "Build when missing or stale": a content hash of everything that goes into the Next build is stored next
-// to it, so `npm start` on a fresh clone (or after a pull) builds once and later starts are instant.
-import { spawnSync } from "node:child_process";
+// to it, so `npm start` on a fresh clone (or after a pull) builds once and later starts are instant. The
+// build's own output (Next's route table, Prisma's banners) goes to .next/flowtrace-build.log; the terminal
+// gets one progress line, and the log's tail only when the build fails. The build does not type-check:
+// that belongs to `npm test` (lib/server/typecheck.test.ts) and saved ~45 s of a first start here.
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const INPUTS = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package-lock.json", "package.json"];
@@ -30,42 +33,93 @@ export function sourceHash(root: string): string {
 }
 
 const stampFile = (root: string) => path.join(root, ".next", "flowtrace-build.json");
+export const buildLogFile = (root: string) => path.join(root, ".next", "flowtrace-build.log");
+
+interface Stamp {
+  hash: string;
+  at: string;
+  /** written by `npm pack` (prepack): the package ships its build, and has no lock file to hash */
+  packaged?: boolean;
+}
 
 export function buildIsCurrent(root: string): boolean {
   if (!existsSync(path.join(root, ".next", "BUILD_ID")) || !existsSync(stampFile(root))) return false;
   try {
-    return JSON.parse(readFileSync(stampFile(root), "utf8")).hash === sourceHash(root);
+    const stamp = JSON.parse(readFileSync(stampFile(root), "utf8")) as Stamp;
+    // An installed package has no package-lock.json (npm never packs it), so its hash cannot match; its
+    // build is the one it was packed with, and it has no build tools (devDependencies) to rebuild with.
+    if (stamp.packaged && !existsSync(path.join(root, "package-lock.json"))) return true;
+    return stamp.hash === sourceHash(root);
   } catch {
     return false;
   }
 }
 
+const prismaCli = (root: string) => path.join(root, "node_modules", "prisma", "build", "index.js");
+
 export function generatePrismaClient(root: string): void {
-  const cli = path.join(root, "node_modules", "prisma", "build", "index.js");
+  // An installed package ships the generated client and has no Prisma CLI (a devDependency).
+  if (!existsSync(prismaCli(root)) && existsSync(path.join(root, "lib", "generated", "prisma", "client.ts"))) return;
   // `prisma generate` does not run the schema engine, but the CLI insists on finding one; it would otherwise
   // try to download it. Any existing file satisfies it.
-  const r = spawnSync(process.execPath, [cli, "generate"], {
+  const r = spawnSync(process.execPath, [prismaCli(root), "generate"], {
     cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.execPath, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" },
   });
-  if (r.status !== 0) throw new Error("prisma generate failed");
+  if (r.status !== 0) throw new Error(`prisma generate failed:\n${r.stdout}${r.stderr}`);
 }
 
-export function build(root: string, log: (m: string) => void = console.log): void {
-  log("flowtrace: building the web app (first start or sources changed)…");
+export interface BuildOptions {
+  log?: (m: string) => void;
+  /** stamp the build as the one an npm package ships (prepack) */
+  packaged?: boolean;
+}
+
+export async function build(root: string, opts: BuildOptions = {}): Promise<void> {
+  const log = opts.log ?? ((m: string) => console.log(m));
+  const started = Date.now();
+  const tty = process.stdout.isTTY && opts.log === undefined;
+  const line = "flowtrace: building the web app (first start, or the sources changed; about half a minute)";
+  log(`${line}…`);
   generatePrismaClient(root);
   const hash = sourceHash(root);
   const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
-  const r = spawnSync(process.execPath, [nextBin, "build"], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+  const chunks: Buffer[] = [];
+  const tick = tty ? setInterval(() => process.stdout.write(`\r  ${Math.round((Date.now() - started) / 1000)} s`), 1000) : undefined;
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(process.execPath, [nextBin, "build"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
+    child.stdout.on("data", (d: Buffer) => chunks.push(d));
+    child.stderr.on("data", (d: Buffer) => chunks.push(d));
+    child.once("error", reject);
+    child.once("exit", (c) => resolve(c));
   });
-  if (r.status !== 0) throw new Error("next build failed");
-  writeFileSync(stampFile(root), JSON.stringify({ hash, at: new Date().toISOString() }));
+  if (tick) {
+    clearInterval(tick);
+    process.stdout.write("\r\x1b[K");
+  }
+  const output = Buffer.concat(chunks).toString();
+  mkdirSync(path.join(root, ".next"), { recursive: true });
+  writeFileSync(buildLogFile(root), output);
+  if (code !== 0) {
+    const tail = output.trimEnd().split("\n").slice(-40).join("\n");
+    throw new Error(`next build failed (whole output in ${buildLogFile(root)}):\n${tail}`);
+  }
+  writeFileSync(stampFile(root), JSON.stringify({ hash, at: new Date().toISOString(), ...(opts.packaged ? { packaged: true } : {}) } satisfies Stamp));
+  log(`flowtrace: web app built in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
-export function ensureBuild(root: string, log?: (m: string) => void): void {
-  if (!buildIsCurrent(root)) build(root, log);
+/** `npm pack` (prepack): the current build, stamped as the one the package ships; built first if stale. */
+export async function buildForPackage(root: string): Promise<void> {
+  if (!buildIsCurrent(root)) return build(root, { packaged: true });
+  const stamp = JSON.parse(readFileSync(stampFile(root), "utf8")) as Stamp;
+  writeFileSync(stampFile(root), JSON.stringify({ ...stamp, packaged: true } satisfies Stamp));
+}
+
+export async function ensureBuild(root: string, log?: (m: string) => void): Promise<void> {
+  if (!buildIsCurrent(root)) await build(root, { log });
 }

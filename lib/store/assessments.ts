@@ -3,10 +3,10 @@
 // and are written and read as JSON text so 64-bit integers keep their digits.
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
-import { getPool } from "@/lib/db";
-import { invalidParameter, notFound } from "@/lib/errors";
-import type { AssessmentRow } from "@/lib/mlflow/format";
-import { parseJson, stringifyJson } from "@/lib/mlflow/json";
+import { getPool } from "../db";
+import { invalidParameter, notFound } from "../errors";
+import type { AssessmentRow } from "../mlflow/format";
+import { parseJson, stringifyJson } from "../mlflow/json";
 import { withTransaction, type Db } from "./pg-tx";
 
 export type { AssessmentRow };

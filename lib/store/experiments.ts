@@ -2,9 +2,9 @@
 // unique across active and deleted experiments, as in MLflow; artifact locations default to the proxied
 // `mlflow-artifacts:/<id>` so both SDKs upload trace data through this server.
 import type pg from "pg";
-import { getPool } from "@/lib/db";
-import { alreadyExists, ApiError, invalidParameter, notFound } from "@/lib/errors";
-import type { ExperimentRow } from "@/lib/mlflow/format";
+import { getPool } from "../db";
+import { alreadyExists, ApiError, invalidParameter, notFound } from "../errors";
+import type { ExperimentRow } from "../mlflow/format";
 import { isUniqueViolation, withTransaction, type Db } from "./pg-tx";
 
 export type { ExperimentRow };

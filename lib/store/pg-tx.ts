@@ -1,7 +1,7 @@
 // One transaction on a pooled connection: BEGIN, the work, COMMIT; ROLLBACK on any error, so a failed
 // request leaves nothing half-written.
 import type pg from "pg";
-import { getPool } from "@/lib/db";
+import { getPool } from "../db";
 
 export type Db = pg.Pool | pg.PoolClient;
 

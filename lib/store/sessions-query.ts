@@ -1,7 +1,7 @@
 // URL query → list parameters, shared by the JSON endpoints, the server-rendered pages and the browser
 // so that a URL means the same thing to all three; and the links into the traces table. No server-only
 // imports here: client components use it.
-import { invalidParameter } from "@/lib/errors";
+import { invalidParameter } from "../errors";
 import type { SessionListParams, SortDir } from "./sessions";
 import type { UserListParams } from "./users";
 

@@ -2,9 +2,9 @@
 // `mlflow.trace.session`, or OTel `session.id` / `gen_ai.conversation.id`, denormalized into
 // traces.session_id by ingest). Lists read the trigger-maintained summary table trace_sessions (see its
 // migration); a session's turns are keyset pages over the (experiment_id, session_id, request_time) index.
-import { getPool } from "@/lib/db";
-import { ApiError, invalidParameter } from "@/lib/errors";
-import { previewText, turnFromTrace, type ChatTurn, type TurnSpan } from "@/lib/chat/turn";
+import { getPool } from "../db";
+import { ApiError, invalidParameter } from "../errors";
+import { previewText, turnFromTrace, type ChatTurn, type TurnSpan } from "../chat/turn";
 
 import type { SessionSortKey } from "./sessions-query";
 export { SESSION_SORT_KEYS, type SessionSortKey } from "./sessions-query";

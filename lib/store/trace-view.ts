@@ -2,12 +2,12 @@
 // trace's header, its span skeleton (ids, parents, names, types, times, status: never payloads), one span's
 // payload on demand, content search inside a trace, and the cheap "anything newer?" probe the table polls.
 // The skeleton/payload split is what lets a 50,000-span trace open without moving 50,000 payloads.
-import { getPool } from "@/lib/db";
-import { notFound } from "@/lib/errors";
-import { compileTraceFilter } from "@/lib/search/compile";
-import { parseFilter } from "@/lib/search/parse";
-import { SqlParams } from "@/lib/search/sql";
-import { countTraces, searchTraces, type TraceRow } from "@/lib/search/traces";
+import { getPool } from "../db";
+import { notFound } from "../errors";
+import { compileTraceFilter } from "../search/compile";
+import { parseFilter } from "../search/parse";
+import { SqlParams } from "../search/sql";
+import { countTraces, searchTraces, type TraceRow } from "../search/traces";
 
 export interface ExperimentSummary {
   id: string;

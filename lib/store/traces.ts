@@ -2,10 +2,10 @@
 // with their assessments, set/delete tags (keeping the denormalized `name` column equal to the tag
 // mlflow.traceName), delete traces by ids or by age in bounded batches (spans have no foreign key, so they
 // are deleted explicitly), link traces to runs and prompts.
-import { getPool } from "@/lib/db";
-import { ApiError, invalidParameter, notFound } from "@/lib/errors";
-import type { AssessmentRow, TraceInfoRow } from "@/lib/mlflow/format";
-import { stringifyJson } from "@/lib/mlflow/json";
+import { getPool } from "../db";
+import { ApiError, invalidParameter, notFound } from "../errors";
+import type { AssessmentRow, TraceInfoRow } from "../mlflow/format";
+import { stringifyJson } from "../mlflow/json";
 import { ASSESSMENT_JSON_SQL, assessmentFromRow, loadAssessments } from "./assessments";
 import { parseExperimentId } from "./experiments";
 import { withTransaction, type Db } from "./pg-tx";

@@ -1,7 +1,7 @@
 // End users of an app (metadata `mlflow.trace.user` / OTel `user.id`, denormalized into traces.user_id):
 // read from the trigger-maintained summary trace_users; session counts come from trace_sessions.users.
-import { getPool } from "@/lib/db";
-import { ApiError, invalidParameter } from "@/lib/errors";
+import { getPool } from "../db";
+import { ApiError, invalidParameter } from "../errors";
 import { decodeCursor, encodeCursor, experimentIdOf, likePattern, pageSizeOf, type Page, type SortDir } from "./sessions";
 
 import type { UserSortKey } from "./sessions-query";

@@ -2,19 +2,19 @@
 // not a file here: an upload is parsed into span rows (merging with spans that came by OTLP), and a
 // download is regenerated from those rows in span-dict format A, so every path reads the same data.
 import { z } from "zod";
-import type { Access } from "@/lib/auth/guard";
-import { ApiError, invalidParameter, notFound } from "@/lib/errors";
-import { parseJson, stringifyJson } from "@/lib/mlflow/json";
-import { str } from "@/lib/mlflow/params";
-import { mlflowRoute } from "@/lib/mlflow/route";
-import type { Router } from "@/lib/mlflow/router";
-import { getPool } from "@/lib/db";
-import { deleteArtifact, getArtifact, listArtifacts, normalizeArtifactPath, putArtifact, type ArtifactFile } from "@/lib/store/artifacts";
-import { ingestSpans } from "@/lib/store/ingest";
-import { loadSpans } from "@/lib/store/spans";
-import { traceExperimentId } from "@/lib/store/traces";
-import { decodeSpanDicts } from "@/lib/tracing/span-dict";
-import { toSpanDictV3 } from "@/lib/tracing/encode";
+import type { Access } from "../../auth/guard";
+import { ApiError, invalidParameter, notFound } from "../../errors";
+import { parseJson, stringifyJson } from "../json";
+import { str } from "../params";
+import { mlflowRoute } from "../route";
+import type { Router } from "../router";
+import { getPool } from "../../db";
+import { deleteArtifact, getArtifact, listArtifacts, normalizeArtifactPath, putArtifact, type ArtifactFile } from "../../store/artifacts";
+import { ingestSpans } from "../../store/ingest";
+import { loadSpans } from "../../store/spans";
+import { traceExperimentId } from "../../store/traces";
+import { decodeSpanDicts } from "../../tracing/span-dict";
+import { toSpanDictV3 } from "../../tracing/encode";
 
 const TRACE_DATA = /^(.+)\/traces\/([^/]+)\/artifacts\/traces\.json$/;
 const TRACE_DIR = /^(.+)\/traces\/([^/]+)\/artifacts$/;

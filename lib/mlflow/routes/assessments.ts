@@ -1,12 +1,12 @@
 // Assessment routes (spec §7.2), under /api/3.0/mlflow/traces/{trace_id}/assessments.
 import { z } from "zod";
-import type { Access } from "@/lib/auth/guard";
-import { parseAssessment, parseUpdateMask } from "@/lib/mlflow/assessments";
-import { assessmentJson } from "@/lib/mlflow/format";
-import { requiredStr } from "@/lib/mlflow/params";
-import { mlflowRoute } from "@/lib/mlflow/route";
-import type { Router } from "@/lib/mlflow/router";
-import { createAssessment, deleteAssessment, getAssessment, updateAssessment } from "@/lib/store/assessments";
+import type { Access } from "../../auth/guard";
+import { parseAssessment, parseUpdateMask } from "../assessments";
+import { assessmentJson } from "../format";
+import { requiredStr } from "../params";
+import { mlflowRoute } from "../route";
+import type { Router } from "../router";
+import { createAssessment, deleteAssessment, getAssessment, updateAssessment } from "../../store/assessments";
 
 const access = (level: "READ" | "EDIT") => (i: { trace_id: string }): Access => ({ kind: "trace", level, traceId: i.trace_id });
 

@@ -1,11 +1,11 @@
 // Experiments API (spec §2.2), mounted under /api/2.0/mlflow/experiments/….
 import { z } from "zod";
-import { experimentListFilter, grantCreatorManage } from "@/lib/auth/guard";
-import { experimentJson } from "@/lib/mlflow/format";
-import { idStr, int32, keyValueList, requiredStr, str, strList } from "@/lib/mlflow/params";
-import { mlflowRoute } from "@/lib/mlflow/route";
-import type { Router } from "@/lib/mlflow/router";
-import { searchExperiments, type ViewType } from "@/lib/search/experiments";
+import { experimentListFilter, grantCreatorManage } from "../../auth/guard";
+import { experimentJson } from "../format";
+import { idStr, int32, keyValueList, requiredStr, str, strList } from "../params";
+import { mlflowRoute } from "../route";
+import type { Router } from "../router";
+import { searchExperiments, type ViewType } from "../../search/experiments";
 import {
   createExperiment,
   deleteExperiment,
@@ -15,7 +15,7 @@ import {
   renameExperiment,
   restoreExperiment,
   setExperimentTag,
-} from "@/lib/store/experiments";
+} from "../../store/experiments";
 
 const exp = (level: "READ" | "EDIT" | "MANAGE") => (i: { experiment_id: string }) => ({ kind: "experiment" as const, level, experimentId: i.experiment_id });
 

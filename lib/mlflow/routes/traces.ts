@@ -2,18 +2,18 @@
 // spans, batch gets, search v3 and v2, tags, deletion, links to runs and prompts.
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
-import type { Access } from "@/lib/auth/guard";
-import { ApiError, invalidParameter } from "@/lib/errors";
-import { parseAssessment } from "@/lib/mlflow/assessments";
-import { parseDurationMs, parseTimestampMs, parseTraceState, traceInfoV2Json, traceInfoV3Json } from "@/lib/mlflow/format";
-import { bool, idStr, int32, int64, keyValueList, parseStringMap, requiredStr, str, strList, timestampMs } from "@/lib/mlflow/params";
-import { mlflowRoute } from "@/lib/mlflow/route";
-import type { Router } from "@/lib/mlflow/router";
-import { searchTraces } from "@/lib/search/traces";
-import { insertAssessments, loadAssessments, type AssessmentInput } from "@/lib/store/assessments";
-import { upsertTraceInfo, type TraceInfoInput } from "@/lib/store/ingest";
-import { loadSpans } from "@/lib/store/spans";
-import { withTransaction } from "@/lib/store/pg-tx";
+import type { Access } from "../../auth/guard";
+import { ApiError, invalidParameter } from "../../errors";
+import { parseAssessment } from "../assessments";
+import { parseDurationMs, parseTimestampMs, parseTraceState, traceInfoV2Json, traceInfoV3Json } from "../format";
+import { bool, idStr, int32, int64, keyValueList, parseStringMap, requiredStr, str, strList, timestampMs } from "../params";
+import { mlflowRoute } from "../route";
+import type { Router } from "../router";
+import { searchTraces } from "../../search/traces";
+import { insertAssessments, loadAssessments, type AssessmentInput } from "../../store/assessments";
+import { upsertTraceInfo, type TraceInfoInput } from "../../store/ingest";
+import { loadSpans } from "../../store/spans";
+import { withTransaction } from "../../store/pg-tx";
 import {
   deleteTraceTag,
   deleteTraces,
@@ -26,9 +26,9 @@ import {
   MAX_LINK_TRACE_IDS,
   setTraceTag,
   withAssessments,
-} from "@/lib/store/traces";
-import { toOtlpJsonSpan } from "@/lib/tracing/encode";
-import { MAX_VALUE_DEPTH, nestsDeeperThan } from "@/lib/tracing/values";
+} from "../../store/traces";
+import { toOtlpJsonSpan } from "../../tracing/encode";
+import { MAX_VALUE_DEPTH, nestsDeeperThan } from "../../tracing/values";
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 const missing = (name: string) => invalidParameter(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
