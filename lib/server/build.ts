@@ -5,7 +5,8 @@
 // that belongs to `npm test` (lib/server/typecheck.test.ts) and saved ~45 s of a first start here.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 const INPUTS = ["app", "components", "lib", "public", "prisma/schema.prisma", "next.config.mjs", "postcss.config.mjs", "tsconfig.json", "package-lock.json", "package.json"];
@@ -40,6 +41,41 @@ interface Stamp {
   at: string;
   /** written by `npm pack` (prepack): the package ships its build, and has no lock file to hash */
   packaged?: boolean;
+  /** .next/node_modules links of a packaged build (link path → package name), see linkExternals */
+  externals?: Record<string, string>;
+}
+
+const externalsDir = (root: string) => path.join(root, ".next", "node_modules");
+
+/**
+ * Turbopack reaches serverExternalPackages (pg, @prisma/client, …) through links it makes in
+ * .next/node_modules under hashed names (`pg-587764f78a6c7a9c` → ../../node_modules/pg). npm pack leaves
+ * node_modules folders and links out, so the package records them and an installed copy makes them
+ * again, pointing at wherever npm put each package (hoisted beside flowtrace, usually).
+ */
+function readExternals(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string, prefix: string) => {
+    if (!existsSync(dir)) return;
+    for (const name of readdirSync(dir)) {
+      const p = path.join(dir, name);
+      if (lstatSync(p).isSymbolicLink()) out[prefix + name] = readlinkSync(p).split("node_modules/").pop()!;
+      else if (name.startsWith("@")) walk(p, `${name}/`);
+    }
+  };
+  walk(externalsDir(root), "");
+  return out;
+}
+
+function linkExternals(root: string, externals: Record<string, string>): void {
+  const req = createRequire(path.join(root, "package.json"));
+  for (const [link, pkg] of Object.entries(externals)) {
+    const at = path.join(externalsDir(root), link);
+    if (existsSync(at)) continue;
+    const target = path.dirname(req.resolve(`${pkg}/package.json`));
+    mkdirSync(path.dirname(at), { recursive: true });
+    symlinkSync(path.relative(path.dirname(at), target), at, "dir");
+  }
 }
 
 export function buildIsCurrent(root: string): boolean {
@@ -48,7 +84,10 @@ export function buildIsCurrent(root: string): boolean {
     const stamp = JSON.parse(readFileSync(stampFile(root), "utf8")) as Stamp;
     // An installed package has no package-lock.json (npm never packs it), so its hash cannot match; its
     // build is the one it was packed with, and it has no build tools (devDependencies) to rebuild with.
-    if (stamp.packaged && !existsSync(path.join(root, "package-lock.json"))) return true;
+    if (stamp.packaged && !existsSync(path.join(root, "package-lock.json"))) {
+      linkExternals(root, stamp.externals ?? {});
+      return true;
+    }
     return stamp.hash === sourceHash(root);
   } catch {
     return false;
@@ -109,7 +148,7 @@ export async function build(root: string, opts: BuildOptions = {}): Promise<void
     const tail = output.trimEnd().split("\n").slice(-40).join("\n");
     throw new Error(`next build failed (whole output in ${buildLogFile(root)}):\n${tail}`);
   }
-  writeFileSync(stampFile(root), JSON.stringify({ hash, at: new Date().toISOString(), ...(opts.packaged ? { packaged: true } : {}) } satisfies Stamp));
+  writeFileSync(stampFile(root), JSON.stringify({ hash, at: new Date().toISOString(), ...(opts.packaged ? { packaged: true, externals: readExternals(root) } : {}) } satisfies Stamp));
   log(`flowtrace: web app built in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 
@@ -117,7 +156,7 @@ export async function build(root: string, opts: BuildOptions = {}): Promise<void
 export async function buildForPackage(root: string): Promise<void> {
   if (!buildIsCurrent(root)) return build(root, { packaged: true });
   const stamp = JSON.parse(readFileSync(stampFile(root), "utf8")) as Stamp;
-  writeFileSync(stampFile(root), JSON.stringify({ ...stamp, packaged: true } satisfies Stamp));
+  writeFileSync(stampFile(root), JSON.stringify({ ...stamp, packaged: true, externals: readExternals(root) } satisfies Stamp));
 }
 
 export async function ensureBuild(root: string, log?: (m: string) => void): Promise<void> {

@@ -368,7 +368,7 @@ export async function serveMain(argv: string[]): Promise<void> {
   }
   try {
     startCpuProfile();
-    const cfg = parseServerArgs(argv);
+    const cfg = parseServerArgs(argv, process.env, process.cwd(), ROOT);
     running = await startServer(cfg);
     // the banner: the one line tests and scripts wait for ("listening on URL"), then what a person needs
     console.log(`flowtrace ${flowtraceVersion()}: listening on ${running.url}`);
