@@ -14,6 +14,7 @@
 // no deadlock); a correct password then takes the count back. 40 concurrent guesses therefore see the
 // counts of the ones before them, and only the allowed ones reach the (slow) password hash.
 import { getPool } from "../db";
+import { withTransaction } from "../store/pg-tx";
 
 /** A failure counter restarts this long after its last activity (window start or lock end). */
 export const WINDOW_MS = 15 * 60_000;
@@ -81,22 +82,13 @@ export function decide(pair: Counter, account: Counter, ip: Counter, now: number
 
 export type Reservation = { allowed: true; keys: AttemptKeys } | { allowed: false; retryAfterS: number };
 
-async function locked<T>(keys: AttemptKeys, run: (q: <R extends object>(sql: string, params: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
-  const client = await getPool().connect();
-  try {
-    await client.query("BEGIN");
+function locked<T>(keys: AttemptKeys, run: (q: <R extends object>(sql: string, params: unknown[]) => Promise<R[]>) => Promise<T>): Promise<T> {
+  return withTransaction(async (client) => {
     const q = async <R extends object>(sql: string, params: unknown[]) => (await client.query<R>(sql, params)).rows;
     await q(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7291))`, [keys.account]);
     await q(`SELECT pg_advisory_xact_lock(hashtextextended($1, 7291))`, [keys.ip]);
-    const out = await run(q);
-    await client.query("COMMIT");
-    return out;
-  } catch (err) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw err;
-  } finally {
-    client.release();
-  }
+    return run(q);
+  });
 }
 
 let sweepCountdown = 0;
