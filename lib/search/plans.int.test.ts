@@ -1,4 +1,4 @@
-// The first page of every indexed filter must come from an index on an experiment with 200k traces, not
+// The first page of every indexed filter must come from an index on an experiment with 100k traces, not
 // from a scan of the experiment: EXPLAIN the exact SQL searchTraces runs and check the plan's shape.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -12,7 +12,7 @@ let exp = "";
 before(async () => {
   const pool = getPool();
   exp = await createExperiment(pool, `search-plans-${uid}`);
-  await seedTraces(pool, exp, { traces: 200_000, spansPerTrace: 1, idPrefix: `tr-${uid}-`, batch: 50_000 });
+  await seedTraces(pool, exp, { traces: 100_000, spansPerTrace: 1, idPrefix: `tr-${uid}-`, batch: 50_000 });
 });
 
 after(() => closeDb());
