@@ -80,18 +80,20 @@ function linkExternals(root: string, externals: Record<string, string>): void {
 
 export function buildIsCurrent(root: string): boolean {
   if (!existsSync(path.join(root, ".next", "BUILD_ID")) || !existsSync(stampFile(root))) return false;
+  let stamp: Stamp;
   try {
-    const stamp = JSON.parse(readFileSync(stampFile(root), "utf8")) as Stamp;
-    // An installed package has no package-lock.json (npm never packs it), so its hash cannot match; its
-    // build is the one it was packed with, and it has no build tools (devDependencies) to rebuild with.
-    if (stamp.packaged && !existsSync(path.join(root, "package-lock.json"))) {
-      linkExternals(root, stamp.externals ?? {});
-      return true;
-    }
-    return stamp.hash === sourceHash(root);
+    stamp = JSON.parse(readFileSync(stampFile(root), "utf8")) as Stamp;
   } catch {
     return false;
   }
+  // An installed package has no package-lock.json (npm never packs it), so its hash cannot match; its
+  // build is the one it was packed with, and it has no build tools (devDependencies) to rebuild with. A
+  // failure to make its links says why (e.g. a read-only global install) instead of trying to rebuild.
+  if (stamp.packaged && !existsSync(path.join(root, "package-lock.json"))) {
+    linkExternals(root, stamp.externals ?? {});
+    return true;
+  }
+  return stamp.hash === sourceHash(root);
 }
 
 const prismaCli = (root: string) => path.join(root, "node_modules", "prisma", "build", "index.js");
