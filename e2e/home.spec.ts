@@ -9,6 +9,26 @@ test("home page lists experiments with the Default experiment", async ({ page })
   await page.screenshot({ path: "e2e/screenshots/home.png", fullPage: true });
 });
 
+test("Create an experiment with the keyboard only: the name field has focus, Enter creates, Escape cancels", async ({ page }) => {
+  const name = uniqueName("ui-keys");
+  await page.goto("/");
+  const create = page.getByRole("button", { name: "Create", exact: true });
+  await expect(create).toBeEnabled();
+  await create.focus();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: "Create Experiment" });
+  await expect(dialog.getByLabel("Experiment Name")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await create.focus();
+  await page.keyboard.press("Enter");
+  await expect(dialog.getByLabel("Experiment Name")).toBeFocused();
+  await page.keyboard.type(name);
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/experiments\/\d+\/traces$/);
+  await expect(page.getByRole("heading", { name })).toBeVisible();
+});
+
 test("Create dialog validates, shows the server's duplicate-name error, and opens the new experiment", async ({ page }) => {
   const name = uniqueName("ui-home");
   await page.goto("/");

@@ -9,7 +9,13 @@ export function Dialog({ open, onClose, title, children, footer, className }: { 
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      // showModal() focuses the first focusable element, the header's close button, and React's autoFocus
+      // ran before the dialog was open: typed text was lost and Enter closed the dialog. A dialog with a
+      // form field starts in it (data-autofocus picks another one), so Enter submits and Escape cancels.
+      d.querySelector<HTMLElement>("[data-autofocus], input:not([type=hidden]):not([disabled]), textarea, select")?.focus();
+    }
     if (!open && d.open) d.close();
   }, [open]);
   return (
