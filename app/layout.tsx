@@ -8,6 +8,7 @@ import "./globals.css";
 export const metadata: Metadata = {
   title: { default: "flowtrace", template: "%s · flowtrace" },
   description: "Tracing for GenAI applications, MLflow-compatible",
+  icons: { icon: { url: "/favicon.ico", type: "image/svg+xml" } },
 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {

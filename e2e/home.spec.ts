@@ -9,19 +9,36 @@ test("home page lists experiments with the Default experiment", async ({ page })
   await page.screenshot({ path: "e2e/screenshots/home.png", fullPage: true });
 });
 
+test("pages load without a failed request: the icon is served (no /favicon.ico 404)", async ({ page, request }) => {
+  const failed: string[] = [];
+  page.on("response", (r) => {
+    if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+  });
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Experiments" })).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  expect(failed).toEqual([]);
+  const icon = await request.get("/favicon.ico");
+  expect(icon.status()).toBe(200);
+  expect(icon.headers()["content-type"]).toContain("image/svg+xml");
+});
+
 test("Create an experiment with the keyboard only: the name field has focus, Enter creates, Escape cancels", async ({ page }) => {
   const name = uniqueName("ui-keys");
   await page.goto("/");
   const create = page.getByRole("button", { name: "Create", exact: true });
   await expect(create).toBeEnabled();
-  await create.focus();
-  await page.keyboard.press("Enter");
   const dialog = page.getByRole("dialog", { name: "Create Experiment" });
+  await create.focus();
+  await expect(create).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(dialog).toBeVisible();
   await expect(dialog.getByLabel("Experiment Name")).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(dialog).toBeHidden();
-  await create.focus();
+  await expect(create).toBeFocused(); // the dialog gives focus back to the button that opened it
   await page.keyboard.press("Enter");
+  await expect(dialog).toBeVisible();
   await expect(dialog.getByLabel("Experiment Name")).toBeFocused();
   await page.keyboard.type(name);
   await page.keyboard.press("Enter");

@@ -17,8 +17,10 @@ export function CreateExperimentDialog({ open, onClose }: { open: boolean; onClo
   const [artifactLocation, setArtifactLocation] = useState("");
   const [advanced, setAdvanced] = useState(false);
   const [touched, setTouched] = useState(false);
+  // Reset when the dialog closes, not when it opens: a reset on open re-rendered the name field empty
+  // just after it got focus, wiping what a fast typist (or a test) had typed into it.
   useEffect(() => {
-    if (open) {
+    if (!open) {
       setName("");
       setArtifactLocation("");
       setTouched(false);
@@ -36,7 +38,7 @@ export function CreateExperimentDialog({ open, onClose }: { open: boolean; onClo
     },
   });
   useEffect(() => {
-    if (open) create.reset();
+    if (!open) create.reset();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [open]);
   const emptyName = name.trim() === "";

@@ -6,6 +6,12 @@ import { IconX } from "./Icons";
 /** Modal on the native <dialog> element: focus trap, Escape and top-layer stacking come for free. */
 export function Dialog({ open, onClose, title, children, footer, className }: { open: boolean; onClose: () => void; title: string; children: React.ReactNode; footer?: React.ReactNode; className?: string }) {
   const ref = useRef<HTMLDialogElement>(null);
+  // The native 'close' event comes a task after d.close(): when the dialog was closed because `open` went
+  // false and then reopened quickly (Escape, then Enter on the button that opens it), that late event
+  // closed the new one. Only a close the page did not ask for is reported: the dialog is closed now, and
+  // `open` still says it should not be.
+  const wantOpen = useRef(open);
+  wantOpen.current = open;
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
@@ -22,7 +28,9 @@ export function Dialog({ open, onClose, title, children, footer, className }: { 
     <dialog
       ref={ref}
       aria-label={title}
-      onClose={onClose}
+      onClose={() => {
+        if (wantOpen.current && !ref.current?.open) onClose();
+      }}
       onCancel={(e) => {
         e.preventDefault();
         onClose();

@@ -65,6 +65,7 @@ const EXPECTED: Record<string, Spec> = {
   // ---- utility and sign-in (public) ----
   "GET /health": { need: "public" },
   "GET /health/ready": { need: "public" },
+  "GET /favicon.ico": { need: "public" },
   "GET /version": { need: "public" },
   "GET /api/auth/[...nextauth]": { need: "public" },
   "POST /api/auth/[...nextauth]": { need: "public", sample: () => b({}) },
