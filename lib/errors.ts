@@ -192,3 +192,26 @@ export function classifyInputError(err: unknown): ApiError | null {
   if (!what) return null;
   return invalidParameter(`Invalid value in the request: ${what} (SQLSTATE ${state}).`);
 }
+
+// ---- the one mapping of whatever a handler threw ----
+
+export const INTERNAL_ERROR_MESSAGE = "Internal server error. The details are in the server log.";
+
+/**
+ * What every error wrapper answers (MLflow routes, OTLP, UI API, account routes, the server's last resort):
+ * an ApiError as it is; a database outage 503 / statement timeout 504 (logged at most once a second); data
+ * the database refused 400; anything else a 500 that leaks nothing, its stack in the log. AccessDenied stays
+ * with the wrappers (lib/auth/guard imports this module), as their challenge headers differ.
+ */
+export function asApiError(err: unknown, where: string): ApiError {
+  if (err instanceof ApiError) return err;
+  const fault = databaseFault(err);
+  if (fault) {
+    logDatabaseFault(where, fault, err);
+    return fault;
+  }
+  const input = classifyInputError(err);
+  if (input) return input;
+  console.error(`flowtrace: internal error in ${where}:`, err);
+  return new ApiError("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE, 500);
+}

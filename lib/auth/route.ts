@@ -1,7 +1,7 @@
 // The wrapper of the account routes (app/api/auth/*, the MLflow users and permissions endpoints):
 // authorize, run, and map errors to MLflow's envelope {"error_code", "message"} with MLflow's statuses.
 // Unknown errors become a generic 500: no stack traces or SQL reach clients.
-import { ApiError, classifyInputError } from "../errors";
+import { ApiError, asApiError } from "../errors";
 import { assertJsonDepth, assertNoNul } from "../input-limits";
 import { AccessDenied, authorize, type Access } from "./guard";
 import { SignInThrottled } from "./rate-limit";
@@ -21,11 +21,9 @@ export function errorResponse(err: unknown): Response {
       ? json({ error_code: "UNAUTHENTICATED", message: err.message }, 401, { "www-authenticate": WWW_AUTHENTICATE })
       : json({ error_code: "PERMISSION_DENIED", message: err.message }, 403);
   }
-  if (err instanceof ApiError) return json({ error_code: err.code, message: err.message }, err.status);
-  const input = classifyInputError(err);
-  if (input) return json({ error_code: input.code, message: input.message }, input.status);
-  console.error("flowtrace: account route failed:", (err as Error)?.message ?? err);
-  return json({ error_code: "INTERNAL_ERROR", message: "Internal server error" }, 500);
+  // a database outage answers 503 + Retry-After here too (it was a 500)
+  const e = asApiError(err, "account route");
+  return json({ error_code: e.code, message: e.message }, e.status, e.headers);
 }
 
 export interface AuthContext<P> {

@@ -3,7 +3,7 @@
 // access the route declares, runs the handler, and turns every failure into MLflow's error envelope.
 import { z } from "zod";
 import { AccessDenied, authorize, type Access } from "../auth/guard";
-import { ApiError, classifyInputError, databaseFault, invalidParameter, logDatabaseFault } from "../errors";
+import { ApiError, asApiError, invalidParameter } from "../errors";
 import { assertJsonDepth, assertNoNul, nulError, nulPath } from "../input-limits";
 import { parseJson, stringifyJson } from "./json";
 import { zodToApiError } from "./params";
@@ -170,16 +170,9 @@ export function toErrorResponse(err: unknown, where: string): Response {
       : errorResponse("PERMISSION_DENIED", err.message, 403);
   }
   // database unreachable → 503 TEMPORARILY_UNAVAILABLE + Retry-After (MLflow clients retry it), statement
-  // timeout → 504 DEADLINE_EXCEEDED; neither is a bug of the request, so no stack trace in the log
-  const fault = databaseFault(err);
-  if (fault) {
-    logDatabaseFault(where, fault, err);
-    return errorResponse(fault.code, fault.message, fault.status, fault.headers);
-  }
-  const input = classifyInputError(err);
-  if (input) return errorResponse(input.code, input.message, input.status);
-  console.error(`flowtrace: internal error in ${where}:`, err);
-  return errorResponse("INTERNAL_ERROR", "Internal server error. The details are in the server log.", 500);
+  // timeout → 504 DEADLINE_EXCEEDED, data PostgreSQL refused → 400, anything else 500
+  const e = asApiError(err, where);
+  return errorResponse(e.code, e.message, e.status, e.headers);
 }
 
 /** Wraps a route definition into a handler (req, path params) → Response. */

@@ -10,6 +10,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
+import { INTERNAL_ERROR_MESSAGE } from "../errors";
 import { handleApiRequest, mlflowRouter } from "../mlflow/api";
 import { bodyTooLarge, maxBodyBytes, plainBodyOf, servePlain, toErrorResponse } from "../mlflow/route";
 import { PROBE_CONTENT_TYPE, PROBES } from "../version";
@@ -174,7 +175,7 @@ export async function serveFastRoute(req: IncomingMessage, res: ServerResponse, 
     if (isClientGone(err, res)) return;
     console.error(`flowtrace: could not send the answer to ${method} ${req.url}:`, err);
     if (!res.headersSent) {
-      const text = JSON.stringify({ error_code: "INTERNAL_ERROR", message: "Internal server error. The details are in the server log." });
+      const text = JSON.stringify({ error_code: "INTERNAL_ERROR", message: INTERNAL_ERROR_MESSAGE });
       res.writeHead(500, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
       res.end(text);
     } else {

@@ -7,7 +7,7 @@ import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { cancelRequestQueries, closeDb, databaseReady, newRequestScope, runInRequestScope } from "../db";
-import { databaseFault } from "../errors";
+import { asApiError } from "../errors";
 import { ensureBuild } from "./build";
 import { ConfigError, parseServerArgs, redactUrl, type ServerConfig } from "./config";
 import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded-pg";
@@ -202,12 +202,11 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     // when FLOWTRACE_FAST_API=0 (then Next serves them, as under `next dev`)
     const routes = process.env.FLOWTRACE_FAST_API === "0" ? null : loadNextRouteTable(ROOT);
     if (!routes && process.env.FLOWTRACE_FAST_API !== "0") logAt.warn("no MLflow API route in the Next build's routes manifest; Next serves /api");
-    const fail = (res: http.ServerResponse) => (err: unknown) => {
+    const fail = (req: http.IncomingMessage, res: http.ServerResponse) => (err: unknown) => {
       // the auth gate reads sessions and tokens from the database: unreachable → 503, retryable
-      const fault = databaseFault(err);
-      if (!fault) console.error(err);
-      if (!res.headersSent) res.writeHead(fault?.status ?? 500, { ...fault?.headers, "content-type": "application/json" });
-      res.end(JSON.stringify(fault ? { error_code: fault.code, message: fault.message } : { error_code: "INTERNAL_ERROR", message: "Internal server error" }));
+      const e = asApiError(err, `${req.method} ${req.url}`);
+      if (!res.headersSent) res.writeHead(e.status, { ...e.headers, "content-type": "application/json" });
+      res.end(JSON.stringify({ error_code: e.code, message: e.message }));
     };
     let closing = false;
     // requests in progress per connection, for the shutdown drain: node's closeIdleConnections() missed a
@@ -237,8 +236,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       // the Python client's user feels on every span
       if (isOtlpTracesRequest(req)) {
         const work = () => serveOtlpTraces(req, res);
-        if (!gate) return void work().catch(fail(res));
-        return void gate(req, res).then((pass) => (pass ? work() : undefined)).catch(fail(res));
+        if (!gate) return void work().catch(fail(req, res));
+        return void gate(req, res).then((pass) => (pass ? work() : undefined)).catch(fail(req, res));
       }
       // everything else runs in a request scope: the queries of a request whose client goes away are
       // cancelled (lib/db.ts), instead of running on for minutes
@@ -251,8 +250,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
         return fast ? serveFastRoute(req, res, fast) : handle(req, res);
       };
       runInRequestScope(scope, () => {
-        if (!gate) return void next().catch(fail(res));
-        gate(req, res).then((pass) => (pass ? next() : undefined)).catch(fail(res));
+        if (!gate) return void next().catch(fail(req, res));
+        gate(req, res).then((pass) => (pass ? next() : undefined)).catch(fail(req, res));
       });
     });
     const sockets = new Set<net.Socket>();

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import zlib from "node:zlib";
 import { AccessDenied, authEnabled } from "../auth/guard";
 import { getPool } from "../db";
-import { ApiError, classifyInputError, databaseFault, logDatabaseFault } from "../errors";
+import { ApiError, asApiError } from "../errors";
 import { ingestPrepared, ingestSpans, MAX_SHARED_SPANS, prepareSpans, type PreparedWrite } from "../store/ingest";
 import { ATTR } from "./derive";
 import type { NormalizedSpan } from "./model";
@@ -39,17 +39,9 @@ function errorResult(status: number, code: string, message: string, headers?: Re
 export function otlpErrorResult(err: unknown): OtlpHttpResult {
   // the database unreachable → 503 + Retry-After: OTLP exporters retry 429/502/503/504 and drop the batch on
   // any other status, so a 500 here lost every span sent while PostgreSQL restarted (issue #14)
-  const fault = databaseFault(err);
-  if (fault) {
-    logDatabaseFault("/v1/traces", fault, err);
-    return errorResult(fault.status, fault.code, fault.message, fault.headers);
-  }
-  if (err instanceof ApiError) return errorResult(err.status, err.code, err.message, err.headers);
   if (err instanceof AccessDenied) return errorResult(err.status, err.status === 401 ? "UNAUTHENTICATED" : "PERMISSION_DENIED", err.message);
-  const input = classifyInputError(err);
-  if (input) return errorResult(input.status, input.code, input.message);
-  console.error("flowtrace: /v1/traces failed:", err);
-  return errorResult(500, "INTERNAL_ERROR", "Internal error while storing spans");
+  const e = asApiError(err, "/v1/traces");
+  return errorResult(e.status, e.code, e.message, e.headers);
 }
 
 export const otlpTooLarge = (limit: number, what: string) =>
