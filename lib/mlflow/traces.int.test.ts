@@ -243,8 +243,8 @@ test("traces/get: allow_partial decides about a trace whose root has not arrived
   const put = await http("PUT", artifactPath(exp, traceId), traceDoc(traceId, spans), { "content-type": "application/json" });
   assert.equal(put.status, 200, put.text);
   const strict = await http("GET", `/api/3.0/mlflow/traces/get?trace_id=${traceId}`);
-  assert.equal(strict.status, 500);
-  assert.equal(strict.json.error_code, "INTERNAL_ERROR");
+  assert.equal(strict.status, 409, "a state, not a server fault: no 5xx that clients retry");
+  assert.equal(strict.json.error_code, "RESOURCE_CONFLICT");
   assert.match(strict.json.message, /allow_partial/);
   const partial = await http("GET", `/api/3.0/mlflow/traces/get?trace_id=${traceId}&allow_partial=TRUE`);
   assert.equal(partial.status, 200);
@@ -252,6 +252,13 @@ test("traces/get: allow_partial decides about a trace whose root has not arrived
   const badBool = await http("GET", `/api/3.0/mlflow/traces/get?trace_id=${traceId}&allow_partial=maybe`);
   assert.equal(badBool.status, 400);
   assert.match(badBool.json.message, /allow_partial/);
+  // a trace whose info came without any span (StartTraceV3 only): 404 with MLflow's message, not a 500
+  const infoOnly = randomTraceId();
+  assert.equal((await http("POST", "/api/3.0/mlflow/traces", startTraceBody(exp, infoOnly))).status, 200);
+  const none = await http("GET", `/api/3.0/mlflow/traces/get?trace_id=${infoOnly}`);
+  assert.equal(none.status, 404, none.text);
+  assert.equal(none.json.error_code, "RESOURCE_DOES_NOT_EXIST");
+  assert.match(none.json.message, /Trace data not stored in tracking store/);
 });
 
 test("search v3 returns infos with assessments; v2 search returns v2 infos; literal routes are not trace ids", async () => {

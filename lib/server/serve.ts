@@ -370,12 +370,15 @@ export async function serveMain(argv: string[]): Promise<void> {
     const cfg = parseServerArgs(argv, process.env, process.cwd(), ROOT);
     running = await startServer(cfg);
     // the banner: the one line tests and scripts wait for ("listening on URL"), then what a person needs
-    console.log(`flowtrace ${flowtraceVersion()}: listening on ${running.url}`);
+    // one write, so whoever sees the "listening on" line sees the whole banner (a reader that stopped at the
+    // first line missed the database line when it came in a second chunk)
+    const banner = [`flowtrace ${flowtraceVersion()}: listening on ${running.url}`];
     if (enabled("info")) {
-      console.log(`  database  ${running.database}`);
-      console.log(`  accounts  ${cfg.auth ? "on (--auth): sign-in for the UI, Basic or Bearer credentials for the API" : "off: anyone who can reach this address can read and write (--auth to require sign-in)"}`);
-      console.log(`  clients   MLflow tracking URI ${running.url}, OTLP ${running.url}/v1/traces; stop with Ctrl-C`);
+      banner.push(`  database  ${running.database}`);
+      banner.push(`  accounts  ${cfg.auth ? "on (--auth): sign-in for the UI, Basic or Bearer credentials for the API" : "off: anyone who can reach this address can read and write (--auth to require sign-in)"}`);
+      banner.push(`  clients   MLflow tracking URI ${running.url}, OTLP ${running.url}/v1/traces; stop with Ctrl-C`);
     }
+    process.stdout.write(banner.join("\n") + "\n");
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StartupError) {
       console.error(`flowtrace: error: ${err.message}`);

@@ -112,10 +112,13 @@ async function infoV3(traceId: string) {
 async function traceWithSpans(traceId: string, allowPartial: boolean) {
   const [info, spanMap, assessmentMap] = await Promise.all([getTraceInfo(traceId), loadSpans([traceId]), loadAssessments([traceId])]);
   const spans = spanMap.get(traceId) ?? [];
+  // MLflow answers both cases with 500 INTERNAL_ERROR; that makes the Python client retry for minutes (it
+  // retries 5xx) and reads as a server fault. Neither is one: no spans stored is 404, spans still arriving
+  // is 409 (the request conflicts with the trace's current state); the messages are MLflow's.
   if (!allowPartial) {
-    if (!spans.length) throw new ApiError("INTERNAL_ERROR", `Trace data not stored in tracking store for trace with ID '${traceId}'.`);
+    if (!spans.length) throw new ApiError("RESOURCE_DOES_NOT_EXIST", `Trace data not stored in tracking store for trace with ID '${traceId}'.`);
     if (!spans.some((s) => !s.parentSpanId) || info.state === "IN_PROGRESS") {
-      throw new ApiError("INTERNAL_ERROR", `Trace with ID '${traceId}' is not complete yet (its root span has not arrived); request it with allow_partial=true.`);
+      throw new ApiError("RESOURCE_CONFLICT", `Trace with ID '${traceId}' is not complete yet (its root span has not arrived); request it with allow_partial=true.`);
     }
   }
   return { trace_info: traceInfoV3Json(info, assessmentMap.get(traceId) ?? []), spans: spans.map(toOtlpJsonSpan) };
