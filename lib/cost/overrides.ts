@@ -44,7 +44,7 @@ export function parsePriceOverrides(text: string, origin: string): PriceOverride
 }
 
 /** The overrides the environment names: FLOWTRACE_PRICES (JSON text) before FLOWTRACE_PRICES_FILE (a path). */
-export function priceOverridesFromEnv(env: NodeJS.ProcessEnv = process.env): PriceOverride[] {
+export function priceOverridesFromEnv(env: Record<string, string | undefined> = process.env): PriceOverride[] {
   const out: PriceOverride[] = [];
   if (env.FLOWTRACE_PRICES?.trim()) out.push(...parsePriceOverrides(env.FLOWTRACE_PRICES, "FLOWTRACE_PRICES"));
   const path = env.FLOWTRACE_PRICES_FILE?.trim();
