@@ -55,8 +55,6 @@ export interface TraceField {
   sqlType: SqlType;
   /** the expression can be NULL (sorts last; keyset pagination must handle it) */
   nullable: boolean;
-  /** the TraceRow property holding this field, for the table's columns */
-  rowKey?: keyof import("./traces").TraceRow;
   /** not an MLflow field: a flowtrace extension over a denormalized column */
   extension?: boolean;
   description: string;
@@ -73,7 +71,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.trace_id",
     sqlType: "text",
     nullable: false,
-    rowKey: "traceId",
     description: "The trace ID (tr-…)",
   },
   {
@@ -86,7 +83,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.request_time",
     sqlType: "bigint",
     nullable: false,
-    rowKey: "requestTime",
     description: "Trace start, epoch milliseconds",
   },
   {
@@ -99,7 +95,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.execution_duration",
     sqlType: "bigint",
     nullable: true,
-    rowKey: "executionDuration",
     description: "Duration in milliseconds (empty while in progress)",
   },
   {
@@ -112,7 +107,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "COALESCE(t.end_time, t.request_time + t.execution_duration)",
     sqlType: "bigint",
     nullable: true,
-    rowKey: "endTime",
     description: "Trace end, epoch milliseconds",
   },
   {
@@ -126,7 +120,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.state",
     sqlType: "text",
     nullable: false,
-    rowKey: "state",
     description: "OK, ERROR, IN_PROGRESS or STATE_UNSPECIFIED",
   },
   {
@@ -139,7 +132,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.name",
     sqlType: "text",
     nullable: true,
-    rowKey: "name",
     description: "Root span name (tag mlflow.traceName)",
   },
   {
@@ -165,7 +157,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.client_request_id",
     sqlType: "text",
     nullable: true,
-    rowKey: "clientRequestId",
     description: "Request ID given by the client",
   },
   {
@@ -178,7 +169,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.experiment_id",
     sqlType: "bigint",
     nullable: false,
-    rowKey: "experimentId",
     description: "Experiment the trace belongs to",
   },
   {
@@ -202,7 +192,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.request_preview",
     sqlType: "text",
     nullable: true,
-    rowKey: "requestPreview",
     extension: true,
     description: "Preview of the root span inputs",
   },
@@ -216,7 +205,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.response_preview",
     sqlType: "text",
     nullable: true,
-    rowKey: "responsePreview",
     extension: true,
     description: "Preview of the root span outputs",
   },
@@ -230,7 +218,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.session_id",
     sqlType: "text",
     nullable: true,
-    rowKey: "sessionId",
     extension: true,
     description: "Session ID (metadata mlflow.trace.session)",
   },
@@ -244,7 +231,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.user_id",
     sqlType: "text",
     nullable: true,
-    rowKey: "userId",
     extension: true,
     description: "End user ID (metadata mlflow.trace.user)",
   },
@@ -258,7 +244,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.total_tokens",
     sqlType: "bigint",
     nullable: true,
-    rowKey: "totalTokens",
     extension: true,
     description: "Total tokens over the trace's LLM calls",
   },
@@ -272,7 +257,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.input_tokens",
     sqlType: "bigint",
     nullable: true,
-    rowKey: "inputTokens",
     extension: true,
     description: "Input (prompt) tokens",
   },
@@ -286,7 +270,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.output_tokens",
     sqlType: "bigint",
     nullable: true,
-    rowKey: "outputTokens",
     extension: true,
     description: "Output (completion) tokens",
   },
@@ -300,7 +283,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.cost",
     sqlType: "float8",
     nullable: true,
-    rowKey: "cost",
     extension: true,
     description: "Total cost in USD",
   },
@@ -314,7 +296,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.span_count",
     sqlType: "integer",
     nullable: false,
-    rowKey: "spanCount",
     extension: true,
     description: "Number of spans",
   },
@@ -328,7 +309,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.error_count",
     sqlType: "integer",
     nullable: false,
-    rowKey: "errorCount",
     extension: true,
     description: "Number of spans with status ERROR",
   },
