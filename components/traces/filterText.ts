@@ -1,6 +1,7 @@
 // Quick filters edit the search box text (the MLflow filter grammar), so the box stays the one source of
 // truth and what a user sees is what is searched and shared in the URL. Values are written and read with
 // the grammar's own literal rules (lib/search/parse.ts), so what a quick filter shows is what is searched.
+import type { FilterUiField } from "@/lib/search/fields";
 import { parseFilter, quoteFilterValue } from "@/lib/search/parse";
 
 /** Splits at top-level AND (outside quotes, backticks and parentheses). */
@@ -77,7 +78,12 @@ export function errorColumn(message: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export const SESSION_FIELD = "metadata.mlflow.trace.session";
-export const USER_FIELD = "metadata.mlflow.trace.user";
 export const sessionClause = (id: string) => `metadata.\`mlflow.trace.session\` = ${quote(id)}`;
-export const userClause = (id: string) => `metadata.\`mlflow.trace.user\` = ${quote(id)}`;
+
+/** The clause an "Add filter" entry writes for `value` (and `key`, for a keyed family such as tags), with
+ *  the field whose clause it replaces. */
+export function filterUiClause(f: FilterUiField, value: string, key = ""): { field: string; clause: string } {
+  const field = f.keyed ? `${f.clauseField}.${key}` : f.clauseField;
+  const ref = f.keyed ? `${f.ref}.\`${key}\`` : f.ref;
+  return { field, clause: f.op === "contains" ? `${ref} ILIKE ${quote(`%${value}%`)}` : `${ref} = ${quote(value)}` };
+}
