@@ -10,6 +10,8 @@ export interface ColumnDef<R> {
   /** order_by key when the column sorts */
   sort?: string;
   defaultHidden?: boolean;
+  /** always shown: the picker cannot hide it */
+  locked?: boolean;
   render: (row: R) => React.ReactNode;
 }
 
@@ -67,7 +69,7 @@ export function ColumnPicker<R>({ columns, visible, onChange }: { columns: Colum
                 type="checkbox"
                 className="h-3.5 w-3.5 accent-indigo-600"
                 checked={visible.has(c.key)}
-                disabled={c.key === "traceId"}
+                disabled={c.locked}
                 onChange={() => {
                   const n = new Set(visible);
                   if (n.has(c.key)) n.delete(c.key);

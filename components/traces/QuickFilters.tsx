@@ -3,53 +3,44 @@ import { useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { IconPlus } from "@/components/ui/Icons";
 import { cn } from "@/components/ui/cn";
-import { clauseValue, quote, sessionClause, SESSION_FIELD, setClause, userClause, USER_FIELD } from "./filterText";
-
-const STATES = [
-  { v: "OK", label: "OK" },
-  { v: "ERROR", label: "Error" },
-  { v: "IN_PROGRESS", label: "In progress" },
-];
-const SPAN_TYPES = ["LLM", "CHAT_MODEL", "AGENT", "TOOL", "RETRIEVER", "CHAIN", "EMBEDDING", "RERANKER", "PARSER"];
-const RANGES = [
-  { v: "15m", label: "Last 15 min" },
-  { v: "1h", label: "Last hour" },
-  { v: "24h", label: "Last 24 h" },
-  { v: "7d", label: "Last 7 days" },
-  { v: "30d", label: "Last 30 days" },
-];
+import { FILTER_UI_FIELDS, QUICK_SELECTS, type QuickSelect } from "@/lib/search/fields";
+import { TIME_RANGES } from "@/lib/search/timeRanges";
+import { clauseValue, filterUiClause, quote, setClause } from "./filterText";
 
 const selectCls = (active: boolean) =>
   cn("h-7 rounded-md border px-1.5 text-xs shadow-sm focus:outline-none focus:ring-2 focus:ring-indigo-500/20", active ? "border-indigo-300 bg-indigo-50 font-medium text-indigo-800" : "border-slate-300 bg-white text-slate-700");
 
-/** State, time range and span type selects, plus "Add filter" for session, user, tag and name. */
+/** The registry's quick selects (trace fields, then the time range, then span fields), chips for the
+ *  fields that have them, and "Add filter" for the registry's filter-UI fields. */
 export function QuickFilters({ filter, range, onFilter, onRange }: { filter: string; range: string; onFilter: (f: string) => void; onRange: (r: string) => void }) {
-  const state = clauseValue(filter, "status") ?? "";
-  const spanType = clauseValue(filter, "span.type") ?? "";
+  const select = (q: QuickSelect) => <QuickSelectBox key={q.clauseField} q={q} filter={filter} onFilter={onFilter} />;
   return (
     <div className="flex flex-wrap items-center gap-1.5">
-      <select aria-label="State" value={state} onChange={(e) => onFilter(setClause(filter, "status", e.target.value ? `trace.status = '${e.target.value}'` : null))} className={selectCls(!!state)}>
-        <option value="">Any state</option>
-        {STATES.map((s) => (
-          <option key={s.v} value={s.v}>{s.label}</option>
-        ))}
-      </select>
+      {QUICK_SELECTS.filter((q) => q.scope === "trace").map(select)}
       <select aria-label="Time range" value={range} onChange={(e) => onRange(e.target.value)} className={selectCls(!!range)}>
         <option value="">All time</option>
-        {RANGES.map((r) => (
-          <option key={r.v} value={r.v}>{r.label}</option>
+        {TIME_RANGES.map((r) => (
+          <option key={r.key} value={r.key}>{r.label}</option>
         ))}
       </select>
-      <select aria-label="Span type" value={spanType} onChange={(e) => onFilter(setClause(filter, "span.type", e.target.value ? `span.type = '${e.target.value}'` : null))} className={selectCls(!!spanType)}>
-        <option value="">Any span type</option>
-        {SPAN_TYPES.map((t) => (
-          <option key={t} value={t}>Has {t} span</option>
-        ))}
-      </select>
-      <ValueChip label="Session" value={clauseValue(filter, SESSION_FIELD)} onClear={() => onFilter(setClause(filter, SESSION_FIELD, null))} />
-      <ValueChip label="User" value={clauseValue(filter, USER_FIELD)} onClear={() => onFilter(setClause(filter, USER_FIELD, null))} />
+      {QUICK_SELECTS.filter((q) => q.scope === "span").map(select)}
+      {FILTER_UI_FIELDS.filter((f) => f.chip).map((f) => (
+        <ValueChip key={f.id} label={f.label} value={clauseValue(filter, f.clauseField)} onClear={() => onFilter(setClause(filter, f.clauseField, null))} />
+      ))}
       <AddFilter filter={filter} onFilter={onFilter} />
     </div>
+  );
+}
+
+function QuickSelectBox({ q, filter, onFilter }: { q: QuickSelect; filter: string; onFilter: (f: string) => void }) {
+  const value = clauseValue(filter, q.clauseField) ?? "";
+  return (
+    <select aria-label={q.label} value={value} onChange={(e) => onFilter(setClause(filter, q.clauseField, e.target.value ? `${q.ref} = ${quote(e.target.value)}` : null))} className={selectCls(!!value)}>
+      <option value="">{q.any}</option>
+      {q.options.map((o) => (
+        <option key={o.value} value={o.value}>{o.label}</option>
+      ))}
+    </select>
   );
 }
 
@@ -63,19 +54,10 @@ function ValueChip({ label, value, onClear }: { label: string; value: string | n
   );
 }
 
-type Field = "session" | "user" | "tag" | "name" | "span.name" | "text";
-const FIELDS: { v: Field; label: string }[] = [
-  { v: "session", label: "Session" },
-  { v: "user", label: "User" },
-  { v: "tag", label: "Tag" },
-  { v: "name", label: "Trace name" },
-  { v: "span.name", label: "Span name" },
-  { v: "text", label: "Text contains" },
-];
-
 function AddFilter({ filter, onFilter }: { filter: string; onFilter: (f: string) => void }) {
   const [open, setOpen] = useState(false);
-  const [field, setField] = useState<Field>("session");
+  const [fieldId, setFieldId] = useState(FILTER_UI_FIELDS[0].id);
+  const field = FILTER_UI_FIELDS.find((f) => f.id === fieldId) ?? FILTER_UI_FIELDS[0];
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
   const ref = useRef<HTMLDivElement>(null);
@@ -88,15 +70,9 @@ function AddFilter({ filter, onFilter }: { filter: string; onFilter: (f: string)
   const apply = () => {
     const v = value.trim();
     if (!v) return;
-    let next = filter;
-    if (field === "session") next = setClause(filter, SESSION_FIELD, sessionClause(v));
-    else if (field === "user") next = setClause(filter, USER_FIELD, userClause(v));
-    else if (field === "tag") {
-      if (!key.trim()) return;
-      next = setClause(filter, `tag.${key.trim()}`, `tag.\`${key.trim()}\` = ${quote(v)}`);
-    } else if (field === "name") next = setClause(filter, "name", `trace.name = ${quote(v)}`);
-    else if (field === "span.name") next = setClause(filter, "span.name", `span.name = ${quote(v)}`);
-    else next = setClause(filter, "text", `trace.text ILIKE ${quote(`%${v}%`)}`);
+    if (field.keyed && !key.trim()) return;
+    const { field: target, clause } = filterUiClause(field, v, key.trim());
+    const next = setClause(filter, target, clause);
     onFilter(next);
     setOpen(false);
     setValue("");
@@ -117,16 +93,16 @@ function AddFilter({ filter, onFilter }: { filter: string; onFilter: (f: string)
           }}
           className="absolute left-0 z-30 mt-1 flex w-80 flex-col gap-2 rounded-lg border border-slate-200 bg-white p-3 shadow-lg"
         >
-          <select aria-label="Filter field" value={field} onChange={(e) => setField(e.target.value as Field)} className="h-8 rounded-md border border-slate-300 px-2 text-sm">
-            {FIELDS.map((f) => (
-              <option key={f.v} value={f.v}>{f.label}</option>
+          <select aria-label="Filter field" value={field.id} onChange={(e) => setFieldId(e.target.value)} className="h-8 rounded-md border border-slate-300 px-2 text-sm">
+            {FILTER_UI_FIELDS.map((f) => (
+              <option key={f.id} value={f.id}>{f.label}</option>
             ))}
           </select>
-          {field === "tag" && <input aria-label="Tag key" placeholder="Tag key" value={key} onChange={(e) => setKey(e.target.value)} className="h-8 rounded-md border border-slate-300 px-2 text-sm" />}
+          {field.keyed && <input aria-label={`${field.label} key`} placeholder={`${field.label} key`} value={key} onChange={(e) => setKey(e.target.value)} className="h-8 rounded-md border border-slate-300 px-2 text-sm" />}
           <input autoFocus aria-label="Filter value" placeholder="Value" value={value} onChange={(e) => setValue(e.target.value)} className="h-8 rounded-md border border-slate-300 px-2 text-sm" />
           <div className="flex justify-end gap-2">
             <Button size="sm" onClick={() => setOpen(false)}>Cancel</Button>
-            <Button size="sm" type="submit" variant="primary" disabled={!value.trim() || (field === "tag" && !key.trim())}>Apply</Button>
+            <Button size="sm" type="submit" variant="primary" disabled={!value.trim() || (field.keyed && !key.trim())}>Apply</Button>
           </div>
         </form>
       )}

@@ -2,7 +2,11 @@
 import { useEffect, useRef, useState } from "react";
 import { IconSearch, IconX } from "@/components/ui/Icons";
 import { cn } from "@/components/ui/cn";
+import { FILTER_FAMILIES, TRACE_FIELDS } from "@/lib/search/fields";
 import { errorColumn } from "./filterText";
+
+/** Every field the grammar knows, from the registry, so a new field shows up in the help too. */
+const FIELD_HELP = [...TRACE_FIELDS.map((f) => `trace.${f.key}`), ...FILTER_FAMILIES.map((f) => f.syntax.replace(/<\w+>/g, "*").replace(/ \| /g, ", "))].join(", ");
 
 const EXAMPLES = [
   "trace.status = 'ERROR'",
@@ -107,7 +111,7 @@ export function TraceSearchBox({ value, error, onSubmit }: { value: string; erro
               {ex}
             </button>
           ))}
-          <div className="px-2 pt-1 text-[11px] text-slate-500">Fields: trace.status, trace.name, trace.timestamp_ms, trace.execution_time_ms, span.name, span.type, tag.*, metadata.*, feedback.*. Combine with AND.</div>
+          <div className="px-2 pt-1 text-[11px] text-slate-500">Fields: {FIELD_HELP}. Combine with AND, OR, NOT and parentheses.</div>
         </div>
       )}
     </div>

@@ -1,6 +1,5 @@
 "use client";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/api";
@@ -8,16 +7,15 @@ import { SendTracesPanel } from "@/components/experiments/SendTracesPanel";
 import { Button } from "@/components/ui/Button";
 import { cn } from "@/components/ui/cn";
 import { Dialog } from "@/components/ui/Dialog";
-import { formatCount, formatDuration, shortId } from "@/components/ui/format";
-import { DateTime } from "@/components/ui/Time";
+import { formatCount } from "@/components/ui/format";
 import { IconArrowDown, IconArrowUp, IconChevronLeft, IconChevronRight, IconRefresh, IconTag, IconTrash } from "@/components/ui/Icons";
 import { EmptyState, ErrorState, Skeleton, Spinner } from "@/components/ui/States";
-import { StateBadge, KeyValuePill } from "@/components/ui/Badge";
 import type { TraceListRow, TraceOrderKey } from "@/lib/store/trace-view";
-import { ColumnPicker, useVisibleColumns, type ColumnDef } from "./ColumnPicker";
+import { ColumnPicker, useVisibleColumns } from "./ColumnPicker";
 import { QuickFilters } from "./QuickFilters";
 import { TraceSearchBox } from "./TraceSearchBox";
 import { TraceDrawer } from "./TraceDrawer";
+import { useTraceColumns } from "./traceColumns";
 import { useUrlState } from "./useUrlState";
 
 interface Page {
@@ -28,10 +26,6 @@ interface Page {
 const DEFAULT_ORDER = "timestamp_ms DESC";
 const PAGE_SIZES = [25, 50, 100, 200];
 const POLL_MS = 4000;
-
-function userTags(tags: Record<string, string>): [string, string][] {
-  return Object.entries(tags).filter(([k]) => !k.startsWith("mlflow."));
-}
 
 export function TracesPage(props: {
   experimentId: string;
@@ -193,98 +187,7 @@ export function TracesPage(props: {
     set({ order: next === DEFAULT_ORDER ? null : next, page_token: null, page: null }, "push");
   };
 
-  const columns = useMemo<ColumnDef<TraceListRow>[]>(
-    () => [
-      {
-        key: "traceId",
-        label: "Trace ID",
-        width: 120,
-        render: (r) => (
-          <Link prefetch={false} href={`/experiments/${experimentId}/traces/${r.traceId}`} onClick={(e) => e.stopPropagation()} className="font-mono text-[12px] text-indigo-700 hover:underline" title={r.traceId}>
-            {shortId(r.traceId, 9, 4)}
-          </Link>
-        ),
-      },
-      { key: "request", label: "Request", width: 0, render: (r) => <Preview text={r.requestPreview} /> },
-      { key: "response", label: "Response", width: 0, render: (r) => <Preview text={r.responsePreview} /> },
-      { key: "name", label: "Name", width: 120, render: (r) => <span className="truncate" title={r.name ?? undefined}>{r.name ?? <Muted />}</span> },
-      { key: "state", label: "State", width: 92, sort: "status", render: (r) => <StateBadge state={r.state} /> },
-      {
-        key: "requestTime",
-        label: "Request time",
-        width: 146,
-        sort: "timestamp_ms",
-        render: (r) => (
-<DateTime ms={r.requestTime} className="tabular-nums text-slate-600" />
-        ),
-      },
-      {
-        key: "executionTime",
-        label: "Execution time",
-        width: 104,
-        align: "right",
-        sort: "execution_time_ms",
-        render: (r) => <span className="tabular-nums">{r.executionDuration === null ? <Muted /> : formatDuration(r.executionDuration)}</span>,
-      },
-      {
-        key: "tokens",
-        label: "Tokens",
-        width: 72,
-        align: "right",
-        sort: "total_tokens",
-        render: (r) => (
-          <span className="tabular-nums" title={r.inputTokens !== null ? `${formatCount(r.inputTokens)} in · ${formatCount(r.outputTokens)} out` : undefined}>
-            {r.totalTokens === null ? <Muted /> : formatCount(r.totalTokens)}
-          </span>
-        ),
-      },
-      {
-        key: "session",
-        label: "Session",
-        width: 104,
-        render: (r) =>
-          r.sessionId ? (
-            <Link prefetch={false} href={`/experiments/${experimentId}/sessions/${encodeURIComponent(r.sessionId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.sessionId}>
-              {r.sessionId}
-            </Link>
-          ) : (
-            <Muted />
-          ),
-      },
-      {
-        key: "user",
-        label: "User",
-        width: 96,
-        render: (r) =>
-          r.userId ? (
-            <Link prefetch={false} href={`/experiments/${experimentId}/users/${encodeURIComponent(r.userId)}`} onClick={(e) => e.stopPropagation()} className="block truncate text-indigo-700 hover:underline" title={r.userId}>
-              {r.userId}
-            </Link>
-          ) : (
-            <Muted />
-          ),
-      },
-      {
-        key: "tags",
-        label: "Tags",
-        width: 150,
-        render: (r) => {
-          const t = userTags(r.tags);
-          if (!t.length) return <Muted />;
-          return (
-            <span className="flex min-w-0 gap-1 overflow-hidden">
-              {t.slice(0, 2).map(([k, v]) => (
-                <KeyValuePill key={k} k={k} v={v} />
-              ))}
-              {t.length > 2 && <span className="text-[11px] text-slate-500">+{t.length - 2}</span>}
-            </span>
-          );
-        },
-      },
-      { key: "spans", label: "Spans", width: 70, align: "right", defaultHidden: true, render: (r) => <span className="tabular-nums">{formatCount(r.spanCount)}</span> },
-    ],
-    [experimentId],
-  );
+  const columns = useTraceColumns(experimentId);
   const [visibleKeys, setVisibleKeys] = useVisibleColumns("flowtrace.traces.columns.v1", columns);
   const visible = columns.filter((c) => visibleKeys.has(c.key));
 
@@ -586,44 +489,6 @@ export function TracesPage(props: {
         }}
       />
     </div>
-  );
-}
-
-function Muted() {
-  return <span className="text-slate-300">—</span>;
-}
-
-const PREVIEW_KEYS = ["question", "query", "input", "prompt", "message", "text", "content", "answer", "output", "response", "result"];
-
-/** A preview that is a small JSON object ({"question": "…"}) reads better as its text. */
-function previewText(text: string): string {
-  const t = text.trim();
-  if (t.startsWith("{") && t.endsWith("}")) {
-    try {
-      const o = JSON.parse(t) as Record<string, unknown>;
-      const k = PREVIEW_KEYS.find((key) => typeof o[key] === "string");
-      if (k) return o[k] as string;
-    } catch {
-      /* cut or not JSON: show as is */
-    }
-  }
-  if (t.startsWith('"') && t.endsWith('"')) {
-    try {
-      return JSON.parse(t) as string;
-    } catch {
-      /* show as is */
-    }
-  }
-  return text;
-}
-
-function Preview({ text }: { text: string | null }) {
-  if (!text) return <Muted />;
-  const one = previewText(text).replace(/\s+/g, " ").slice(0, 300);
-  return (
-    <span className="truncate text-slate-700" title={text.length > 2000 ? text.slice(0, 2000) + "…" : text}>
-      {one}
-    </span>
   );
 }
 

@@ -1,5 +1,8 @@
 // Quick filters edit the search box text (the MLflow filter grammar), so the box stays the one source of
-// truth and what a user sees is what is searched and shared in the URL.
+// truth and what a user sees is what is searched and shared in the URL. Values are written and read with
+// the grammar's own literal rules (lib/search/parse.ts), so what a quick filter shows is what is searched.
+import type { FilterUiField } from "@/lib/search/fields";
+import { parseFilter, quoteFilterValue } from "@/lib/search/parse";
 
 /** Splits at top-level AND (outside quotes, backticks and parentheses). */
 export function splitAnd(filter: string): string[] {
@@ -10,7 +13,9 @@ export function splitAnd(filter: string): string[] {
   for (let i = 0; i < filter.length; i++) {
     const c = filter[i];
     if (quote) {
-      if (c === quote) quote = null;
+      // the grammar's escaped quote (`\'`) does not end the string
+      if (c === "\\" && filter[i + 1] === quote) i++;
+      else if (c === quote) quote = null;
       continue;
     }
     if (c === "'" || c === '"' || c === "`") quote = c;
@@ -29,7 +34,7 @@ export function splitAnd(filter: string): string[] {
   return parts.filter(Boolean);
 }
 
-export const quote = (v: string) => `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+export const quote = quoteFilterValue;
 
 /** The identifier a clause compares, normalized: "trace.status = 'OK'" → "status". */
 function clauseField(clause: string): string {
@@ -51,10 +56,20 @@ export function clauseValue(filter: string, field: string): string | null {
   const f = field.toLowerCase();
   for (const c of splitAnd(filter)) {
     if (clauseField(c) !== f) continue;
-    const m = /[^!<>]=\s*(['"])((?:\\.|(?!\1).)*)\1\s*$/.exec(c);
-    if (m) return m[2].replace(/\\(.)/g, "$1");
+    const value = equalsValue(c);
+    if (value !== null) return value;
   }
   return null;
+}
+
+/** The string compared by a lone `field = '…'` clause, as the search reads it; null for anything else. */
+function equalsValue(clause: string): string | null {
+  try {
+    const ast = parseFilter(clause);
+    return ast.kind === "compare" && ast.op === "=" && ast.value.kind === "string" ? ast.value.value : null;
+  } catch {
+    return null;
+  }
 }
 
 /** "… at column 17" → 17 */
@@ -63,7 +78,12 @@ export function errorColumn(message: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export const SESSION_FIELD = "metadata.mlflow.trace.session";
-export const USER_FIELD = "metadata.mlflow.trace.user";
 export const sessionClause = (id: string) => `metadata.\`mlflow.trace.session\` = ${quote(id)}`;
-export const userClause = (id: string) => `metadata.\`mlflow.trace.user\` = ${quote(id)}`;
+
+/** The clause an "Add filter" entry writes for `value` (and `key`, for a keyed family such as tags), with
+ *  the field whose clause it replaces. */
+export function filterUiClause(f: FilterUiField, value: string, key = ""): { field: string; clause: string } {
+  const field = f.keyed ? `${f.clauseField}.${key}` : f.clauseField;
+  const ref = f.keyed ? `${f.ref}.\`${key}\`` : f.ref;
+  return { field, clause: f.op === "contains" ? `${ref} ILIKE ${quote(`%${value}%`)}` : `${ref} = ${quote(value)}` };
+}

@@ -3,7 +3,6 @@
 // column of the offending token in the error.
 import { invalidParameter } from "../errors";
 import {
-  findExperimentField,
   findTraceField,
   METADATA_COLUMNS,
   SPAN_FIELDS,
@@ -12,6 +11,7 @@ import {
   type SqlType,
   type TraceField,
 } from "./fields";
+import { findExperimentField } from "./experimentFields";
 import { parseFilter, parseOrderBy, type FieldRef, type FilterAst, type FilterValue, type Scalar } from "./parse";
 import { SqlParams, type SortKey } from "./sql";
 

@@ -1,5 +1,8 @@
-// The one registry of searchable trace fields. The filter compiler, order_by, the table's column picker
-// and the filter UI all read it, so adding a field is one entry here. Two kinds of entries:
+// The one registry of searchable trace fields. The filter compiler, order_by, the traces table's columns,
+// column picker, sort headers, quick filters and "Add filter" form all read it, so adding a field is one
+// entry here (plus its derivation at ingest when the column is derived). It is pure data with no imports:
+// client components import it. It is over 400 lines because it is one list on purpose: splitting the
+// entries would make a new field an edit in two files again. Two kinds of entries:
 // - TRACE_FIELDS: fixed attributes (`trace.status`, `timestamp_ms`, …), one SQL expression each over the
 //   `traces` row aliased `t`;
 // - FILTER_FAMILIES: keyed families (`tag.<key>`, `metadata.<key>`, `span.attributes.<key>`,
@@ -37,6 +40,48 @@ export const TEXT_OPS: Comparator[] = ["LIKE", "ILIKE"];
 
 export const TRACE_STATES = ["OK", "ERROR", "IN_PROGRESS", "STATE_UNSPECIFIED"] as const;
 
+/** How the traces table shows a value: each kind has one generic cell renderer (components/traces/traceColumns.tsx). */
+export const DISPLAY_KINDS = ["traceId", "preview", "text", "status", "timestamp", "duration", "tokens", "count", "number", "link", "tags"] as const;
+export type DisplayKind = (typeof DISPLAY_KINDS)[number];
+
+/** What the traces table needs to show an entry as a column. */
+export interface ColumnSpec {
+  /** stable id, saved by the column picker in the browser */
+  id: string;
+  /** the table row property holding the value; the list query selects the field's `sql` under this name */
+  listKey: string;
+  /** header label when it differs from the field's */
+  label?: string;
+  /** px; 0 shares the width left over */
+  width: number;
+  align?: "right";
+  display: DisplayKind;
+  /** the header sorts by this field (its key is the order_by key) */
+  sort?: boolean;
+  defaultHidden?: boolean;
+  /** the column picker cannot hide it */
+  locked?: boolean;
+  /** for display "link": the page of the value, /experiments/<id>/<link>/<value> */
+  link?: "sessions" | "users";
+}
+
+/** A select of fixed values in the quick-filter bar; choosing one writes `<field> = '<value>'`. */
+export interface QuickSelectSpec {
+  label: string;
+  /** the option that removes the clause */
+  any: string;
+  options: readonly { value: string; label: string }[];
+}
+
+/** An entry of the "Add filter" form: "=" writes `<field> = 'v'`, "contains" writes `<field> ILIKE '%v%'`. */
+export interface FilterUiSpec {
+  /** when it differs from the field's label */
+  label?: string;
+  op: "=" | "contains";
+  /** a clause on the field shows as a removable chip in the quick-filter bar */
+  chip?: boolean;
+}
+
 export interface TraceField {
   /** canonical attribute key, as written after `trace.` */
   key: string;
@@ -55,11 +100,12 @@ export interface TraceField {
   sqlType: SqlType;
   /** the expression can be NULL (sorts last; keyset pagination must handle it) */
   nullable: boolean;
-  /** the TraceRow property holding this field, for the table's columns */
-  rowKey?: keyof import("./traces").TraceRow;
   /** not an MLflow field: a flowtrace extension over a denormalized column */
   extension?: boolean;
   description: string;
+  column?: ColumnSpec;
+  quickSelect?: QuickSelectSpec;
+  filterUi?: FilterUiSpec;
 }
 
 export const TRACE_FIELDS: readonly TraceField[] = [
@@ -73,47 +119,50 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.trace_id",
     sqlType: "text",
     nullable: false,
-    rowKey: "traceId",
+    column: { id: "traceId", listKey: "traceId", width: 120, display: "traceId", locked: true },
     description: "The trace ID (tr-…)",
   },
   {
-    key: "timestamp_ms",
-    aliases: ["timestamp", "request_time"],
-    label: "Request time",
-    type: "number",
-    comparators: NUMBER_OPS.filter((c) => !c.startsWith("IS")),
-    sortable: true,
-    sql: "t.request_time",
-    sqlType: "bigint",
-    nullable: false,
-    rowKey: "requestTime",
-    description: "Trace start, epoch milliseconds",
+    key: "request_preview",
+    aliases: ["request", "inputs"],
+    label: "Request",
+    type: "string",
+    comparators: ["LIKE", "ILIKE", "RLIKE", "IS NULL", "IS NOT NULL"],
+    sortable: false,
+    sql: "t.request_preview",
+    sqlType: "text",
+    nullable: true,
+    extension: true,
+    column: { id: "request", listKey: "requestPreview", width: 0, display: "preview" },
+    description: "Preview of the root span inputs",
   },
   {
-    key: "execution_time_ms",
-    aliases: ["execution_time", "execution_duration"],
-    label: "Execution time",
-    type: "number",
-    comparators: NUMBER_OPS,
-    sortable: true,
-    sql: "t.execution_duration",
-    sqlType: "bigint",
+    key: "response_preview",
+    aliases: ["response", "outputs"],
+    label: "Response",
+    type: "string",
+    comparators: ["LIKE", "ILIKE", "RLIKE", "IS NULL", "IS NOT NULL"],
+    sortable: false,
+    sql: "t.response_preview",
+    sqlType: "text",
     nullable: true,
-    rowKey: "executionDuration",
-    description: "Duration in milliseconds (empty while in progress)",
+    extension: true,
+    column: { id: "response", listKey: "responsePreview", width: 0, display: "preview" },
+    description: "Preview of the root span outputs",
   },
   {
-    key: "end_time_ms",
-    aliases: ["end_time"],
-    label: "End time",
-    type: "number",
-    comparators: NUMBER_OPS,
+    key: "name",
+    aliases: ["trace_name"],
+    label: "Trace name",
+    type: "string",
+    comparators: STRING_OPS,
     sortable: true,
-    sql: "COALESCE(t.end_time, t.request_time + t.execution_duration)",
-    sqlType: "bigint",
+    sql: "t.name",
+    sqlType: "text",
     nullable: true,
-    rowKey: "endTime",
-    description: "Trace end, epoch milliseconds",
+    column: { id: "name", listKey: "name", label: "Name", width: 120, display: "text" },
+    filterUi: { op: "=" },
+    description: "Root span name (tag mlflow.traceName)",
   },
   {
     key: "status",
@@ -126,21 +175,105 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.state",
     sqlType: "text",
     nullable: false,
-    rowKey: "state",
+    column: { id: "state", listKey: "state", width: 92, display: "status", sort: true },
+    quickSelect: { label: "State", any: "Any state", options: [{ value: "OK", label: "OK" }, { value: "ERROR", label: "Error" }, { value: "IN_PROGRESS", label: "In progress" }] },
     description: "OK, ERROR, IN_PROGRESS or STATE_UNSPECIFIED",
   },
   {
-    key: "name",
-    aliases: ["trace_name"],
-    label: "Trace name",
+    key: "timestamp_ms",
+    aliases: ["timestamp", "request_time"],
+    label: "Request time",
+    type: "number",
+    comparators: NUMBER_OPS.filter((c) => !c.startsWith("IS")),
+    sortable: true,
+    sql: "t.request_time",
+    sqlType: "bigint",
+    nullable: false,
+    column: { id: "requestTime", listKey: "requestTime", width: 146, display: "timestamp", sort: true },
+    description: "Trace start, epoch milliseconds",
+  },
+  {
+    key: "execution_time_ms",
+    aliases: ["execution_time", "execution_duration"],
+    label: "Execution time",
+    type: "number",
+    comparators: NUMBER_OPS,
+    sortable: true,
+    sql: "t.execution_duration",
+    sqlType: "bigint",
+    nullable: true,
+    column: { id: "executionTime", listKey: "executionDuration", width: 104, align: "right", display: "duration", sort: true },
+    description: "Duration in milliseconds (empty while in progress)",
+  },
+  {
+    key: "total_tokens",
+    aliases: ["tokens"],
+    label: "Tokens",
+    type: "number",
+    comparators: NUMBER_OPS,
+    sortable: true,
+    sql: "t.total_tokens",
+    sqlType: "bigint",
+    nullable: true,
+    extension: true,
+    column: { id: "tokens", listKey: "totalTokens", width: 72, align: "right", display: "tokens", sort: true },
+    description: "Total tokens over the trace's LLM calls",
+  },
+  {
+    key: "session",
+    aliases: ["session_id"],
+    label: "Session",
     type: "string",
     comparators: STRING_OPS,
     sortable: true,
-    sql: "t.name",
+    sql: "t.session_id",
     sqlType: "text",
     nullable: true,
-    rowKey: "name",
-    description: "Root span name (tag mlflow.traceName)",
+    extension: true,
+    column: { id: "session", listKey: "sessionId", width: 104, display: "link", link: "sessions" },
+    filterUi: { op: "=", chip: true },
+    description: "Session ID (metadata mlflow.trace.session)",
+  },
+  {
+    key: "user",
+    aliases: ["user_id"],
+    label: "User",
+    type: "string",
+    comparators: STRING_OPS,
+    sortable: true,
+    sql: "t.user_id",
+    sqlType: "text",
+    nullable: true,
+    extension: true,
+    column: { id: "user", listKey: "userId", width: 96, display: "link", link: "users" },
+    filterUi: { op: "=", chip: true },
+    description: "End user ID (metadata mlflow.trace.user)",
+  },
+  {
+    key: "span_count",
+    aliases: ["spans"],
+    label: "Spans",
+    type: "number",
+    comparators: NUMBER_OPS.filter((c) => !c.startsWith("IS")),
+    sortable: true,
+    sql: "t.span_count",
+    sqlType: "integer",
+    nullable: false,
+    extension: true,
+    column: { id: "spans", listKey: "spanCount", width: 70, align: "right", display: "count", defaultHidden: true },
+    description: "Number of spans",
+  },
+  {
+    key: "end_time_ms",
+    aliases: ["end_time"],
+    label: "End time",
+    type: "number",
+    comparators: NUMBER_OPS,
+    sortable: true,
+    sql: "COALESCE(t.end_time, t.request_time + t.execution_duration)",
+    sqlType: "bigint",
+    nullable: true,
+    description: "Trace end, epoch milliseconds",
   },
   {
     key: "run_id",
@@ -165,7 +298,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.client_request_id",
     sqlType: "text",
     nullable: true,
-    rowKey: "clientRequestId",
     description: "Request ID given by the client",
   },
   {
@@ -178,7 +310,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.experiment_id",
     sqlType: "bigint",
     nullable: false,
-    rowKey: "experimentId",
     description: "Experiment the trace belongs to",
   },
   {
@@ -190,77 +321,8 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sortable: false,
     sqlType: "text",
     nullable: true,
+    filterUi: { label: "Text contains", op: "contains" },
     description: "Matches the request/response previews and any span's name, inputs, outputs or attributes",
-  },
-  {
-    key: "request_preview",
-    aliases: ["request", "inputs"],
-    label: "Request",
-    type: "string",
-    comparators: ["LIKE", "ILIKE", "RLIKE", "IS NULL", "IS NOT NULL"],
-    sortable: false,
-    sql: "t.request_preview",
-    sqlType: "text",
-    nullable: true,
-    rowKey: "requestPreview",
-    extension: true,
-    description: "Preview of the root span inputs",
-  },
-  {
-    key: "response_preview",
-    aliases: ["response", "outputs"],
-    label: "Response",
-    type: "string",
-    comparators: ["LIKE", "ILIKE", "RLIKE", "IS NULL", "IS NOT NULL"],
-    sortable: false,
-    sql: "t.response_preview",
-    sqlType: "text",
-    nullable: true,
-    rowKey: "responsePreview",
-    extension: true,
-    description: "Preview of the root span outputs",
-  },
-  {
-    key: "session",
-    aliases: ["session_id"],
-    label: "Session",
-    type: "string",
-    comparators: STRING_OPS,
-    sortable: true,
-    sql: "t.session_id",
-    sqlType: "text",
-    nullable: true,
-    rowKey: "sessionId",
-    extension: true,
-    description: "Session ID (metadata mlflow.trace.session)",
-  },
-  {
-    key: "user",
-    aliases: ["user_id"],
-    label: "User",
-    type: "string",
-    comparators: STRING_OPS,
-    sortable: true,
-    sql: "t.user_id",
-    sqlType: "text",
-    nullable: true,
-    rowKey: "userId",
-    extension: true,
-    description: "End user ID (metadata mlflow.trace.user)",
-  },
-  {
-    key: "total_tokens",
-    aliases: ["tokens"],
-    label: "Tokens",
-    type: "number",
-    comparators: NUMBER_OPS,
-    sortable: true,
-    sql: "t.total_tokens",
-    sqlType: "bigint",
-    nullable: true,
-    rowKey: "totalTokens",
-    extension: true,
-    description: "Total tokens over the trace's LLM calls",
   },
   {
     key: "input_tokens",
@@ -272,7 +334,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.input_tokens",
     sqlType: "bigint",
     nullable: true,
-    rowKey: "inputTokens",
     extension: true,
     description: "Input (prompt) tokens",
   },
@@ -286,7 +347,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.output_tokens",
     sqlType: "bigint",
     nullable: true,
-    rowKey: "outputTokens",
     extension: true,
     description: "Output (completion) tokens",
   },
@@ -300,23 +360,8 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.cost",
     sqlType: "float8",
     nullable: true,
-    rowKey: "cost",
     extension: true,
     description: "Total cost in USD",
-  },
-  {
-    key: "span_count",
-    aliases: ["spans"],
-    label: "Spans",
-    type: "number",
-    comparators: NUMBER_OPS.filter((c) => !c.startsWith("IS")),
-    sortable: true,
-    sql: "t.span_count",
-    sqlType: "integer",
-    nullable: false,
-    rowKey: "spanCount",
-    extension: true,
-    description: "Number of spans",
   },
   {
     key: "error_count",
@@ -328,7 +373,6 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sql: "t.error_count",
     sqlType: "integer",
     nullable: false,
-    rowKey: "errorCount",
     extension: true,
     description: "Number of spans with status ERROR",
   },
@@ -344,10 +388,24 @@ export interface FilterFamily {
   comparators: Comparator[];
   sortable: boolean;
   description: string;
+  /** a column showing the whole family (the table row carries it as it is) */
+  column?: ColumnSpec;
+  /** offered in the "Add filter" form with a key input */
+  filterUi?: FilterUiSpec;
 }
 
 export const FILTER_FAMILIES: readonly FilterFamily[] = [
-  { prefix: "tag", syntax: "tag.<key>", label: "Tag", keyed: true, comparators: STRING_OPS, sortable: true, description: "Trace tag value" },
+  {
+    prefix: "tag",
+    syntax: "tag.<key>",
+    label: "Tag",
+    keyed: true,
+    comparators: STRING_OPS,
+    sortable: true,
+    description: "Trace tag value",
+    column: { id: "tags", listKey: "tags", label: "Tags", width: 150, display: "tags" },
+    filterUi: { op: "=" },
+  },
   { prefix: "metadata", syntax: "metadata.<key>", label: "Metadata", keyed: true, comparators: STRING_OPS, sortable: true, description: "Trace metadata value" },
   { prefix: "span", syntax: "span.name | span.type | span.status | span.attributes.<key>", label: "Span", keyed: true, comparators: STRING_OPS.filter((c) => !c.startsWith("IS")), sortable: false, description: "A trace matches when any of its spans matches" },
   { prefix: "feedback", syntax: "feedback.<name>", label: "Feedback", keyed: true, comparators: [...STRING_OPS, "<", "<=", ">", ">="], sortable: false, description: "Value of a valid feedback with that name, compared as text (numbers also numerically)" },
@@ -355,10 +413,18 @@ export const FILTER_FAMILIES: readonly FilterFamily[] = [
   { prefix: "prompt", syntax: "prompt", label: "Linked prompt", keyed: false, comparators: ["="], sortable: false, description: "A linked prompt version, written \"name/version\"" },
 ];
 
+/** Span types the quick filter offers (any other type is still searchable). */
+export const SPAN_TYPES = ["LLM", "CHAT_MODEL", "AGENT", "TOOL", "RETRIEVER", "CHAIN", "EMBEDDING", "RERANKER", "PARSER"] as const;
+
 /** Span sub-fields of `span.<x>`: SQL over `spans s`. */
-export const SPAN_FIELDS: Record<string, { sql: string; comparators: Comparator[]; label: string }> = {
-  name: { sql: "s.name", comparators: FILTER_FAMILIES[2].comparators, label: "Span name" },
-  type: { sql: "s.span_type", comparators: FILTER_FAMILIES[2].comparators, label: "Span type" },
+export const SPAN_FIELDS: Record<string, { sql: string; comparators: Comparator[]; label: string; quickSelect?: QuickSelectSpec; filterUi?: FilterUiSpec }> = {
+  name: { sql: "s.name", comparators: FILTER_FAMILIES[2].comparators, label: "Span name", filterUi: { op: "=" } },
+  type: {
+    sql: "s.span_type",
+    comparators: FILTER_FAMILIES[2].comparators,
+    label: "Span type",
+    quickSelect: { label: "Span type", any: "Any span type", options: SPAN_TYPES.map((t) => ({ value: t, label: `Has ${t} span` })) },
+  },
   status: { sql: "s.status_code", comparators: ["=", "!=", "IN", "NOT IN"], label: "Span status" },
 };
 
@@ -384,25 +450,73 @@ export function canonicalPrefix(word: string): Prefix | undefined {
   return PREFIX_ALIASES[word.toLowerCase()];
 }
 
-/** Experiments search (spec §2.2): attributes and `tags.<key>`. */
-export interface ExperimentField {
-  key: string;
-  aliases: string[];
-  type: "string" | "number";
-  comparators: Comparator[];
-  sortable: boolean;
-  sql: string;
-  sqlType: SqlType;
+// ------------------------------------------------------------------------------------- what the UI reads
+
+/** A column of the traces table. */
+export interface TraceColumn extends ColumnSpec {
+  label: string;
+  /** order_by key of a sorting header */
+  orderKey?: string;
+  /** SQL over `traces t` the list query selects as `listKey`; absent for a family column (tags) */
+  sql?: string;
+  sqlType?: SqlType;
 }
 
-export const EXPERIMENT_FIELDS: readonly ExperimentField[] = [
-  { key: "name", aliases: [], type: "string", comparators: ["=", "!=", "LIKE", "ILIKE", "RLIKE", "IN", "NOT IN"], sortable: true, sql: "e.name", sqlType: "text" },
-  { key: "experiment_id", aliases: ["id"], type: "number", comparators: ["=", "!=", "<", "<=", ">", ">=", "IN", "NOT IN"], sortable: true, sql: "e.experiment_id", sqlType: "bigint" },
-  { key: "creation_time", aliases: [], type: "number", comparators: ["=", "!=", "<", "<=", ">", ">="], sortable: true, sql: "e.creation_time", sqlType: "bigint" },
-  { key: "last_update_time", aliases: [], type: "number", comparators: ["=", "!=", "<", "<=", ">", ">="], sortable: true, sql: "e.last_update_time", sqlType: "bigint" },
+const columnOf = (f: TraceField): TraceColumn => ({
+  ...f.column!,
+  label: f.column!.label ?? f.label,
+  orderKey: f.column!.sort ? f.key : undefined,
+  sql: f.sql,
+  sqlType: f.sqlType,
+});
+
+/** The traces table's columns in picker order: registry order, the ones shown by default first. */
+export const TRACE_COLUMNS: readonly TraceColumn[] = [
+  ...TRACE_FIELDS.filter((f) => f.column).map(columnOf),
+  ...FILTER_FAMILIES.filter((f) => f.column).map((f) => ({ ...f.column!, label: f.column!.label ?? f.label })),
+].sort((a, b) => Number(!!a.defaultHidden) - Number(!!b.defaultHidden));
+
+/** The order_by keys the table's headers sort by (the UI list accepts no others). */
+export const TRACE_ORDER_KEYS: readonly string[] = TRACE_COLUMNS.flatMap((c) => (c.orderKey ? [c.orderKey] : []));
+
+/** Where a UI-written clause goes: `ref` as written into the filter, `clauseField` as setClause matches it
+ *  (components/traces/filterText.ts normalizes identifiers the same way). */
+export interface FilterTarget {
+  ref: string;
+  clauseField: string;
+}
+
+/** Fields stored as metadata are written as such (`metadata.\`mlflow.trace.session\``), so that the filter
+ *  reads the same as the one the Sessions and Users pages link to. */
+function traceTarget(f: TraceField): FilterTarget {
+  const meta = Object.keys(METADATA_COLUMNS).find((k) => METADATA_COLUMNS[k] === f.key);
+  return meta ? { ref: `metadata.\`${meta}\``, clauseField: `metadata.${meta}` } : { ref: `trace.${f.key}`, clauseField: f.key };
+}
+
+export interface QuickSelect extends QuickSelectSpec, FilterTarget {
+  /** a trace field's select comes before the time range, a span field's after */
+  scope: "trace" | "span";
+}
+
+export const QUICK_SELECTS: readonly QuickSelect[] = [
+  ...TRACE_FIELDS.filter((f) => f.quickSelect).map((f) => ({ ...f.quickSelect!, ...traceTarget(f), scope: "trace" as const })),
+  ...Object.entries(SPAN_FIELDS)
+    .filter(([, f]) => f.quickSelect)
+    .map(([k, f]) => ({ ...f.quickSelect!, ref: `span.${k}`, clauseField: `span.${k}`, scope: "span" as const })),
 ];
 
-export function findExperimentField(key: string): ExperimentField | undefined {
-  const k = key.toLowerCase();
-  return EXPERIMENT_FIELDS.find((f) => f.key === k || f.aliases.includes(k));
+export interface FilterUiField extends FilterUiSpec, FilterTarget {
+  id: string;
+  label: string;
+  /** the form asks for a key too (`tag.<key>`); ref and clauseField are then prefixes */
+  keyed: boolean;
 }
+
+/** The fields of the "Add filter" form, in registry order. */
+export const FILTER_UI_FIELDS: readonly FilterUiField[] = [
+  ...TRACE_FIELDS.filter((f) => f.filterUi).map((f) => ({ ...f.filterUi!, label: f.filterUi!.label ?? f.label, id: f.key, keyed: false, ...traceTarget(f) })),
+  ...FILTER_FAMILIES.filter((f) => f.filterUi).map((f) => ({ ...f.filterUi!, label: f.filterUi!.label ?? f.label, id: f.prefix, keyed: f.keyed, ref: f.prefix, clauseField: f.prefix })),
+  ...Object.entries(SPAN_FIELDS)
+    .filter(([, f]) => f.filterUi)
+    .map(([k, f]) => ({ ...f.filterUi!, label: f.filterUi!.label ?? f.label, id: `span.${k}`, keyed: false, ref: `span.${k}`, clauseField: `span.${k}` })),
+];

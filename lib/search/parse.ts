@@ -344,6 +344,17 @@ export function parseFilter(input: string): FilterAst {
   return new Parser(input).parseFilter();
 }
 
+/**
+ * A string literal of this grammar holding exactly `value`: the quote is escaped as `\'`, and backslashes
+ * stay as they are because the lexer reads a backslash as an escape only before the quote (so LIKE
+ * patterns keep theirs). A value ending in a backslash has no literal (the backslash would escape the
+ * closing quote, as in MLflow's grammar); the result then fails to parse rather than search for
+ * something else.
+ */
+export function quoteFilterValue(value: string): string {
+  return `'${value.replace(/'/g, "\\'")}'`;
+}
+
 /** Parses one order_by item `"<field> [ASC|DESC]"`. */
 export function parseOrderBy(input: string): OrderByItem {
   return new Parser(input).parseOrderByItem();

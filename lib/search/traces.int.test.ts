@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { closeDb, getPool } from "../db";
 import { ApiError } from "../errors";
 import { createExperiment, insertTrace, type SeedTrace } from "./testing";
+import { quoteFilterValue } from "./parse";
 import { countTraces, searchTraces, type TraceRow } from "./traces";
 
 const uid = Math.random().toString(36).slice(2, 8);
@@ -418,4 +419,25 @@ describe("pagination", () => {
     const second = await searchTraces({ experimentIds: [big], maxResults: 5, pageToken: first.nextPageToken });
     assert.equal(second.rows.length, 5);
   });
+});
+
+// The traces table's quick filters write their values with quoteFilterValue (components/traces/filterText.ts).
+describe("quick-filter values with backslashes", () => {
+  let own = "";
+  before(async () => {
+    own = await createExperiment(getPool(), `search-backslash-${uid}`);
+    await insertTrace(getPool(), own, { traceId: id("bs"), requestTime: 1000, executionDuration: 1, state: "OK", name: "a\\b", sessionId: "C:\\s\\1", tags: { path: "x\\'y" } });
+    await insertTrace(getPool(), own, { traceId: id("bs2"), requestTime: 2000, executionDuration: 1, state: "OK", name: "a\\\\b" });
+  });
+
+  for (const [field, value] of [
+    ["trace.name", "a\\b"],
+    ["metadata.`mlflow.trace.session`", "C:\\s\\1"],
+    ["tag.path", "x\\'y"],
+  ]) {
+    test(`${field} = ${value} finds the trace`, async () => {
+      const { rows } = await searchTraces({ experimentIds: [own], filter: `${field} = ${quoteFilterValue(value)}` });
+      assert.deepEqual(rows.map((r) => r.traceId), [id("bs")]);
+    });
+  }
 });

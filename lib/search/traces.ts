@@ -144,7 +144,10 @@ function prepareFilter(q: { experimentIds: string[]; filter?: string }): Prepare
 
 /** The SQL searchTraces runs (also used to EXPLAIN it in tests and benchmarks). Selects `limit + 1`
  *  rows so that a next page is announced only when one exists. */
-export function buildTraceSearchSql(q: SearchTracesQuery): { sql: string; values: unknown[]; keys: SortKey[]; limit: number; hash: string } {
+export function buildTraceSearchSql(
+  q: SearchTracesQuery,
+  select: string = TRACE_ROW_SELECT,
+): { sql: string; values: unknown[]; keys: SortKey[]; limit: number; hash: string } {
   const limit = checkMaxResults(q.maxResults, DEFAULT_MAX_RESULTS, MAX_MAX_RESULTS);
   const { params, branches, where } = prepareFilter(q);
   const keys = compileTraceOrderBy(q.orderBy, params);
@@ -153,7 +156,7 @@ export function buildTraceSearchSql(q: SearchTracesQuery): { sql: string; values
   const keyCols = keys.map((k, i) => `${k.sql} AS "_k${i}"`).join(", ");
   const limitParam = params.add(limit + 1, "integer");
   const branch = (experiment: string) =>
-    `SELECT ${TRACE_ROW_SELECT}, ${keyCols} FROM traces t WHERE ${[experiment, ...where].join(" AND ")} ORDER BY ${orderByClause(keys)} LIMIT ${limitParam}`;
+    `SELECT ${select}, ${keyCols} FROM traces t WHERE ${[experiment, ...where].join(" AND ")} ORDER BY ${orderByClause(keys)} LIMIT ${limitParam}`;
   const sql =
     branches.length === 1
       ? branch(branches[0])
@@ -164,7 +167,14 @@ export function buildTraceSearchSql(q: SearchTracesQuery): { sql: string; values
 }
 
 export async function searchTraces(q: SearchTracesQuery): Promise<{ rows: TraceRow[]; nextPageToken?: string }> {
-  const { sql, values, keys, limit, hash } = buildTraceSearchSql(q);
+  const { rows, nextPageToken } = await searchTraceRecords(q, TRACE_ROW_SELECT);
+  return { rows: rows.map(toTraceRow), nextPageToken };
+}
+
+/** searchTraces with the caller's select list over `traces t` (`expr AS "name", …`), rows as `pg` gives
+ *  them: the traces table selects the registry's columns instead of a whole TraceRow. */
+export async function searchTraceRecords(q: SearchTracesQuery, select: string): Promise<{ rows: Record<string, unknown>[]; nextPageToken?: string }> {
+  const { sql, values, keys, limit, hash } = buildTraceSearchSql(q, select);
   let raw: Record<string, unknown>[];
   try {
     raw = (await getPool().query(sql, values)).rows;
@@ -176,7 +186,7 @@ export async function searchTraces(q: SearchTracesQuery): Promise<{ rows: TraceR
   const rows = page.map((r) => {
     const copy = { ...r };
     keys.forEach((_, i) => delete copy[`_k${i}`]);
-    return toTraceRow(copy);
+    return copy;
   });
   if (!more) return { rows };
   const last = page[page.length - 1];

@@ -4,6 +4,7 @@ import { after, before, test } from "node:test";
 import { normalizeSkeleton } from "../../components/traces/skeleton";
 import { ApiError } from "../errors";
 import { closeDb, getPool } from "../db";
+import { TRACE_COLUMNS } from "../search/fields";
 import { uniqueName } from "../testing/http";
 import {
   countTracesForUi,
@@ -96,6 +97,15 @@ test("the table page: order, time range and an exact count, through lib/search",
   // "last 15 minutes" seen from 15 min after T0 + 3 s: traces 3 and 4
   assert.equal(await countTracesForUi({ experimentId: exp, range: "15m", now: T0 + 3000 + 15 * 60_000 }), 2);
   assert.equal((await listTracesForUi({ experimentId: exp, range: "15m", now: T0 + 3000 + 15 * 60_000 })).rows.length, 2);
+});
+
+test("a table row carries every registry column under its listKey, numbers as numbers", async () => {
+  const [row] = (await listTracesForUi({ experimentId: exp, size: 1 })).rows;
+  const r = row as unknown as Record<string, unknown>;
+  for (const c of TRACE_COLUMNS) assert.ok(c.listKey in r, c.listKey);
+  assert.equal(typeof r.requestTime, "number");
+  assert.equal(typeof r.spanCount, "number");
+  assert.equal(r.traceId, ids[4]);
 });
 
 test("a filter error points into the user's text even with a time range added", async () => {

@@ -5,9 +5,11 @@
 import { getPool } from "../db";
 import { notFound } from "../errors";
 import { compileTraceFilter } from "../search/compile";
+import { TRACE_COLUMNS, TRACE_ORDER_KEYS } from "../search/fields";
 import { parseFilter } from "../search/parse";
 import { SqlParams } from "../search/sql";
-import { countTraces, searchTraces, type TraceRow } from "../search/traces";
+import { findTimeRange } from "../search/timeRanges";
+import { countTraces, searchTraceRecords } from "../search/traces";
 
 export interface ExperimentSummary {
   id: string;
@@ -338,6 +340,8 @@ export async function latestTraceUpdate(experimentId: string): Promise<number> {
 // The traces table: lib/search does the filtering and keyset paging; this adapts its rows to what the table
 // shows and adds the table's time-range quick filter.
 
+/** A row of the traces table. Each registry column arrives under its `listKey` (these are today's); a
+ *  column added to the registry arrives too, read generically by components/traces/traceColumns.tsx. */
 export interface TraceListRow {
   traceId: string;
   requestTime: number;
@@ -356,23 +360,16 @@ export interface TraceListRow {
   tags: Record<string, string>;
 }
 
-export const TRACE_ORDER_KEYS = ["timestamp_ms", "execution_time_ms", "total_tokens", "status"] as const;
+/** An order_by key of the table's sorting headers (the registry's TRACE_ORDER_KEYS). */
 export type TraceOrderKey = (typeof TRACE_ORDER_KEYS)[number];
-export const TIME_RANGES: Record<string, { label: string; ms: number }> = {
-  "15m": { label: "Last 15 minutes", ms: 15 * 60_000 },
-  "1h": { label: "Last hour", ms: 3_600_000 },
-  "24h": { label: "Last 24 hours", ms: 86_400_000 },
-  "7d": { label: "Last 7 days", ms: 7 * 86_400_000 },
-  "30d": { label: "Last 30 days", ms: 30 * 86_400_000 },
-};
 
 export interface TraceListQuery {
   experimentId: string;
   /** the search box: MLflow filter grammar */
   filter?: string;
-  /** "<key> ASC|DESC" with key in TRACE_ORDER_KEYS */
+  /** "<key> ASC|DESC" with key in the registry's TRACE_ORDER_KEYS */
   order?: string;
-  /** a TIME_RANGES key */
+  /** a TIME_RANGES key (lib/search/timeRanges.ts) */
   range?: string;
   pageToken?: string;
   size?: number;
@@ -382,7 +379,7 @@ export interface TraceListQuery {
 
 export function parseOrder(order: string | undefined): { key: TraceOrderKey; desc: boolean } {
   const [k, d] = (order ?? "").trim().split(/\s+/);
-  const key = (TRACE_ORDER_KEYS as readonly string[]).includes(k) ? (k as TraceOrderKey) : "timestamp_ms";
+  const key = TRACE_ORDER_KEYS.includes(k) ? k : "timestamp_ms";
   return { key, desc: d ? d.toUpperCase() !== "ASC" : true };
 }
 
@@ -392,45 +389,54 @@ export function parseOrder(order: string | undefined): { key: TraceOrderKey; des
  */
 function effectiveFilter(q: TraceListQuery): string {
   const user = (q.filter ?? "").trim();
-  const range = q.range ? TIME_RANGES[q.range] : undefined;
+  const range = findTimeRange(q.range);
   if (!range) return user;
   if (user) compileTraceFilter(parseFilter(user), new SqlParams());
   const clause = `trace.timestamp_ms >= ${(q.now ?? Date.now()) - range.ms}`;
   return user ? `(${user}) AND ${clause}` : clause;
 }
 
+// Besides the registry's columns, a table row carries what its cells and bulk actions read: the tokens
+// cell's in/out split and the error count.
+const LIST_EXTRAS: Record<string, { sql: string; numeric: boolean }> = {
+  traceId: { sql: "t.trace_id", numeric: false },
+  tags: { sql: "t.tags", numeric: false },
+  inputTokens: { sql: "t.input_tokens", numeric: true },
+  outputTokens: { sql: "t.output_tokens", numeric: true },
+  errorCount: { sql: "t.error_count", numeric: true },
+};
+const LIST_FIELDS: Record<string, { sql: string; numeric: boolean }> = {
+  ...LIST_EXTRAS,
+  ...Object.fromEntries(TRACE_COLUMNS.flatMap((c) => (c.sql ? [[c.listKey, { sql: c.sql, numeric: c.sqlType !== "text" }]] : []))),
+};
+const LIST_SELECT = Object.entries(LIST_FIELDS)
+  .map(([k, f]) => `${f.sql} AS "${k}"`)
+  .join(", ");
+// int8 and numeric arrive from pg as strings
+const NUMERIC_KEYS = Object.keys(LIST_FIELDS).filter((k) => LIST_FIELDS[k].numeric);
+
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
-function toListRow(r: TraceRow): TraceListRow {
-  return {
-    traceId: r.traceId,
-    requestTime: Number(r.requestTime),
-    executionDuration: numOrNull(r.executionDuration),
-    state: r.state,
-    name: r.name ?? null,
-    requestPreview: r.requestPreview ?? null,
-    responsePreview: r.responsePreview ?? null,
-    sessionId: r.sessionId ?? null,
-    userId: r.userId ?? null,
-    inputTokens: numOrNull(r.inputTokens),
-    outputTokens: numOrNull(r.outputTokens),
-    totalTokens: numOrNull(r.totalTokens),
-    spanCount: Number(r.spanCount ?? 0),
-    errorCount: Number(r.errorCount ?? 0),
-    tags: (r.tags ?? {}) as Record<string, string>,
-  };
+function toListRow(raw: Record<string, unknown>): TraceListRow {
+  const row: Record<string, unknown> = { ...raw, tags: raw.tags ?? {} };
+  for (const k of NUMERIC_KEYS) row[k] = numOrNull(raw[k]);
+  return row as unknown as TraceListRow;
 }
 
+/** One page of the traces table; each row has a property per registry column (its listKey). */
 export async function listTracesForUi(q: TraceListQuery): Promise<{ rows: TraceListRow[]; nextPageToken: string | null }> {
   const filter = effectiveFilter(q);
   const { key, desc } = parseOrder(q.order);
-  const res = await searchTraces({
-    experimentIds: [q.experimentId],
-    filter: filter || undefined,
-    orderBy: [`${key} ${desc ? "DESC" : "ASC"}`],
-    maxResults: Math.min(Math.max(q.size ?? 50, 1), 500),
-    pageToken: q.pageToken || undefined,
-  });
+  const res = await searchTraceRecords(
+    {
+      experimentIds: [q.experimentId],
+      filter: filter || undefined,
+      orderBy: [`${key} ${desc ? "DESC" : "ASC"}`],
+      maxResults: Math.min(Math.max(q.size ?? 50, 1), 500),
+      pageToken: q.pageToken || undefined,
+    },
+    LIST_SELECT,
+  );
   return { rows: res.rows.map(toListRow), nextPageToken: res.nextPageToken ?? null };
 }
 

@@ -1,0 +1,115 @@
+"use client";
+// The traces table's columns, one per registry entry with a `column` (lib/search/fields.ts): each display
+// kind has one cell renderer here, so a new column is a registry entry, not an edit of this file.
+import Link from "next/link";
+import { useMemo, type ReactNode } from "react";
+import { KeyValuePill, StateBadge } from "@/components/ui/Badge";
+import { formatCount, formatDuration, shortId } from "@/components/ui/format";
+import { DateTime } from "@/components/ui/Time";
+import { TRACE_COLUMNS, type DisplayKind, type TraceColumn } from "@/lib/search/fields";
+import type { TraceListRow } from "@/lib/store/trace-view";
+import type { ColumnDef } from "./ColumnPicker";
+
+type Cell = (value: unknown, row: TraceListRow, column: TraceColumn, experimentId: string) => ReactNode;
+
+const stopRowClick = (e: React.MouseEvent) => e.stopPropagation();
+
+const CELLS: Record<DisplayKind, Cell> = {
+  traceId: (v, _r, _c, experimentId) => (
+    <Link prefetch={false} href={`/experiments/${experimentId}/traces/${String(v)}`} onClick={stopRowClick} className="font-mono text-[12px] text-indigo-700 hover:underline" title={String(v)}>
+      {shortId(String(v), 9, 4)}
+    </Link>
+  ),
+  preview: (v) => <Preview text={(v as string | null) ?? null} />,
+  text: (v) => <span className="truncate" title={v == null ? undefined : String(v)}>{v == null ? <Muted /> : String(v)}</span>,
+  status: (v) => <StateBadge state={String(v)} />,
+  timestamp: (v) => <DateTime ms={Number(v)} className="tabular-nums text-slate-600" />,
+  duration: (v) => <span className="tabular-nums">{v == null ? <Muted /> : formatDuration(Number(v))}</span>,
+  tokens: (v, r) => (
+    <span className="tabular-nums" title={r.inputTokens !== null ? `${formatCount(r.inputTokens)} in · ${formatCount(r.outputTokens)} out` : undefined}>
+      {v == null ? <Muted /> : formatCount(Number(v))}
+    </span>
+  ),
+  count: (v) => <span className="tabular-nums">{v == null ? <Muted /> : formatCount(Number(v))}</span>,
+  number: (v) => <span className="tabular-nums">{v == null ? <Muted /> : Number(v).toLocaleString("en-US")}</span>,
+  link: (v, _r, c, experimentId) =>
+    v ? (
+      <Link prefetch={false} href={`/experiments/${experimentId}/${c.link}/${encodeURIComponent(String(v))}`} onClick={stopRowClick} className="block truncate text-indigo-700 hover:underline" title={String(v)}>
+        {String(v)}
+      </Link>
+    ) : (
+      <Muted />
+    ),
+  tags: (v) => {
+    const t = userTags((v ?? {}) as Record<string, string>);
+    if (!t.length) return <Muted />;
+    return (
+      <span className="flex min-w-0 gap-1 overflow-hidden">
+        {t.slice(0, 2).map(([k, val]) => (
+          <KeyValuePill key={k} k={k} v={val} />
+        ))}
+        {t.length > 2 && <span className="text-[11px] text-slate-500">+{t.length - 2}</span>}
+      </span>
+    );
+  },
+};
+
+/** The table's column definitions for an experiment, in the registry's picker order. */
+export function traceColumns(experimentId: string): ColumnDef<TraceListRow>[] {
+  return TRACE_COLUMNS.map((c) => ({
+    key: c.id,
+    label: c.label,
+    width: c.width,
+    align: c.align,
+    sort: c.orderKey,
+    defaultHidden: c.defaultHidden,
+    locked: c.locked,
+    render: (r: TraceListRow) => CELLS[c.display]((r as unknown as Record<string, unknown>)[c.listKey], r, c, experimentId),
+  }));
+}
+
+export function useTraceColumns(experimentId: string): ColumnDef<TraceListRow>[] {
+  return useMemo(() => traceColumns(experimentId), [experimentId]);
+}
+
+function userTags(tags: Record<string, string>): [string, string][] {
+  return Object.entries(tags).filter(([k]) => !k.startsWith("mlflow."));
+}
+
+function Muted() {
+  return <span className="text-slate-300">—</span>;
+}
+
+const PREVIEW_KEYS = ["question", "query", "input", "prompt", "message", "text", "content", "answer", "output", "response", "result"];
+
+/** A preview that is a small JSON object ({"question": "…"}) reads better as its text. */
+function previewText(text: string): string {
+  const t = text.trim();
+  if (t.startsWith("{") && t.endsWith("}")) {
+    try {
+      const o = JSON.parse(t) as Record<string, unknown>;
+      const k = PREVIEW_KEYS.find((key) => typeof o[key] === "string");
+      if (k) return o[k] as string;
+    } catch {
+      /* cut or not JSON: show as is */
+    }
+  }
+  if (t.startsWith('"') && t.endsWith('"')) {
+    try {
+      return JSON.parse(t) as string;
+    } catch {
+      /* show as is */
+    }
+  }
+  return text;
+}
+
+function Preview({ text }: { text: string | null }) {
+  if (!text) return <Muted />;
+  const one = previewText(text).replace(/\s+/g, " ").slice(0, 300);
+  return (
+    <span className="truncate text-slate-700" title={text.length > 2000 ? text.slice(0, 2000) + "…" : text}>
+      {one}
+    </span>
+  );
+}
