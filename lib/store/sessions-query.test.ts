@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { parseFilter } from "../search/parse";
 import { parseSessionListQuery, parseUserListQuery, sessionListKey, sessionTracesFilter, tracesUrl, userListKey, userTracesFilter } from "./sessions-query";
 
 test("session list query: filters, range presets relative to now, sort, paging", () => {
@@ -35,6 +36,13 @@ test("list keys leave defaults out, so the server's first page and the browser's
 
 test("links into the trace table quote values the way the filter grammar reads them", () => {
   assert.equal(sessionTracesFilter("chat-1"), "metadata.`mlflow.trace.session` = 'chat-1'");
-  assert.equal(userTracesFilter("o'brien"), "metadata.`mlflow.trace.user` = 'o''brien'");
+  assert.equal(userTracesFilter("o'brien"), "metadata.`mlflow.trace.user` = 'o\\'brien'");
+  // a backslash before a quote: doubling the quote ('x\''y') read back as a syntax error; the grammar's own
+  // writer round-trips every value
+  for (const v of ["o'brien", "x\\'y", "a\\b", "'", "a''b"]) {
+    const ast = parseFilter(userTracesFilter(v));
+    assert.ok(ast.kind === "compare" && ast.value.kind === "string", v);
+    assert.equal(ast.value.value, v);
+  }
   assert.equal(tracesUrl("7", sessionTracesFilter("a b")), "/experiments/7/traces?filter=" + encodeURIComponent("metadata.`mlflow.trace.session` = 'a b'"));
 });

@@ -4,6 +4,8 @@
 import { invalidParameter } from "../errors";
 import type { SessionListParams, SortDir } from "./sessions";
 import type { UserListParams } from "./users";
+import { quoteFilterValue } from "../search/parse";
+import { TIME_RANGES } from "../search/timeRanges";
 
 export const SESSION_SORT_KEYS = ["session_id", "users", "turns", "first_activity", "last_activity", "duration", "tokens", "cost", "errors"] as const;
 export type SessionSortKey = (typeof SESSION_SORT_KEYS)[number];
@@ -18,13 +20,8 @@ function get(q: Query, key: string): string | undefined {
   return typeof v === "string" ? v : Array.isArray(v) ? v[0] : undefined;
 }
 
-/** Time range presets of the filter bar, in ms. */
-export const RANGE_PRESETS: Record<string, number> = {
-  "1h": 3_600_000,
-  "24h": 86_400_000,
-  "7d": 7 * 86_400_000,
-  "30d": 30 * 86_400_000,
-};
+/** Time range presets of the filter bar, in ms: the traces table's presets (lib/search/timeRanges.ts). */
+export const RANGE_PRESETS: Record<string, number> = Object.fromEntries(TIME_RANGES.map((r) => [r.key, r.ms]));
 
 function intParam(q: Query, key: string): number | undefined {
   const v = get(q, key);
@@ -72,10 +69,8 @@ export function parseUserListQuery(q: Query): Omit<UserListParams, "experimentId
   return { search: get(q, "q") || undefined, sort: sort as UserSortKey | undefined, dir: dirParam(q), ...pageQuery(q) };
 }
 
-/** An MLflow filter string literal: single quotes, doubled inside. */
-export function filterLiteral(v: string): string {
-  return `'${v.replace(/'/g, "''")}'`;
-}
+/** An MLflow filter string literal, written as the grammar reads it back (lib/search/parse.ts). */
+export const filterLiteral = quoteFilterValue;
 
 export function sessionTracesFilter(sessionId: string): string {
   return `metadata.\`mlflow.trace.session\` = ${filterLiteral(sessionId)}`;
