@@ -1,6 +1,7 @@
 // Small readers shared by the convention mappers. Attribute values arrive already decoded by the OTLP / REST
 // decoders (spec §3.7), but SDKs still send messages and usage as JSON text inside a string attribute.
 import type { SpanEvent } from "../tracing/model";
+import type { TokenUsage } from "./Convention";
 
 export type Attrs = Record<string, unknown>;
 export type { SpanEvent };
@@ -32,4 +33,12 @@ export function jsonish(v: unknown): unknown {
 export function firstJson(a: Attrs, keys: readonly string[]): unknown {
   for (const k of keys) if (has(a, k)) return jsonish(a[k]);
   return undefined;
+}
+
+/** Token usage from an input and an output count key (both needed), total from its key else their sum. */
+export function tokenUsageOf(a: Attrs, inputKey: string, outputKey: string, totalKey: string | null): TokenUsage | undefined {
+  const i = num(a[inputKey]);
+  const o = num(a[outputKey]);
+  if (i === undefined || o === undefined) return undefined;
+  return { input_tokens: i, output_tokens: o, total_tokens: (totalKey ? num(a[totalKey]) : undefined) ?? i + o };
 }

@@ -15,7 +15,7 @@ import {
   type Obj,
 } from "../chat/payload";
 import { mergeConversation } from "../chat/mergeConversation";
-import { has, jsonish, num, type Attrs, type SpanEvent } from "./attrs";
+import { has, jsonish, num, tokenUsageOf, type Attrs, type SpanEvent } from "./attrs";
 import type { ChatPieces, Convention } from "./Convention";
 
 const OPERATION_TYPES: Record<string, string> = {
@@ -145,11 +145,7 @@ export const genAiSemconv: Convention = {
     const choices = events.filter((e) => e.name === "gen_ai.choice");
     return choices.length ? { choices: choices.map(choiceMessage) } : undefined;
   },
-  tokenUsage(a) {
-    const i = num(a["gen_ai.usage.input_tokens"]);
-    const o = num(a["gen_ai.usage.output_tokens"]);
-    return i === undefined || o === undefined ? undefined : { input_tokens: i, output_tokens: o, total_tokens: i + o };
-  },
+  tokenUsage: (a) => tokenUsageOf(a, "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", null),
   modelKeys: ["gen_ai.response.model", "gen_ai.request.model"],
   providerKeys: ["gen_ai.provider.name", "gen_ai.system"],
   sessionKeys: ["session.id", "gen_ai.conversation.id"],

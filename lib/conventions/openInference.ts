@@ -1,7 +1,7 @@
 // OpenInference (Arize Phoenix instrumentations): openinference.span.kind, input.value / output.value, and
 // messages flattened as llm.input_messages.N.message.*.
 import { mergeConversation } from "../chat/mergeConversation";
-import { has, jsonish, num } from "./attrs";
+import { has, jsonish, tokenUsageOf } from "./attrs";
 import type { Convention } from "./Convention";
 import { flattenedMessages, indexedObjects } from "./flattened";
 
@@ -20,11 +20,7 @@ export const openInference: Convention = {
   },
   inputs: (a) => (has(a, "input.value") ? jsonish(a["input.value"]) : messages(a, "llm.input_messages")),
   outputs: (a) => (has(a, "output.value") ? jsonish(a["output.value"]) : messages(a, "llm.output_messages")),
-  tokenUsage(a) {
-    const i = num(a["llm.token_count.prompt"]);
-    const o = num(a["llm.token_count.completion"]);
-    return i === undefined || o === undefined ? undefined : { input_tokens: i, output_tokens: o, total_tokens: num(a["llm.token_count.total"]) ?? i + o };
-  },
+  tokenUsage: (a) => tokenUsageOf(a, "llm.token_count.prompt", "llm.token_count.completion", "llm.token_count.total"),
   modelKeys: ["llm.model_name", "embedding.model_name"],
   providerKeys: ["llm.provider", "llm.system"],
   chat(a) {

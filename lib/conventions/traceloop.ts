@@ -1,7 +1,7 @@
 // Traceloop / OpenLLMetry: traceloop.span.kind and llm.request.type, traceloop.entity.input/output, and the
 // legacy flattened gen_ai.prompt.N.* / gen_ai.completion.N.* messages with prompt/completion token counts.
 import { mergeConversation } from "../chat/mergeConversation";
-import { has, jsonish, num } from "./attrs";
+import { has, jsonish, tokenUsageOf } from "./attrs";
 import type { Convention } from "./Convention";
 import { flattenedMessages, indexedObjects } from "./flattened";
 
@@ -20,11 +20,7 @@ export const traceloop: Convention = {
   spanType: (a) => lookup(KINDS, a["traceloop.span.kind"]) ?? lookup(REQUEST_TYPES, a["llm.request.type"]),
   inputs: (a) => (has(a, "traceloop.entity.input") ? jsonish(a["traceloop.entity.input"]) : messages(a, "gen_ai.prompt")),
   outputs: (a) => (has(a, "traceloop.entity.output") ? jsonish(a["traceloop.entity.output"]) : messages(a, "gen_ai.completion")),
-  tokenUsage(a) {
-    const i = num(a["gen_ai.usage.prompt_tokens"]);
-    const o = num(a["gen_ai.usage.completion_tokens"]);
-    return i === undefined || o === undefined ? undefined : { input_tokens: i, output_tokens: o, total_tokens: num(a["llm.usage.total_tokens"]) ?? i + o };
-  },
+  tokenUsage: (a) => tokenUsageOf(a, "gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens", "llm.usage.total_tokens"),
   chat(a) {
     const input = flattenedMessages(a, "gen_ai.prompt.", "");
     const output = flattenedMessages(a, "gen_ai.completion.", "");

@@ -1,17 +1,10 @@
 // Vercel AI SDK telemetry: ai.operationId, ai.prompt*, ai.response.*, ai.toolCall.*, ai.usage.* (v5 names
 // inputTokens/outputTokens before v4's promptTokens/completionTokens), ai.model.*.
-import { firstJson, has, jsonish, num, type Attrs } from "./attrs";
-import type { Convention, TokenUsage } from "./Convention";
+import { firstJson, has, jsonish, tokenUsageOf } from "./attrs";
+import type { Convention } from "./Convention";
 
 const GENERATE = ["ai.generateText", "ai.streamText", "ai.generateObject", "ai.streamObject"];
 const RESPONSE_KEYS = ["ai.response.text", "ai.response.object", "ai.response.toolCalls", "ai.response.finishReason"];
-
-function usage(a: Attrs, ik: string, ok: string, tk: string | null): TokenUsage | undefined {
-  const i = num(a[ik]);
-  const o = num(a[ok]);
-  if (i === undefined || o === undefined) return undefined;
-  return { input_tokens: i, output_tokens: o, total_tokens: (tk ? num(a[tk]) : undefined) ?? i + o };
-}
 
 export const vercelAi: Convention = {
   name: "Vercel AI SDK",
@@ -34,7 +27,7 @@ export const vercelAi: Convention = {
     }
     return any ? out : firstJson(a, ["ai.toolCall.result", "ai.embeddings", "ai.embedding"]);
   },
-  tokenUsage: (a) => usage(a, "ai.usage.inputTokens", "ai.usage.outputTokens", "ai.usage.totalTokens") ?? usage(a, "ai.usage.promptTokens", "ai.usage.completionTokens", null),
+  tokenUsage: (a) => tokenUsageOf(a, "ai.usage.inputTokens", "ai.usage.outputTokens", "ai.usage.totalTokens") ?? tokenUsageOf(a, "ai.usage.promptTokens", "ai.usage.completionTokens", null),
   modelKeys: ["ai.model.id"],
   providerKeys: ["ai.model.provider"],
 };
