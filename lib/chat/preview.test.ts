@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { deriveSpan, previewOf } from "../tracing/derive";
+import { deriveSpan, previewOf, tracePreviewsOf } from "../tracing/derive";
 import type { NormalizedSpan } from "../tracing/model";
 import { bestPreviews, displayPreview, previewCandidate, tracePreviews, type PreviewSpan } from "./preview";
 
@@ -44,12 +44,15 @@ const asPreviewSpan = (s: NormalizedSpan): PreviewSpan => ({
 });
 
 test("issue #18: a root without inputs (the usual OTel GenAI shape) takes its previews from the LLM child's messages", () => {
-  const spans = [
+  const derived = [
     otelSpan("root", null, { "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "helper" }, 1n),
     otelSpan("llm1", "root", { "gen_ai.operation.name": "chat", "gen_ai.input.messages": JSON.stringify(semconvIn), "gen_ai.output.messages": JSON.stringify([{ role: "assistant", parts: [{ type: "tool_call", name: "clock", arguments: {} }] }]) }, 2n),
     otelSpan("tool", "root", { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.call.arguments": "{}", "gen_ai.tool.call.result": '"15:00"' }, 3n),
     otelSpan("llm2", "root", { "gen_ai.operation.name": "chat", "gen_ai.input.messages": JSON.stringify([...semconvIn, { role: "tool", parts: [{ type: "tool_call_response", response: "15:00" }] }]), "gen_ai.output.messages": JSON.stringify(semconvOut) }, 4n),
-  ].map((s) => asPreviewSpan(deriveSpan(s)));
+  ].map(deriveSpan);
+  // ingest: straight from the derived spans
+  assert.deepEqual(tracePreviewsOf(derived), { request: "Wie spät ist es?", response: "Es ist drei Uhr." });
+  const spans = derived.map(asPreviewSpan);
   assert.deepEqual(tracePreviews(spans), { request: "Wie spät ist es?", response: "Es ist drei Uhr." });
   // the order spans arrive in does not matter; candidates gathered over batches give the same answer
   assert.deepEqual(tracePreviews([...spans].reverse()), { request: "Wie spät ist es?", response: "Es ist drei Uhr." });
@@ -62,8 +65,9 @@ test("the root's own inputs and outputs win, whatever they are (MLflow stores th
   assert.deepEqual(tracePreviews([llm, root]), { request: '{"question":"What?"}', response: "It is." });
   // a root that failed before answering: its request, the model's answer
   assert.deepEqual(tracePreviews([{ ...root, outputs: undefined }, llm]), { request: '{"question":"What?"}', response: "inner answer" });
-  // display reads values as stored JSON text too
-  assert.deepEqual(tracePreviews([{ ...root, inputs: null, outputs: null }, { ...llm, inputs: JSON.stringify(llm.inputs), outputs: JSON.stringify(llm.outputs) }]), { request: "inner", response: "inner answer" });
+  assert.deepEqual(tracePreviews([{ ...root, inputs: undefined, outputs: undefined }, llm]), { request: "inner", response: "inner answer" });
+  // inputs that are JSON null are a value, as MLflow previews it
+  assert.deepEqual(tracePreviews([{ ...root, inputs: null }]), { request: "null", response: "It is." });
   // spans other than the root and model calls offer nothing
   assert.equal(previewCandidate({ parentSpanId: "r", spanType: "TOOL", inputs: { messages: [{ role: "user", content: "x" }] }, outputs: undefined }), null);
   assert.deepEqual(tracePreviews([]), { request: null, response: null });

@@ -112,7 +112,7 @@ export interface PreviewSpan {
   parentSpanId: string | null;
   spanType?: string | null;
   startTimeNs?: bigint | string | number | null;
-  /** decoded values (ingest) or their JSON text (display) */
+  /** decoded values, undefined when absent (display parses stored JSON text first: ingest never re-parses) */
   inputs: unknown;
   outputs: unknown;
 }
@@ -139,21 +139,19 @@ export function startOf(s: Pick<PreviewSpan, "startTimeNs">): bigint {
   }
 }
 
-const decoded = (v: unknown) => (v === null ? undefined : typeof v === "string" ? parseMaybeJson(v) : v);
-
 /**
  * The root span offers its own inputs/outputs (whatever they are: MLflow stores the root's inputs as the
  * preview); an LLM / CHAT_MODEL span offers its messages' text only. Other spans offer nothing (null).
  */
 export function previewCandidate(span: PreviewSpan): PreviewCandidate | null {
   if (span.parentSpanId === null) {
-    const request = previewOf(decoded(span.inputs), "user");
-    const response = previewOf(decoded(span.outputs), "assistant");
+    const request = previewOf(span.inputs, "user");
+    const response = previewOf(span.outputs, "assistant");
     return { rank: 0, startTimeNs: startOf(span), request, response };
   }
   if (!isModelSpanType(span.spanType)) return null;
-  const req = conversationText(decoded(span.inputs), "user");
-  const res = conversationText(decoded(span.outputs), "assistant");
+  const req = conversationText(span.inputs, "user");
+  const res = conversationText(span.outputs, "assistant");
   if (req === undefined && res === undefined) return null;
   return { rank: 1, startTimeNs: startOf(span), request: req === undefined ? null : truncatePreview(req), response: res === undefined ? null : truncatePreview(res) };
 }

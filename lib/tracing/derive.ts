@@ -6,9 +6,10 @@
 import { firstOf, firstString, MODEL_KEYS, PROVIDER_KEYS, SESSION_KEYS, USER_KEYS } from "../conventions/conventions";
 import { has, jsonish, type Attrs } from "../conventions/attrs";
 import type { TokenUsage } from "../conventions/Convention";
+import { bestPreviews, previewCandidate, type PreviewCandidate, type TracePreviews } from "../chat/preview";
 import type { NormalizedSpan } from "./model";
 
-export { previewOf, PREVIEW_MAX, truncatePreview } from "../chat/preview";
+export { bestPreviews, previewOf, PREVIEW_MAX, truncatePreview, type PreviewCandidate, type TracePreviews } from "../chat/preview";
 export type { TokenUsage };
 
 export const ATTR = {
@@ -76,6 +77,22 @@ export function sessionOf(a: Attrs): string | undefined {
 
 export function userOf(a: Attrs): string | undefined {
   return firstString(a, USER_KEYS, true);
+}
+
+/**
+ * What a derived span offers for its trace's previews: the root's own inputs/outputs (rank 0), else a model
+ * call's messages (rank 1); null for other spans. The write step keeps the best candidate per trace
+ * (bestPreviews), across batches too, since the root often arrives after its children.
+ */
+export function previewCandidateOf(span: NormalizedSpan): PreviewCandidate | null {
+  const a = span.attributes;
+  const type = a[ATTR.spanType];
+  return previewCandidate({ parentSpanId: span.parentSpanId, spanType: typeof type === "string" ? type : null, startTimeNs: span.startTimeNs, inputs: a[ATTR.inputs], outputs: a[ATTR.outputs] });
+}
+
+/** The previews of a trace whose (derived) spans are all at hand. */
+export function tracePreviewsOf(spans: readonly NormalizedSpan[]): TracePreviews {
+  return bestPreviews(spans.map(previewCandidateOf));
 }
 
 /** `mlflow.traceTag.<k>` span attributes → trace tags (values as strings). */
