@@ -40,7 +40,7 @@ export function parseMaybeJson(v: unknown): unknown {
   }
 }
 
-export const stringify = (v: unknown): string => {
+const stringify = (v: unknown): string => {
   if (typeof v === "string") return v;
   if (v === undefined || v === null) return "";
   try {
@@ -102,7 +102,7 @@ export function contentToText(content: unknown): string {
 
 // Text of one content part; null for parts that are not text (tool calls, tool results are handled
 // by the message parsers).
-export function partText(part: unknown): string | null {
+function partText(part: unknown): string | null {
   if (typeof part === "string") return part;
   if (!isObj(part)) return null;
   const type = typeof part.type === "string" ? part.type : undefined;
