@@ -1,7 +1,9 @@
 // The one preview rule (spec §3.5): the request preview is the conversation's last user message, the response
 // preview the assistant's answer; a value that holds no role-tagged messages is shown as its JSON text, as
-// MLflow stores it. Used at ingest (stored trace previews, through previewOf / tracePreviews), by the traces
-// table and the session list (displayPreview over a stored preview) and for session turns.
+// MLflow stores it. Used at ingest (stored trace previews, through previewOf / tracePreviews), and by the
+// traces table and the session list (displayPreview over a stored preview). Session turns (turn.ts) walk the
+// spans in the same order (root, first model call for the user, last one for the answer) but skip a root
+// whose values hold no chat, since a transcript shows the conversation, not the app's raw inputs.
 // Cheap on purpose: it walks already-decoded values, never re-parses a payload at ingest.
 import { isObj, parseMaybeJson, type Obj } from "./payload";
 
