@@ -13,7 +13,6 @@ import { DateTime } from "@/components/ui/Time";
 import { IconArrowDown, IconArrowUp, IconChevronLeft, IconChevronRight, IconRefresh, IconTag, IconTrash } from "@/components/ui/Icons";
 import { EmptyState, ErrorState, Skeleton, Spinner } from "@/components/ui/States";
 import { StateBadge, KeyValuePill } from "@/components/ui/Badge";
-import { displayPreview } from "@/lib/chat/preview";
 import type { TraceListRow, TraceOrderKey } from "@/lib/store/trace-view";
 import { ColumnPicker, useVisibleColumns, type ColumnDef } from "./ColumnPicker";
 import { QuickFilters } from "./QuickFilters";
@@ -206,8 +205,8 @@ export function TracesPage(props: {
           </Link>
         ),
       },
-      { key: "request", label: "Request", width: 0, render: (r) => <Preview text={r.requestPreview} side="request" /> },
-      { key: "response", label: "Response", width: 0, render: (r) => <Preview text={r.responsePreview} side="response" /> },
+      { key: "request", label: "Request", width: 0, render: (r) => <Preview text={r.requestPreview} /> },
+      { key: "response", label: "Response", width: 0, render: (r) => <Preview text={r.responsePreview} /> },
       { key: "name", label: "Name", width: 120, render: (r) => <span className="truncate" title={r.name ?? undefined}>{r.name ?? <Muted />}</span> },
       { key: "state", label: "State", width: 92, sort: "status", render: (r) => <StateBadge state={r.state} /> },
       {
@@ -594,9 +593,33 @@ function Muted() {
   return <span className="text-slate-300">—</span>;
 }
 
-function Preview({ text, side }: { text: string | null; side: "request" | "response" }) {
+const PREVIEW_KEYS = ["question", "query", "input", "prompt", "message", "text", "content", "answer", "output", "response", "result"];
+
+/** A preview that is a small JSON object ({"question": "…"}) reads better as its text. */
+function previewText(text: string): string {
+  const t = text.trim();
+  if (t.startsWith("{") && t.endsWith("}")) {
+    try {
+      const o = JSON.parse(t) as Record<string, unknown>;
+      const k = PREVIEW_KEYS.find((key) => typeof o[key] === "string");
+      if (k) return o[k] as string;
+    } catch {
+      /* cut or not JSON: show as is */
+    }
+  }
+  if (t.startsWith('"') && t.endsWith('"')) {
+    try {
+      return JSON.parse(t) as string;
+    } catch {
+      /* show as is */
+    }
+  }
+  return text;
+}
+
+function Preview({ text }: { text: string | null }) {
   if (!text) return <Muted />;
-  const one = (displayPreview(text, side) ?? text).replace(/\s+/g, " ").slice(0, 300);
+  const one = previewText(text).replace(/\s+/g, " ").slice(0, 300);
   return (
     <span className="truncate text-slate-700" title={text.length > 2000 ? text.slice(0, 2000) + "…" : text}>
       {one}
