@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { deriveSpan, previewOf, tracePreviewsOf } from "../tracing/derive";
 import type { NormalizedSpan } from "../tracing/model";
-import { bestPreviews, displayPreview, previewCandidate, tracePreviews, type PreviewSpan } from "./preview";
+import { bestPreviewCandidates, bestPreviews, displayPreview, previewCandidate, tracePreviews, type PreviewSpan } from "./preview";
 
 const semconvIn = [{ role: "system", parts: [{ type: "text", content: "be brief" }] }, { role: "user", parts: [{ type: "text", content: "Wie spät ist es?" }] }];
 const semconvOut = [{ role: "assistant", parts: [{ type: "text", content: "Es ist drei Uhr." }], finish_reason: "stop" }];
@@ -57,6 +57,9 @@ test("issue #18: a root without inputs (the usual OTel GenAI shape) takes its pr
   // the order spans arrive in does not matter; candidates gathered over batches give the same answer
   assert.deepEqual(tracePreviews([...spans].reverse()), { request: "Wie spät ist es?", response: "Es ist drei Uhr." });
   assert.deepEqual(bestPreviews([previewCandidate(spans[3]), null, previewCandidate(spans[0]), previewCandidate(spans[1])]), { request: "Wie spät ist es?", response: "Es ist drei Uhr." });
+  // both came from model calls (rank 1): a root preview arriving later must replace them, they only fill
+  const best = bestPreviewCandidates(spans.map(previewCandidate));
+  assert.deepEqual([best.request?.rank, best.response?.rank], [1, 1]);
 });
 
 test("the root's own inputs and outputs win, whatever they are (MLflow stores the root's inputs as the preview)", () => {

@@ -159,18 +159,24 @@ export function previewCandidate(span: PreviewSpan): PreviewCandidate | null {
 }
 
 /**
- * The winning previews among candidates (of one trace, possibly gathered over several ingest batches): the
- * root's own value, else the first model call's user message and the last model call's answer.
+ * The winning candidates (of one trace, possibly gathered over several ingest batches): the root's own
+ * value, else the first model call's user message and the last model call's answer. The write step reads
+ * their rank: a root's preview replaces a stored one, a model call's only fills an empty one.
  */
-export function bestPreviews(candidates: Iterable<PreviewCandidate | null>): TracePreviews {
-  let req: PreviewCandidate | null = null;
-  let res: PreviewCandidate | null = null;
+export function bestPreviewCandidates(candidates: Iterable<PreviewCandidate | null>): { request: PreviewCandidate | null; response: PreviewCandidate | null } {
+  let request: PreviewCandidate | null = null;
+  let response: PreviewCandidate | null = null;
   for (const c of candidates) {
     if (!c) continue;
-    if (c.request !== null && (!req || c.rank < req.rank || (c.rank === req.rank && c.startTimeNs < req.startTimeNs))) req = c;
-    if (c.response !== null && (!res || c.rank < res.rank || (c.rank === res.rank && c.startTimeNs > res.startTimeNs))) res = c;
+    if (c.request !== null && (!request || c.rank < request.rank || (c.rank === request.rank && c.startTimeNs < request.startTimeNs))) request = c;
+    if (c.response !== null && (!response || c.rank < response.rank || (c.rank === response.rank && c.startTimeNs > response.startTimeNs))) response = c;
   }
-  return { request: req?.request ?? null, response: res?.response ?? null };
+  return { request, response };
+}
+
+export function bestPreviews(candidates: Iterable<PreviewCandidate | null>): TracePreviews {
+  const best = bestPreviewCandidates(candidates);
+  return { request: best.request?.request ?? null, response: best.response?.response ?? null };
 }
 
 /** The request and response previews of a trace from its spans (the root, else its model calls). */

@@ -9,7 +9,7 @@ import type { TokenUsage } from "../conventions/Convention";
 import { bestPreviews, previewCandidate, type PreviewCandidate, type TracePreviews } from "../chat/preview";
 import type { NormalizedSpan } from "./model";
 
-export { bestPreviews, previewOf, PREVIEW_MAX, truncatePreview, type PreviewCandidate, type TracePreviews } from "../chat/preview";
+export { bestPreviewCandidates, bestPreviews, previewOf, PREVIEW_MAX, truncatePreview, type PreviewCandidate, type TracePreviews } from "../chat/preview";
 export type { TokenUsage };
 
 export const ATTR = {
