@@ -10,7 +10,7 @@ import { SpanTypeIcon } from "@/components/ui/Icons";
 import { JsonViewer } from "@/components/ui/JsonViewer";
 import { Markdown } from "@/components/ui/Markdown";
 import { ErrorState, Skeleton } from "@/components/ui/States";
-import { extractChatMessages } from "@/lib/chat/messages";
+import { spanChat } from "@/lib/chat/spanChat";
 import type { SpanPayload } from "@/lib/store/trace-view";
 import { ChatView } from "./ChatView";
 
@@ -28,7 +28,6 @@ function parseValue(text: string | null, complete: boolean): { ok: true; value: 
 }
 
 const FIRST_LIMIT = 1_000_000;
-const NON_CHAT_TYPES = new Set(["RETRIEVER", "RERANKER", "EMBEDDING", "TOOL", "PARSER", "MEMORY"]);
 
 export function SpanDetail({ traceId, spanId, tab, onTab }: { traceId: string; spanId: string; tab: Tab | null; onTab: (t: Tab) => void }) {
   const [limit, setLimit] = useState(FIRST_LIMIT);
@@ -40,25 +39,21 @@ export function SpanDetail({ traceId, spanId, tab, onTab }: { traceId: string; s
   const span = q.data;
   const inputs = useMemo(() => (span ? parseValue(span.inputs, span.inputsSize <= (span.inputs?.length ?? 0)) : null), [span]);
   const outputs = useMemo(() => (span ? parseValue(span.outputs, span.outputsSize <= (span.outputs?.length ?? 0)) : null), [span]);
-  const chat = useMemo(() => {
-    if (!span) return null;
-    // Retrievers, tools and the like get their {query}/documents read as a "conversation" by the generic
-    // extractor; for them the tab appears only when the span really carries role-tagged messages.
-    const explicit = /"role"\s*:/.test((span.inputs ?? "").slice(0, 100_000)) || /"role"\s*:/.test((span.outputs ?? "").slice(0, 100_000));
-    if (!explicit && NON_CHAT_TYPES.has((span.spanType ?? "").toUpperCase())) return null;
-    try {
-      const messages = extractChatMessages({
-        inputs: inputs?.ok ? inputs.value : (span.inputs ?? undefined),
-        outputs: outputs?.ok ? outputs.value : (span.outputs ?? undefined),
-        attributes: span.attributes,
-        events: span.events,
-      });
-      // A lone message is a plain value dressed as chat; the tab is for conversations.
-      return messages && (messages.length > 1 || messages.some((m) => m.toolCalls?.length)) ? messages : null;
-    } catch {
-      return null;
-    }
-  }, [span, inputs, outputs]);
+  const chat = useMemo(
+    () =>
+      span
+        ? spanChat({
+            spanType: span.spanType,
+            inputsText: span.inputs,
+            outputsText: span.outputs,
+            inputs: inputs?.ok ? inputs.value : undefined,
+            outputs: outputs?.ok ? outputs.value : undefined,
+            attributes: span.attributes,
+            events: span.events,
+          })
+        : null,
+    [span, inputs, outputs],
+  );
 
   if (q.isError) return <ErrorState className="m-4" title="Span could not be loaded" message={errorMessage(q.error)} />;
   if (!span)

@@ -2,6 +2,9 @@
 // tools it called. Read from the root span first (what the app received and returned), then from the
 // model calls inside (LLM / CHAT_MODEL spans), then from the trace's previews.
 import { extractChatMessages, parseMaybeJson, type ChatMessage } from "./messages";
+import { isModelSpanType, startOf } from "./preview";
+
+export { displayPreview as previewText } from "./preview";
 
 export interface TurnSpan {
   spanId: string;
@@ -43,7 +46,6 @@ export interface TurnSource {
 }
 
 export const TOOL_TEXT_LIMIT = 500;
-const MODEL_SPAN_TYPES = new Set(["LLM", "CHAT_MODEL"]);
 
 function clip(s: string, n = TOOL_TEXT_LIMIT): string {
   return s.length > n ? s.slice(0, n - 1) + "…" : s;
@@ -77,14 +79,6 @@ export function userAndAnswer(messages: ChatMessage[] | null): { user: ChatMessa
   return { user: u >= 0 ? messages[u] : null, assistant: a, userIndex: u };
 }
 
-function startOf(s: TurnSpan): bigint {
-  try {
-    return s.startTimeNs === null || s.startTimeNs === undefined ? 0n : BigInt(s.startTimeNs);
-  } catch {
-    return 0n;
-  }
-}
-
 function toolCallsFromMessages(messages: ChatMessage[], from: number): TurnToolCall[] {
   const results = new Map<string, string>();
   for (const m of messages) if (m.role === "tool" && m.toolCallId) results.set(m.toolCallId, m.content);
@@ -114,7 +108,7 @@ export function turnFromTrace({ rootSpan, spans = [], requestPreview, responsePr
   }
 
   const ordered = [...spans].sort((a, b) => (startOf(a) < startOf(b) ? -1 : startOf(a) > startOf(b) ? 1 : 0));
-  const modelSpans = ordered.filter((s) => s.spanType && MODEL_SPAN_TYPES.has(s.spanType) && s.spanId !== rootSpan?.spanId);
+  const modelSpans = ordered.filter((s) => isModelSpanType(s.spanType) && s.spanId !== rootSpan?.spanId);
   if ((user === null || assistant === null) && modelSpans.length) {
     // the first model call holds the user's message; the last one produced the answer
     if (user === null) {
@@ -167,13 +161,4 @@ export function turnFromTrace({ rootSpan, spans = [], requestPreview, responsePr
     : messageToolCalls;
 
   return { user, assistant, toolCalls, source };
-}
-
-/** A one-line preview of a request (the user's text when it is chat-like, else the raw text). */
-export function previewText(requestPreview: string | null | undefined, side: "request" | "response" = "request"): string | null {
-  if (!requestPreview) return null;
-  const ms = extractChatMessages(side === "request" ? { inputs: requestPreview, outputs: undefined } : { inputs: undefined, outputs: requestPreview });
-  const ua = userAndAnswer(ms);
-  const m = side === "request" ? ua.user : ua.assistant;
-  return m ? m.content : requestPreview;
 }
