@@ -6,6 +6,7 @@ import { useMemo, type ReactNode } from "react";
 import { KeyValuePill, StateBadge } from "@/components/ui/Badge";
 import { formatCount, formatDuration, shortId } from "@/components/ui/format";
 import { DateTime } from "@/components/ui/Time";
+import { displayPreview } from "@/lib/chat/preview";
 import { TRACE_COLUMNS, type DisplayKind, type TraceColumn } from "@/lib/search/fields";
 import type { TraceListRow } from "@/lib/store/trace-view";
 import type { ColumnDef } from "./ColumnPicker";
@@ -20,7 +21,7 @@ const CELLS: Record<DisplayKind, Cell> = {
       {shortId(String(v), 9, 4)}
     </Link>
   ),
-  preview: (v) => <Preview text={(v as string | null) ?? null} />,
+  preview: (v, _r, c) => <Preview text={(v as string | null) ?? null} side={c.id === "response" ? "response" : "request"} />,
   text: (v) => <span className="truncate" title={v == null ? undefined : String(v)}>{v == null ? <Muted /> : String(v)}</span>,
   status: (v) => <StateBadge state={String(v)} />,
   timestamp: (v) => <DateTime ms={Number(v)} className="tabular-nums text-slate-600" />,
@@ -80,33 +81,10 @@ function Muted() {
   return <span className="text-slate-300">—</span>;
 }
 
-const PREVIEW_KEYS = ["question", "query", "input", "prompt", "message", "text", "content", "answer", "output", "response", "result"];
-
-/** A preview that is a small JSON object ({"question": "…"}) reads better as its text. */
-function previewText(text: string): string {
-  const t = text.trim();
-  if (t.startsWith("{") && t.endsWith("}")) {
-    try {
-      const o = JSON.parse(t) as Record<string, unknown>;
-      const k = PREVIEW_KEYS.find((key) => typeof o[key] === "string");
-      if (k) return o[k] as string;
-    } catch {
-      /* cut or not JSON: show as is */
-    }
-  }
-  if (t.startsWith('"') && t.endsWith('"')) {
-    try {
-      return JSON.parse(t) as string;
-    } catch {
-      /* show as is */
-    }
-  }
-  return text;
-}
-
-function Preview({ text }: { text: string | null }) {
+/** A stored preview as the conversation's text (one preview rule: lib/chat/preview.ts), on one line. */
+function Preview({ text, side }: { text: string | null; side: "request" | "response" }) {
   if (!text) return <Muted />;
-  const one = previewText(text).replace(/\s+/g, " ").slice(0, 300);
+  const one = (displayPreview(text, side) ?? text).replace(/\s+/g, " ").slice(0, 300);
   return (
     <span className="truncate text-slate-700" title={text.length > 2000 ? text.slice(0, 2000) + "…" : text}>
       {one}
