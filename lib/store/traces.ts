@@ -4,7 +4,7 @@
 // are deleted explicitly), link traces to runs and prompts.
 import { getPool } from "../db";
 import { ApiError, invalidParameter, notFound } from "../errors";
-import type { AssessmentRow, TraceInfoRow } from "../mlflow/format";
+import type { AssessmentRow, TraceInfoRow } from "./rows";
 import { stringifyJson } from "../mlflow/json";
 import { ASSESSMENT_JSON_SQL, assessmentFromRow, loadAssessments } from "./assessments";
 import { parseExperimentId } from "./experiments";
