@@ -60,10 +60,5 @@ export function copyLine<R>(spec: RowSpec<R>, row: R): string {
   return line + "\n";
 }
 
-/** A row's values in the spec's order: the parameters of a one-row statement. */
-export function rowValues<R>(spec: RowSpec<R>, row: R): unknown[] {
-  return entries(spec).map(([field]) => row[field]);
-}
-
 /** "$1, $2, …, $n": the parameters of a function call. */
 export const placeholders = (n: number) => Array.from({ length: n }, (_, i) => `$${i + 1}`).join(", ");

@@ -45,3 +45,7 @@ test("COPY writes the spans table's columns in its order, with its types", async
     Object.values(SPAN_ROW).map((c) => `${c.column} ${udt[c.pgType as PgType]}`),
   );
 });
+
+test("flowtrace_upsert_trace_infos takes the trace-info rows' columns, then now", async () => {
+  assert.deepEqual(await argTypes("flowtrace_upsert_trace_infos"), [...arrays(TRACE_INFO_ROW), "bigint"]);
+});

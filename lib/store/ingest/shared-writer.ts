@@ -61,7 +61,6 @@ function settleInfos(jobs: InfoJob[], rows: StartedTrace[]): void {
 }
 
 async function writeInfos(jobs: InfoJob[], db: PoolClient): Promise<void> {
-  if (jobs.length === 1) return jobs[0].resolve(await writeTraceInfo(jobs[0].info, db, jobs[0].row));
   settleInfos(jobs, await writeTraceInfos(jobs.map((j) => j.row), db));
 }
 

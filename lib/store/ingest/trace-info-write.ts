@@ -1,15 +1,15 @@
-// StartTraceV3 (and v2 StartTrace/EndTrace) rows: the merge with a stored row, one row or many per statement.
-// The given trace-info fields win; spans, tags and metadata already stored are kept (union); the
-// spans-location tag stays while spans are held. A trace stored under another experiment is neither moved nor
-// changed (the WHERE: no row comes back, and explainUnwritten says why; issue #14 — with the experiment in the
-// request deciding, anyone allowed to write one experiment could rewrite the traces of any other).
+// StartTraceV3 (and v2 StartTrace/EndTrace) rows: validated into named rows here, merged with stored rows by
+// flowtrace_upsert_trace_infos (prisma/functions), one row or many per statement. A row that comes back
+// unwritten is explained here: its experiment is missing or not active, or its trace is another experiment's
+// (issue #14 — with the experiment in the request deciding, anyone allowed to write one experiment could
+// rewrite the traces of any other).
 import type { Pool, PoolClient } from "pg";
 import { invalidParameter } from "../../errors";
 import type { TraceState } from "../../tracing/model";
-import { TRACE_INFO_COLUMNS, type StoredTraceInfo } from "../traces";
+import type { StoredTraceInfo } from "../traces";
 import { checkExperiment, validExperimentId } from "./experiment-check";
 import { nullableText, safeJson } from "./json-text";
-import { columnArrays, rowValues, type RowSpec } from "./row-spec";
+import { columnArrays, placeholders, type RowSpec } from "./row-spec";
 import { SESSION_METADATA, TRACE_NAME_TAG, USER_METADATA } from "./trace-rollup";
 
 export const SPANS_LOCATION_TAG = "mlflow.trace.spansLocation";
@@ -53,7 +53,7 @@ export interface TraceInfoRow {
   cost: number | null;
 }
 
-/** TRACE_INFO_BATCH_SQL's unnest(…) columns and flowtrace_write's i_* parameters, in order. */
+/** flowtrace_upsert_trace_infos's parameters (its unnest(…) column names), in order. */
 export const TRACE_INFO_ROW: RowSpec<TraceInfoRow> = {
   traceId: { column: "id", pgType: "text" },
   experimentId: { column: "exp", pgType: "bigint" },
@@ -130,53 +130,12 @@ export function traceInfoRowOf(info: TraceInfoInput): TraceInfoRow {
   };
 }
 
-// flowtrace_write (prisma/functions/flowtrace_write.sql) runs the same statement as TRACE_INFO_BATCH_SQL: a
-// change here needs the same change there.
-const TRACE_INFO_CONFLICT = `ON CONFLICT (trace_id) DO UPDATE SET
-       client_request_id = COALESCE(EXCLUDED.client_request_id, t.client_request_id),
-       request_time = EXCLUDED.request_time,
-       execution_duration = COALESCE(EXCLUDED.execution_duration, t.execution_duration),
-       end_time = COALESCE(EXCLUDED.end_time, t.end_time),
-       state = CASE WHEN EXCLUDED.state IN ('IN_PROGRESS', 'STATE_UNSPECIFIED') AND t.state NOT IN ('IN_PROGRESS', 'STATE_UNSPECIFIED')
-                    THEN t.state ELSE EXCLUDED.state END,
-       request_preview = COALESCE(EXCLUDED.request_preview, t.request_preview),
-       response_preview = COALESCE(EXCLUDED.response_preview, t.response_preview),
-       trace_metadata = t.trace_metadata || EXCLUDED.trace_metadata,
-       tags = t.tags || EXCLUDED.tags,
-       name = COALESCE(EXCLUDED.name, t.name),
-       session_id = COALESCE(EXCLUDED.session_id, t.session_id),
-       user_id = COALESCE(EXCLUDED.user_id, t.user_id),
-       input_tokens = CASE WHEN EXCLUDED.trace_metadata ? '${TOKEN_USAGE_METADATA}' THEN EXCLUDED.input_tokens ELSE t.input_tokens END,
-       output_tokens = CASE WHEN EXCLUDED.trace_metadata ? '${TOKEN_USAGE_METADATA}' THEN EXCLUDED.output_tokens ELSE t.output_tokens END,
-       total_tokens = CASE WHEN EXCLUDED.trace_metadata ? '${TOKEN_USAGE_METADATA}' THEN EXCLUDED.total_tokens ELSE t.total_tokens END,
-       cost = CASE WHEN EXCLUDED.trace_metadata ? '${COST_METADATA}' THEN EXCLUDED.cost ELSE t.cost END,
-       info_finalized = true,
-       updated_at = EXCLUDED.updated_at
-     WHERE t.experiment_id = EXCLUDED.experiment_id
-     RETURNING ${TRACE_INFO_COLUMNS}, EXISTS (SELECT 1 FROM assessments a WHERE a.trace_id = t.trace_id) AS "hasAssessments"`;
-
-const TRACE_INFO_INSERT = `INSERT INTO traces AS t (trace_id, experiment_id, client_request_id, request_time, execution_duration, end_time, state,
-        request_preview, response_preview, trace_metadata, tags, name, session_id, user_id,
-        input_tokens, output_tokens, total_tokens, cost, info_finalized, updated_at)`;
-
-const TRACE_INFO_ONE_SQL = `${TRACE_INFO_INSERT}
-     SELECT $1, e.experiment_id, $3, $4, $5, $4::bigint + $5::bigint, $6, $7, $8, $9::jsonb,
-        $10::jsonb || jsonb_build_object('${ARTIFACT_LOCATION_TAG}', rtrim(e.artifact_location, '/') || '/traces/' || $1 || '/artifacts'),
-        $11, $12, $13, $14, $15, $16, $17, true, $18
-       FROM experiments e WHERE e.experiment_id = $2 AND e.lifecycle_stage = 'active'
-     ${TRACE_INFO_CONFLICT}`;
-
-// Many rows in one statement: the columns as arrays (one parameter each), rows in trace id order.
-const TRACE_INFO_BATCH_SQL = `${TRACE_INFO_INSERT}
-     SELECT v.id, e.experiment_id, v.client, v.t, v.d, v.t + v.d, v.state, v.req, v.resp, v.meta,
-        v.tags || jsonb_build_object('${ARTIFACT_LOCATION_TAG}', rtrim(e.artifact_location, '/') || '/traces/' || v.id || '/artifacts'),
-        v.name, v.session, v.usr, v.i, v.o, v.tt, v.c, true, $18
-       FROM unnest($1::text[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::jsonb[],
-                   $10::jsonb[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::bigint[], $16::bigint[], $17::float8[])
-              AS v(id, exp, client, t, d, state, req, resp, meta, tags, name, session, usr, i, o, tt, c)
-       JOIN experiments e ON e.experiment_id = v.exp AND e.lifecycle_stage = 'active'
-      ORDER BY v.id
-     ${TRACE_INFO_CONFLICT}`;
+// The merge itself is SQL, in one place: flowtrace_upsert_trace_infos (prisma/functions), which
+// flowtrace_write also calls. Rows are its i_* parameters (TRACE_INFO_ROW), then now.
+const UPSERT_TRACE_INFOS_SQL = {
+  name: "flowtrace_upsert_trace_infos",
+  text: `SELECT * FROM flowtrace_upsert_trace_infos(${placeholders(Object.keys(TRACE_INFO_ROW).length + 1)})`,
+};
 
 /** Why a StartTraceV3 row was not written: its experiment is missing or not active, or the trace is another experiment's (throws ApiError). */
 export async function explainUnwritten(info: TraceInfoInput, db: Pool | PoolClient): Promise<never> {
@@ -193,16 +152,15 @@ export async function explainUnwritten(info: TraceInfoInput, db: Pool | PoolClie
 export async function writeTraceInfo(info: TraceInfoInput, db: Pool | PoolClient, row = traceInfoRowOf(info)): Promise<StartedTrace> {
   // One round trip: the experiment is checked (and its artifact location read) by the statement itself; only
   // when it writes nothing is the experiment looked up, to say why.
-  const r = await db.query<StartedTrace>({ name: "flowtrace_upsert_trace_info", text: TRACE_INFO_ONE_SQL, values: [...rowValues(TRACE_INFO_ROW, row), Date.now()] });
-  if (r.rowCount === 0) return explainUnwritten(info, db);
-  return r.rows[0];
+  const [written] = await writeTraceInfos([row], db);
+  return written ?? explainUnwritten(info, db);
 }
 
-/** StartTraceV3 rows as TRACE_INFO_BATCH_SQL and flowtrace_write take them: one array per column. */
+/** StartTraceV3 rows as flowtrace_upsert_trace_infos and flowtrace_write take them: one array per column. */
 export const traceInfoArrays = (rows: readonly TraceInfoRow[]) => columnArrays(TRACE_INFO_ROW, rows);
 
 /** Many StartTraceV3 rows (distinct trace ids) in one statement; answers the rows written. */
 export async function writeTraceInfos(rows: readonly TraceInfoRow[], db: Pool | PoolClient): Promise<StartedTrace[]> {
-  const r = await db.query<StartedTrace>({ name: "flowtrace_upsert_trace_infos", text: TRACE_INFO_BATCH_SQL, values: [...traceInfoArrays(rows), Date.now()] });
+  const r = await db.query<StartedTrace>({ ...UPSERT_TRACE_INFOS_SQL, values: [...traceInfoArrays(rows), Date.now()] });
   return r.rows;
 }
