@@ -4,12 +4,17 @@
 -- the span figures (count, errors, token and cost sums over the write's spans; sums as exact decimals) are
 -- used for traces new to the database, and for a stored row that has no spans yet (the row StartTraceV3 made,
 -- the TypeScript SDK's case: ~35 us per trace less than recounting the span rows just inserted); any other
--- stored row is recounted from all its span rows. Returns the number of trace rows written.
+-- stored row is recounted from all its span rows. The same holds for the model (the LLM model of the trace:
+-- that of its earliest-starting span carrying mlflow.llm.model, ties by span id), so that spans arriving in
+-- several writes converge on it. Returns the number of trace rows written.
+-- (the signature before t_model, dropped so that the new one replaces it rather than standing beside it)
+DROP FUNCTION IF EXISTS flowtrace_upsert_traces(TEXT[], BIGINT[], BIGINT[], BIGINT[], TEXT[], TEXT[], TEXT[], TEXT[], JSONB[], JSONB[], INT[], INT[], INT[], NUMERIC[], NUMERIC[], NUMERIC[], INT[], NUMERIC[], NUMERIC[], NUMERIC[], BIGINT);
+
 CREATE OR REPLACE FUNCTION flowtrace_upsert_traces(
   t_id TEXT[], t_exp BIGINT[], t_start BIGINT[], t_end BIGINT[], t_state TEXT[], t_root TEXT[], t_request TEXT[],
   t_response TEXT[], t_meta JSONB[], t_tags JSONB[], t_spans INT[], t_errors INT[], t_token_spans INT[],
   t_input_tokens NUMERIC[], t_output_tokens NUMERIC[], t_total_tokens NUMERIC[], t_cost_spans INT[],
-  t_input_cost NUMERIC[], t_output_cost NUMERIC[], t_total_cost NUMERIC[], now_ms BIGINT) RETURNS int
+  t_input_cost NUMERIC[], t_output_cost NUMERIC[], t_total_cost NUMERIC[], t_model TEXT[], now_ms BIGINT) RETURNS int
 LANGUAGE plpgsql
 -- One generic plan per statement and connection: the arrays' sizes change every call, and custom plans
 -- (PostgreSQL's choice for such parameters) re-plan these large statements on every call, which measured
@@ -37,9 +42,9 @@ BEGIN
   WITH v AS (
     SELECT * FROM unnest(t_id, t_exp, t_start, t_end, t_state, t_root, t_request, t_response, t_meta, t_tags, t_spans,
                          t_errors, t_token_spans, t_input_tokens, t_output_tokens, t_total_tokens, t_cost_spans,
-                         t_input_cost, t_output_cost, t_total_cost)
+                         t_input_cost, t_output_cost, t_total_cost, t_model)
       AS x(trace_id, exp, start_ms, end_ms, state, root, request, response, meta, tags, n, errors, token_spans,
-           input_tokens, output_tokens, total_tokens, cost_spans, input_cost, output_cost, total_cost)
+           input_tokens, output_tokens, total_tokens, cost_spans, input_cost, output_cost, total_cost, model)
      WHERE existing IS NULL OR x.trace_id <> ALL(existing)),
   a AS (
     SELECT v.*, round(coalesce(v.input_tokens, 0))::bigint AS in_t, round(coalesce(v.output_tokens, 0))::bigint AS out_t,
@@ -49,7 +54,7 @@ BEGIN
   ins AS (
     INSERT INTO traces AS t (trace_id, experiment_id, request_time, end_time, execution_duration, state, root_span_id,
         request_preview, response_preview, name, session_id, user_id, trace_metadata, tags,
-        span_count, error_count, input_tokens, output_tokens, total_tokens, cost, updated_at)
+        span_count, error_count, input_tokens, output_tokens, total_tokens, cost, model, updated_at)
     SELECT a.trace_id, a.exp, a.start_ms, a.end_ms, a.end_ms - a.start_ms, a.state, a.root, a.request, a.response,
         a.tags->>'mlflow.traceName', a.meta->>'mlflow.trace.session', a.meta->>'mlflow.trace.user',
         a.meta
@@ -62,7 +67,7 @@ BEGIN
         a.n, a.errors,
         CASE WHEN a.token_spans > 0 THEN a.in_t END, CASE WHEN a.token_spans > 0 THEN a.out_t END,
         CASE WHEN a.token_spans > 0 THEN a.total_t END, CASE WHEN a.cost_spans > 0 THEN a.total_c END,
-        now_ms
+        a.model, now_ms
       FROM a JOIN experiments e ON e.experiment_id = a.exp
      ORDER BY a.trace_id
     ON CONFLICT (trace_id) DO NOTHING
@@ -79,9 +84,9 @@ BEGIN
     WITH v AS (
       SELECT * FROM unnest(t_id, t_exp, t_start, t_end, t_state, t_root, t_request, t_response, t_meta, t_tags, t_spans,
                            t_errors, t_token_spans, t_input_tokens, t_output_tokens, t_total_tokens, t_cost_spans,
-                           t_input_cost, t_output_cost, t_total_cost)
+                           t_input_cost, t_output_cost, t_total_cost, t_model)
         AS x(trace_id, exp, start_ms, end_ms, state, root, request, response, meta, tags, r_n, r_errors, r_token_spans,
-             r_input_tokens, r_output_tokens, r_total_tokens, r_cost_spans, r_input_cost, r_output_cost, r_total_cost)
+             r_input_tokens, r_output_tokens, r_total_tokens, r_cost_spans, r_input_cost, r_output_cost, r_total_cost, r_model)
        WHERE fresh IS NULL OR x.trace_id <> ALL(fresh)),
     f AS (
       SELECT v.*, s.*
@@ -91,7 +96,7 @@ BEGIN
                  round(coalesce(v.r_input_tokens, 0))::bigint AS input_tokens, round(coalesce(v.r_output_tokens, 0))::bigint AS output_tokens,
                  round(coalesce(v.r_total_tokens, 0))::bigint AS total_tokens, v.r_cost_spans::bigint AS cost_spans,
                  coalesce(v.r_input_cost, 0)::float8 AS input_cost, coalesce(v.r_output_cost, 0)::float8 AS output_cost,
-                 coalesce(v.r_total_cost, 0)::float8 AS total_cost
+                 coalesce(v.r_total_cost, 0)::float8 AS total_cost, v.r_model AS model
            WHERE t0.span_count = 0
           UNION ALL
           SELECT * FROM (
@@ -110,7 +115,10 @@ BEGIN
                  coalesce(sum(CASE WHEN jsonb_typeof(sp.attributes->'mlflow.llm.cost'->'output_cost') = 'number'
                                    THEN (sp.attributes->'mlflow.llm.cost'->>'output_cost')::numeric END), 0)::float8 AS output_cost,
                  coalesce(sum(CASE WHEN jsonb_typeof(sp.attributes->'mlflow.llm.cost'->'total_cost') = 'number'
-                                   THEN (sp.attributes->'mlflow.llm.cost'->>'total_cost')::numeric END), 0)::float8 AS total_cost
+                                   THEN (sp.attributes->'mlflow.llm.cost'->>'total_cost')::numeric END), 0)::float8 AS total_cost,
+                 (array_agg(sp.attributes->>'mlflow.llm.model' ORDER BY sp.start_time_ns, sp.span_id)
+                    FILTER (WHERE jsonb_typeof(sp.attributes->'mlflow.llm.model') = 'string'
+                              AND sp.attributes->>'mlflow.llm.model' <> ''))[1] AS model
             FROM spans sp WHERE sp.trace_id = v.trace_id) r
            WHERE t0.span_count <> 0) s),
     x AS (
@@ -159,6 +167,7 @@ BEGIN
         output_tokens = CASE WHEN m.client_tokens THEN t.output_tokens ELSE m.out_t END,
         total_tokens = CASE WHEN m.client_tokens THEN t.total_tokens ELSE m.total_t END,
         cost = CASE WHEN m.client_cost THEN t.cost ELSE m.total_c END,
+        model = m.model,
         updated_at = now_ms
       FROM merged m
       WHERE t.trace_id = m.tid

@@ -1,6 +1,6 @@
 // The trace-level half of derivation, in one place: spans (already derived one by one) grouped by trace, and
 // per trace what its row takes from them — state, root, time range, previews, name, tags, session and user,
-// span and error counts, token and cost totals. For a trace new to the database these are its figures; for
+// span and error counts, token and cost totals, the LLM model. For a trace new to the database these are its figures; for
 // one already stored, flowtrace_upsert_traces (prisma/functions) merges them with the stored row and recounts
 // the span figures from all its span rows (what makes repeated and out-of-order delivery converge).
 import { ATTR, previewOf, sessionOf, traceTagsOf, userOf } from "../../tracing/derive";
@@ -31,6 +31,8 @@ export interface TraceRollup {
   tokens: { input: string | null; output: string | null; total: string | null };
   costSpans: number;
   costs: { input: string | null; output: string | null; total: string | null };
+  /** the LLM model: that of the earliest-starting span naming one (mlflow.llm.model), ties by span id */
+  model: string | null;
 }
 
 /** Requests naming one trace under two experiments are not written together: each is checked alone. */
@@ -77,6 +79,9 @@ function collectNumbers(v: unknown, keys: string[], into: number[][]): boolean {
   return true;
 }
 
+// (the order flowtrace_upsert_traces picks the model of a stored trace in: start time, then span id)
+const startsBefore = (a: NormalizedSpan, b: NormalizedSpan) => a.startTimeNs < b.startTimeNs || (a.startTimeNs === b.startTimeNs && a.spanId < b.spanId);
+
 function rollUp(traceId: string, experimentId: string, spans: NormalizedSpan[]): TraceRollup {
   let root: NormalizedSpan | null = null;
   let minStartNs = spans[0].startTimeNs;
@@ -87,6 +92,8 @@ function rollUp(traceId: string, experimentId: string, spans: NormalizedSpan[]):
   const tokens: number[][] = [[], [], []];
   const costs: number[][] = [[], [], []];
   const tags: Record<string, string> = {};
+  let model: string | null = null;
+  let modelSpan: NormalizedSpan | null = null;
   for (const s of spans) {
     if (s.parentSpanId === null) root = s;
     if (s.startTimeNs < minStartNs) minStartNs = s.startTimeNs;
@@ -95,6 +102,11 @@ function rollUp(traceId: string, experimentId: string, spans: NormalizedSpan[]):
     if (collectNumbers(s.attributes[ATTR.tokenUsage], TOKEN_KEYS, tokens)) tokenSpans++;
     if (collectNumbers(s.attributes[ATTR.cost], COST_KEYS, costs)) costSpans++;
     traceTagsOf(s.attributes, tags);
+    const m = s.attributes[ATTR.model];
+    if (typeof m === "string" && m !== "" && (modelSpan === null || startsBefore(s, modelSpan))) {
+      model = m;
+      modelSpan = s;
+    }
   }
   // session and user: the root span decides; children (OpenInference puts session.id on every span) fill in
   const metadata: Record<string, string> = {};
@@ -126,6 +138,7 @@ function rollUp(traceId: string, experimentId: string, spans: NormalizedSpan[]):
     tokens: { input: decimalSum(tokens[0]), output: decimalSum(tokens[1]), total: decimalSum(tokens[2]) },
     costSpans,
     costs: { input: decimalSum(costs[0]), output: decimalSum(costs[1]), total: decimalSum(costs[2]) },
+    model,
   };
 }
 

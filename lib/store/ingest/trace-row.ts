@@ -25,6 +25,7 @@ export interface TraceRow {
   inputCost: string | null;
   outputCost: string | null;
   totalCost: string | null;
+  model: string | null;
 }
 
 /** flowtrace_upsert_traces's parameters (names as there), but the last (now_ms). */
@@ -49,6 +50,7 @@ export const TRACE_ROW: RowSpec<TraceRow> = {
   inputCost: { column: "t_input_cost", pgType: "numeric" },
   outputCost: { column: "t_output_cost", pgType: "numeric" },
   totalCost: { column: "t_total_cost", pgType: "numeric" },
+  model: { column: "t_model", pgType: "text" },
 };
 
 const nsToMs = (ns: bigint) => ns / 1_000_000n;
@@ -75,6 +77,7 @@ export function traceRowOf(t: TraceRollup): TraceRow {
     inputCost: t.costs.input,
     outputCost: t.costs.output,
     totalCost: t.costs.total,
+    model: nullableText(t.model),
   };
 }
 
