@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import pg from "pg";
+import { databaseUrl, withClient } from "../testing/pg";
 import { listFunctions, migrate } from "./migrate";
 import { ROOT } from "./paths";
 
@@ -15,22 +16,8 @@ const LAST_OLD_MIGRATION = "20261207231000_login_backoff";
 const MIGRATIONS = path.join(ROOT, "prisma", "migrations");
 const db = `ft_upgrade_${process.pid}`;
 const base = process.env.DATABASE_URL!;
-const url = (() => {
-  const u = new URL(base);
-  u.pathname = `/${db}`;
-  return u.toString();
-})();
+const url = databaseUrl(base, db);
 const tmp = mkdtempSync(path.join(os.tmpdir(), "ft-upgrade-"));
-
-async function withClient<T>(connectionString: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
 
 before(async () => {
   await withClient(base, async (c) => {

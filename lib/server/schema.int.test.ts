@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import pg from "pg";
+import { databaseUrl, withClient } from "../testing/pg";
 import { migrate } from "./migrate";
 import { ROOT } from "./paths";
 
@@ -31,21 +32,8 @@ function handWrittenNames(): Set<string> {
 
 const base = process.env.DATABASE_URL!;
 const names = [`ft_schema_a_${process.pid}`, `ft_schema_b_${process.pid}`];
-const urlOf = (db: string) => {
-  const u = new URL(base);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: base });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+const urlOf = (db: string) => databaseUrl(base, db);
+const admin = <T>(fn: (c: pg.Client) => Promise<T>) => withClient(base, fn);
 
 before(async () => {
   await admin(async (c) => {

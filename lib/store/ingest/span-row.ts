@@ -14,7 +14,7 @@
 import { ATTR } from "../../tracing/derive";
 import type { NormalizedSpan } from "../../tracing/model";
 import { attributesJson, jsonText, safeJson, safeJsonText, stripNul } from "./json-text";
-import { columnList, copyLine, type RowSpec } from "./row-spec";
+import { columnList, copyLineOf, type RowSpec } from "./row-spec";
 
 /** A span row's values as sent to PostgreSQL (null is SQL NULL; bigints as decimal text). */
 export interface SpanRow {
@@ -84,5 +84,7 @@ export function spanRowOf(experimentId: string, s: NormalizedSpan): SpanRow {
   };
 }
 
+const spanLine = copyLineOf(SPAN_ROW);
+
 /** One COPY text line of a span. */
-export const spanCopyLine = (experimentId: string, s: NormalizedSpan) => copyLine(SPAN_ROW, spanRowOf(experimentId, s));
+export const spanCopyLine = (experimentId: string, s: NormalizedSpan) => spanLine(spanRowOf(experimentId, s));
