@@ -84,11 +84,22 @@ test("a database migrated and filled before the function files upgrades with its
     assert.deepEqual(await summary(c), before.sessions);
 
     // the triggers still keep the summaries: a second turn in the session, then the first one deleted
-    await c.query(`INSERT INTO traces (trace_id, experiment_id, request_time, execution_duration, state, session_id, user_id, input_tokens, updated_at)
-                   VALUES ('tr-b', 7, 20, 5, 'OK', 'chat-1', 'bob', 3, 100)`);
+    await c.query(`INSERT INTO traces (trace_id, experiment_id, request_time, execution_duration, state, session_id, user_id, input_tokens,
+                     trace_metadata, updated_at)
+                   VALUES ('tr-b', 7, 20, 5, 'OK', 'chat-1', 'bob', 3, '{"mlflow.trace.session": "chat-1", "mlflow.trace.user": "bob"}', 100)`);
     assert.deepEqual(await summary(c), [{ session_id: "chat-1", turns: 2, input_tokens: 8, users: ["ann", "bob"] }]);
     await c.query(`DELETE FROM traces WHERE trace_id = 'tr-a'`);
     assert.deepEqual(await summary(c), [{ session_id: "chat-1", turns: 1, input_tokens: 3, users: ["bob"] }]);
+    // the ingest function as it is now writes into a trace stored before the upgrade (its model included)
+    await c.query(
+      `SELECT flowtrace_ingest(${Array.from({ length: 36 }, (_, i) => `$${i + 1}`).join(", ")})`,
+      [
+        ["tr-b"], ["s9"], [null], [7], ["llm"], ["LLM"], [20_000_000], [25_000_000], ["OK"], [null], [`{"mlflow.llm.model": "m-up"}`], [null], [null], ["[]"],
+        ["tr-b"], [7], [20], [25], ["IN_PROGRESS"], [null], [null], [null], ["{}"], ["{}"], [1], [0], [0], [null], [null], [null], [0], [null], [null], [null], ["m-up"], 200,
+      ],
+    );
+    const b = (await c.query(`SELECT span_count, model, session_id FROM traces WHERE trace_id = 'tr-b'`)).rows[0];
+    assert.deepEqual(b, { span_count: 1, model: "m-up", session_id: "chat-1" });
     // and the functions answer: an experiment check that fails as it did
     await assert.rejects(c.query(`SELECT flowtrace_check_experiments(ARRAY[99]::bigint[])`), /experiment does not exist/);
 
