@@ -7,7 +7,8 @@
 // several migrations that restate it. A file is applied when its checksum differs from the one recorded in
 // `_flowtrace_functions` (new or changed), all such files in one transaction, after the migrations (a
 // function may use a column a migration adds). Functions first, then `*.trigger.sql` (a trigger needs its
-// function), each group in name order. Migrations stay history: new SQL for a function goes in its file.
+// function), each group in name order. Migrations stay history: new SQL for a function goes in its file (a
+// changed signature needs a DROP of the old one in the file; a function that goes away, a DROP in a migration).
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -22,12 +23,14 @@ export interface MigrationResult {
   functions: string[];
 }
 
+const checksum = (sql: string) => createHash("sha256").update(sql).digest("hex");
+
 export async function listMigrations(dir: string): Promise<{ name: string; sql: string; checksum: string }[]> {
   const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   const out = [];
   for (const name of entries) {
     const sql = await readFile(path.join(dir, name, "migration.sql"), "utf8");
-    out.push({ name, sql, checksum: createHash("sha256").update(sql).digest("hex") });
+    out.push({ name, sql, checksum: checksum(sql) });
   }
   return out;
 }
@@ -46,7 +49,7 @@ export async function listFunctions(dir: string): Promise<{ name: string; sql: s
   const out = [];
   for (const name of files) {
     const sql = await readFile(path.join(dir, name), "utf8");
-    out.push({ name, sql, checksum: createHash("sha256").update(sql).digest("hex") });
+    out.push({ name, sql, checksum: checksum(sql) });
   }
   return out;
 }
