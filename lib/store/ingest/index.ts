@@ -15,7 +15,7 @@ import { checkExperiment, translateDbError, validExperimentId } from "./experime
 import { enqueueSpans, enqueueTraceInfo, MAX_SHARED_SPANS } from "./shared-writer";
 import { executeCopyWrite, prepareCopyWrite, writeSpans, type PreparedWrite } from "./span-write";
 import { spanCopyLine } from "./span-row";
-import { traceInfoRowOf, writeTraceInfo, type StartedTrace, type TraceInfoInput } from "./trace-info-write";
+import { startTraceRowOf, writeTraceInfo, type StartedTrace, type TraceInfoInput } from "./trace-info-write";
 import { rollUpTraces } from "./trace-rollup";
 
 export { decimalSum } from "./decimal-sum";
@@ -94,5 +94,5 @@ export function spanCopyRows(experimentId: string, spans: NormalizedSpan[]): str
  */
 export async function upsertTraceInfo(info: TraceInfoInput, db?: Pool | PoolClient): Promise<StartedTrace> {
   if (db) return writeTraceInfo(info, db);
-  return enqueueTraceInfo(info, traceInfoRowOf(info)); // (validates before queueing)
+  return enqueueTraceInfo(info, startTraceRowOf(info)); // (validates before queueing)
 }

@@ -6,7 +6,7 @@ import { after, test } from "node:test";
 import { closeDb, getPool } from "../../db";
 import { pgTypes, type PgType, type RowSpec } from "./row-spec";
 import { SPAN_ROW } from "./span-row";
-import { TRACE_INFO_ROW } from "./trace-info-write";
+import { START_TRACE_ROW } from "./trace-info-write";
 import { TRACE_ROW } from "./trace-row";
 
 after(() => closeDb());
@@ -32,7 +32,7 @@ test("flowtrace_upsert_traces takes the trace rows' columns, then now", async ()
 });
 
 test("flowtrace_write takes the trace-info rows' columns and now, then flowtrace_ingest's", async () => {
-  assert.deepEqual(await argTypes("flowtrace_write"), [...arrays(TRACE_INFO_ROW), "bigint", ...arrays(SPAN_ROW), ...arrays(TRACE_ROW), "bigint"]);
+  assert.deepEqual(await argTypes("flowtrace_write"), [...arrays(START_TRACE_ROW), "bigint", ...arrays(SPAN_ROW), ...arrays(TRACE_ROW), "bigint"]);
 });
 
 test("COPY writes the spans table's columns in its order, with its types", async () => {
@@ -47,5 +47,5 @@ test("COPY writes the spans table's columns in its order, with its types", async
 });
 
 test("flowtrace_upsert_trace_infos takes the trace-info rows' columns, then now", async () => {
-  assert.deepEqual(await argTypes("flowtrace_upsert_trace_infos"), [...arrays(TRACE_INFO_ROW), "bigint"]);
+  assert.deepEqual(await argTypes("flowtrace_upsert_trace_infos"), [...arrays(START_TRACE_ROW), "bigint"]);
 });

@@ -9,7 +9,7 @@ import type { NormalizedSpan } from "../../tracing/model";
 import { getIngestPool } from "../../db";
 import { GroupCommit, ingestWriters } from "./group-commit";
 import { executeCopyWrite, ingestValues, INGEST_SQL, prepareCopyWrite, sharedIngestValues, SMALL_WRITE_SPANS, spanWriteRowsOf, writeSpans, type SpanWriteRows } from "./span-write";
-import { explainUnwritten, traceInfoArrays, writeTraceInfo, writeTraceInfos, TRACE_INFO_ROW, type StartedTrace, type TraceInfoInput, type TraceInfoRow } from "./trace-info-write";
+import { explainUnwritten, traceInfoArrays, writeTraceInfo, writeTraceInfos, START_TRACE_ROW, type StartedTrace, type TraceInfoInput, type StartTraceRow } from "./trace-info-write";
 import { rollUpTraces, spanCountOf } from "./trace-rollup";
 import { placeholders } from "./row-spec";
 import { SPAN_ROW } from "./span-row";
@@ -34,7 +34,7 @@ interface SpanJob {
 interface InfoJob {
   kind: "info";
   info: TraceInfoInput;
-  row: TraceInfoRow;
+  row: StartTraceRow;
   resolve: (row: StartedTrace) => void;
   reject: (err: unknown) => void;
 }
@@ -47,7 +47,7 @@ type WriteJob = SpanJob | InfoJob;
  */
 export const writerStats = { combinedWrites: 0, copyWrites: 0 };
 
-const WRITE_ARGS = Object.keys(TRACE_INFO_ROW).length + 1 + Object.keys(SPAN_ROW).length + Object.keys(TRACE_ROW).length + 1;
+const WRITE_ARGS = Object.keys(START_TRACE_ROW).length + 1 + Object.keys(SPAN_ROW).length + Object.keys(TRACE_ROW).length + 1;
 const WRITE_SQL = { name: "flowtrace_write", text: `SELECT * FROM flowtrace_write(${placeholders(WRITE_ARGS)})` };
 
 /** Settles StartTraceV3 requests from the rows a write returned; a row not written says why (its experiment). */
@@ -125,6 +125,6 @@ export function enqueueSpans(expId: string, spans: NormalizedSpan[]): Promise<vo
 }
 
 /** A StartTraceV3 row (validated by the caller into `row`), written with the requests waiting at the same moment. */
-export function enqueueTraceInfo(info: TraceInfoInput, row: TraceInfoRow): Promise<StartedTrace> {
+export function enqueueTraceInfo(info: TraceInfoInput, row: StartTraceRow): Promise<StartedTrace> {
   return new Promise<StartedTrace>((resolve, reject) => writer.push({ kind: "info", info, row, resolve, reject }));
 }

@@ -33,7 +33,7 @@ export interface TraceInfoInput {
 export type StartedTrace = StoredTraceInfo & { hasAssessments: boolean };
 
 /** A StartTraceV3 row as the statements below (and flowtrace_write's i_* parameters) take it. */
-export interface TraceInfoRow {
+export interface StartTraceRow {
   traceId: string;
   experimentId: string;
   clientRequestId: string | null;
@@ -54,7 +54,7 @@ export interface TraceInfoRow {
 }
 
 /** flowtrace_upsert_trace_infos's parameters (its unnest(…) column names), in order. */
-export const TRACE_INFO_ROW: RowSpec<TraceInfoRow> = {
+export const START_TRACE_ROW: RowSpec<StartTraceRow> = {
   traceId: { column: "id", pgType: "text" },
   experimentId: { column: "exp", pgType: "bigint" },
   clientRequestId: { column: "client", pgType: "text" },
@@ -99,7 +99,7 @@ function parseCost(text: string | undefined): number | null {
 }
 
 /** The row of a StartTraceV3 request; validates (throws ApiError) before anything is written. */
-export function traceInfoRowOf(info: TraceInfoInput): TraceInfoRow {
+export function startTraceRowOf(info: TraceInfoInput): StartTraceRow {
   const experimentId = validExperimentId(info.experimentId);
   const tags: Record<string, string> = { ...info.tags };
   // the server decides where spans are; a client value would make readers look in the wrong place
@@ -131,10 +131,10 @@ export function traceInfoRowOf(info: TraceInfoInput): TraceInfoRow {
 }
 
 // The merge itself is SQL, in one place: flowtrace_upsert_trace_infos (prisma/functions), which
-// flowtrace_write also calls. Rows are its i_* parameters (TRACE_INFO_ROW), then now.
+// flowtrace_write also calls. Rows are its i_* parameters (START_TRACE_ROW), then now.
 const UPSERT_TRACE_INFOS_SQL = {
   name: "flowtrace_upsert_trace_infos",
-  text: `SELECT * FROM flowtrace_upsert_trace_infos(${placeholders(Object.keys(TRACE_INFO_ROW).length + 1)})`,
+  text: `SELECT * FROM flowtrace_upsert_trace_infos(${placeholders(Object.keys(START_TRACE_ROW).length + 1)})`,
 };
 
 /** Why a StartTraceV3 row was not written: its experiment is missing or not active, or the trace is another experiment's (throws ApiError). */
@@ -149,7 +149,7 @@ export async function explainUnwritten(info: TraceInfoInput, db: Pool | PoolClie
 }
 
 /** One StartTraceV3 row in one statement (inside a caller's transaction, or a batch's fallback). */
-export async function writeTraceInfo(info: TraceInfoInput, db: Pool | PoolClient, row = traceInfoRowOf(info)): Promise<StartedTrace> {
+export async function writeTraceInfo(info: TraceInfoInput, db: Pool | PoolClient, row = startTraceRowOf(info)): Promise<StartedTrace> {
   // One round trip: the experiment is checked (and its artifact location read) by the statement itself; only
   // when it writes nothing is the experiment looked up, to say why.
   const [written] = await writeTraceInfos([row], db);
@@ -157,10 +157,10 @@ export async function writeTraceInfo(info: TraceInfoInput, db: Pool | PoolClient
 }
 
 /** StartTraceV3 rows as flowtrace_upsert_trace_infos and flowtrace_write take them: one array per column. */
-export const traceInfoArrays = (rows: readonly TraceInfoRow[]) => columnArrays(TRACE_INFO_ROW, rows);
+export const traceInfoArrays = (rows: readonly StartTraceRow[]) => columnArrays(START_TRACE_ROW, rows);
 
 /** Many StartTraceV3 rows (distinct trace ids) in one statement; answers the rows written. */
-export async function writeTraceInfos(rows: readonly TraceInfoRow[], db: Pool | PoolClient): Promise<StartedTrace[]> {
+export async function writeTraceInfos(rows: readonly StartTraceRow[], db: Pool | PoolClient): Promise<StartedTrace[]> {
   const r = await db.query<StartedTrace>({ ...UPSERT_TRACE_INFOS_SQL, values: [...traceInfoArrays(rows), Date.now()] });
   return r.rows;
 }
