@@ -3,8 +3,8 @@
 // optional fields are omitted, as protobuf's JSON printer does.
 import { invalidParameter } from "../errors";
 import { MAX_TIME_MS } from "../input-limits";
+import type { AssessmentRow, ExperimentRow, Int, TraceInfoRow } from "../store/rows";
 
-type Int = bigint | number | string;
 const toNum = (v: Int) => Number(v);
 
 // ---------- scalars ----------
@@ -108,16 +108,6 @@ export function parseTraceState(v: unknown, field = "state"): TraceStateName {
 
 // ---------- experiments ----------
 
-export interface ExperimentRow {
-  experimentId: bigint | number | string;
-  name: string;
-  artifactLocation: string;
-  lifecycleStage: string;
-  creationTime: Int;
-  lastUpdateTime: Int;
-  tags: { key: string; value: string }[];
-}
-
 export function experimentJson(e: ExperimentRow) {
   return {
     experiment_id: String(e.experimentId),
@@ -131,25 +121,6 @@ export function experimentJson(e: ExperimentRow) {
 }
 
 // ---------- assessments ----------
-
-export interface AssessmentRow {
-  assessmentId: string;
-  traceId: string;
-  spanId: string | null;
-  name: string;
-  kind: string;
-  value: unknown;
-  serializedValue: unknown;
-  error: unknown;
-  sourceType: string;
-  sourceId: string | null;
-  rationale: string | null;
-  metadata: unknown;
-  overrides: string | null;
-  valid: boolean;
-  createTime: Int;
-  lastUpdateTime: Int;
-}
 
 export function assessmentJson(a: AssessmentRow) {
   const out: Record<string, unknown> = {
@@ -179,20 +150,6 @@ export function assessmentJson(a: AssessmentRow) {
 }
 
 // ---------- traces ----------
-
-/** The stored trace fields the MLflow formats need (Prisma's Trace and search's TraceRow both fit). */
-export interface TraceInfoRow {
-  traceId: string;
-  experimentId: bigint | number | string;
-  clientRequestId?: string | null;
-  requestTime: Int;
-  executionDuration?: Int | null;
-  state: string;
-  requestPreview?: string | null;
-  responsePreview?: string | null;
-  metadata: unknown;
-  tags: unknown;
-}
 
 const asMap = (v: unknown): Record<string, string> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, string>) : {});
 

@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import pg from "pg";
+import { databaseUrl, withClient } from "../testing/pg";
 import { migrate } from "./migrate";
 import { ROOT } from "./paths";
 
@@ -31,21 +32,8 @@ function handWrittenNames(): Set<string> {
 
 const base = process.env.DATABASE_URL!;
 const names = [`ft_schema_a_${process.pid}`, `ft_schema_b_${process.pid}`];
-const urlOf = (db: string) => {
-  const u = new URL(base);
-  u.pathname = `/${db}`;
-  return u.toString();
-};
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: base });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
-  }
-}
+const urlOf = (db: string) => databaseUrl(base, db);
+const admin = <T>(fn: (c: pg.Client) => Promise<T>) => withClient(base, fn);
 
 before(async () => {
   await admin(async (c) => {
@@ -81,17 +69,20 @@ function prismaSchemaSql(): string {
   return r.stdout;
 }
 
+// the migrator's own tables: its record of migrations and of function files applied
+const BOOKKEEPING = "'_prisma_migrations', '_flowtrace_functions'";
+
 async function catalog(url: string): Promise<string[]> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     const cols = await c.query(`
       SELECT table_name, column_name, data_type, is_nullable, coalesce(column_default, '') AS def
-      FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`);
-    const idx = await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename <> '_prisma_migrations'`);
+      FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT IN (${BOOKKEEPING})`);
+    const idx = await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename NOT IN (${BOOKKEEPING})`);
     const cons = await c.query(`
       SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def
-      FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text <> '"_prisma_migrations"' AND conrelid::regclass::text <> '_prisma_migrations'`);
+      FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT IN (${BOOKKEEPING}, '"_prisma_migrations"', '"_flowtrace_functions"')`);
     const ext = await c.query(`SELECT extname FROM pg_extension WHERE extname <> 'plpgsql'`);
     return [
       ...cols.rows.map((r) => `column:${r.table_name}.${r.column_name} ${r.data_type} ${r.is_nullable === "YES" ? "NULL" : "NOT NULL"} default(${r.def})`),

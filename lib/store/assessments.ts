@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { getPool } from "../db";
 import { invalidParameter, notFound } from "../errors";
-import type { AssessmentRow } from "../mlflow/format";
+import type { AssessmentRow } from "./rows";
 import { parseJson, stringifyJson } from "../mlflow/json";
 import { withTransaction, type Db } from "./pg-tx";
 

@@ -4,7 +4,7 @@
 import type pg from "pg";
 import { getPool } from "../db";
 import { alreadyExists, ApiError, invalidParameter, notFound } from "../errors";
-import type { ExperimentRow } from "../mlflow/format";
+import type { ExperimentRow } from "./rows";
 import { isUniqueViolation, withTransaction, type Db } from "./pg-tx";
 
 export type { ExperimentRow };

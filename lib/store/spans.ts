@@ -1,4 +1,4 @@
-// The trace store's span read side: span rows (format documented in ingest.ts) back to the span model, so
+// The trace store's span read side: span rows (format documented in ingest/span-row.ts) back to the span model, so
 // traces/get, batchGet and traces.json are all served from the same rows.
 import { getPool } from "../db";
 import { ATTR } from "../tracing/derive";

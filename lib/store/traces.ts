@@ -4,7 +4,7 @@
 // are deleted explicitly), link traces to runs and prompts.
 import { getPool } from "../db";
 import { ApiError, invalidParameter, notFound } from "../errors";
-import type { AssessmentRow, TraceInfoRow } from "../mlflow/format";
+import type { AssessmentRow, TraceInfoRow } from "./rows";
 import { stringifyJson } from "../mlflow/json";
 import { ASSESSMENT_JSON_SQL, assessmentFromRow, loadAssessments } from "./assessments";
 import { parseExperimentId } from "./experiments";
@@ -33,7 +33,7 @@ export interface StoredTraceInfo extends TraceInfoRow {
   rootSpanId: string | null;
 }
 
-/** The columns of a StoredTraceInfo (also a RETURNING list for writes that answer with the row). */
+/** The columns of a StoredTraceInfo (flowtrace_upsert_trace_infos answers with the same names). */
 export const TRACE_INFO_COLUMNS = `trace_id AS "traceId", experiment_id AS "experimentId", client_request_id AS "clientRequestId",
   request_time AS "requestTime", execution_duration AS "executionDuration", state, request_preview AS "requestPreview",
   response_preview AS "responsePreview", trace_metadata AS metadata, tags, span_count AS "spanCount",

@@ -147,7 +147,7 @@ export function addTraceRoutes(r: Router): void {
       const traceId = isObj(t) ? t.trace_id : undefined;
       // The trace may be stored already (the Python client sends its spans by OTLP first, a retry repeats
       // this call): then EDIT on the experiment that owns it, not only on the one named here (issue #14).
-      // (The write itself refuses a trace owned by another experiment too: ingest.ts, TRACE_INFO_CONFLICT.)
+      // (The write itself refuses a trace owned by another experiment too: flowtrace_upsert_trace_infos.)
       return typeof traceId === "string" && traceId
         ? { kind: "trace", level: "EDIT", traceId, experimentId: String(loc) }
         : { kind: "experiment", level: "EDIT", experimentId: String(loc) };

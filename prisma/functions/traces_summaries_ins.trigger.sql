@@ -1,0 +1,4 @@
+-- Current definition: lib/server/migrate.ts applies this file whenever it changes.
+-- Migrations that mention it (history): 20261125114500_session_user_summaries 20261125124000_session_summaries_static_triggers
+CREATE OR REPLACE TRIGGER traces_summaries_ins AFTER INSERT ON "traces"
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION flowtrace_trace_summaries_ins();
