@@ -72,11 +72,12 @@ test("the table's columns, sort keys and presets are today's (ids are saved in b
       ["tokens", "Tokens", 72, "total_tokens", false],
       ["session", "Session", 104, null, false],
       ["user", "User", 96, null, false],
+      ["model", "Model", 120, "model", false],
       ["tags", "Tags", 150, null, false],
       ["spans", "Spans", 70, null, true],
     ],
   );
-  assert.deepEqual([...TRACE_ORDER_KEYS].sort(), ["execution_time_ms", "status", "timestamp_ms", "total_tokens"]);
+  assert.deepEqual([...TRACE_ORDER_KEYS].sort(), ["execution_time_ms", "model", "status", "timestamp_ms", "total_tokens"]);
   assert.deepEqual(TIME_RANGES.map((r) => r.key), ["15m", "1h", "24h", "7d", "30d"]);
 });
 

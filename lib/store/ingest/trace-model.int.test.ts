@@ -6,6 +6,7 @@ import { closeDb, getPool } from "../../db";
 import type { NormalizedSpan } from "../../tracing/model";
 import { createTestExperiment, hex, makeSpan, traceRow } from "../ingest-testkit";
 import { ingestSpans, upsertTraceInfo } from ".";
+import { countTracesForUi, listTracesForUi } from "../trace-view";
 
 after(() => closeDb());
 
@@ -69,4 +70,19 @@ test("big writes (COPY) and writes after StartTraceV3 derive the model the same 
   assert.equal(await modelOf(started), null);
   await ingestSpans(exp, [span(started, 0, {}, null), span(started, 5, { "gen_ai.request.model": "after-start" })]);
   assert.equal(await modelOf(started), "after-start");
+});
+
+test("the model is a traces-table column from its one registry entry: listed, filtered, sorted", async () => {
+  const exp = await createTestExperiment();
+  const ids = ["tr-" + hex(16), "tr-" + hex(16), "tr-" + hex(16)];
+  await ingestSpans(exp, [
+    span(ids[0], 0, { "gen_ai.request.model": "gpt-b" }, null),
+    span(ids[1], 0, { "mlflow.llm.model": "gpt-a" }, null),
+    span(ids[2], 0, {}, null),
+  ]);
+  const rows = (await listTracesForUi({ experimentId: String(exp), order: "model ASC" })).rows as unknown as { traceId: string; model: string | null }[];
+  assert.deepEqual(rows.map((r) => [r.traceId, r.model]), [[ids[1], "gpt-a"], [ids[0], "gpt-b"], [ids[2], null]], "NULL sorts last");
+  assert.equal(await countTracesForUi({ experimentId: String(exp), filter: "trace.model = 'gpt-a'" }), 1);
+  assert.equal(await countTracesForUi({ experimentId: String(exp), filter: "trace.model LIKE 'gpt-%'" }), 2);
+  assert.equal(await countTracesForUi({ experimentId: String(exp), filter: "trace.model IS NULL" }), 1);
 });
