@@ -92,10 +92,10 @@ test("a database migrated and filled before the function files upgrades with its
     assert.deepEqual(await summary(c), [{ session_id: "chat-1", turns: 1, input_tokens: 3, users: ["bob"] }]);
     // the ingest function as it is now writes into a trace stored before the upgrade (its model included)
     await c.query(
-      `SELECT flowtrace_ingest(${Array.from({ length: 36 }, (_, i) => `$${i + 1}`).join(", ")})`,
+      `SELECT flowtrace_ingest(${Array.from({ length: 38 }, (_, i) => `$${i + 1}`).join(", ")})`,
       [
         ["tr-b"], ["s9"], [null], [7], ["llm"], ["LLM"], [20_000_000], [25_000_000], ["OK"], [null], [`{"mlflow.llm.model": "m-up"}`], [null], [null], ["[]"],
-        ["tr-b"], [7], [20], [25], ["IN_PROGRESS"], [null], [null], [null], ["{}"], ["{}"], [1], [0], [0], [null], [null], [null], [0], [null], [null], [null], ["m-up"], 200,
+        ["tr-b"], [7], [20], [25], ["IN_PROGRESS"], [null], [null], [null], ["{}"], ["{}"], [1], [0], [0], [null], [null], [null], [0], [null], [null], [null], ["m-up"], [null], [null], 200,
       ],
     );
     const b = (await c.query(`SELECT span_count, model, session_id FROM traces WHERE trace_id = 'tr-b'`)).rows[0];

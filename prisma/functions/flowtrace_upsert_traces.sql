@@ -10,11 +10,14 @@
 -- (the signature before t_model, dropped so that the new one replaces it rather than standing beside it)
 DROP FUNCTION IF EXISTS flowtrace_upsert_traces(TEXT[], BIGINT[], BIGINT[], BIGINT[], TEXT[], TEXT[], TEXT[], TEXT[], JSONB[], JSONB[], INT[], INT[], INT[], NUMERIC[], NUMERIC[], NUMERIC[], INT[], NUMERIC[], NUMERIC[], NUMERIC[], BIGINT);
 
+-- (the signature before t_request_fallback/t_response_fallback, dropped likewise)
+DROP FUNCTION IF EXISTS flowtrace_upsert_traces(TEXT[], BIGINT[], BIGINT[], BIGINT[], TEXT[], TEXT[], TEXT[], TEXT[], JSONB[], JSONB[], INT[], INT[], INT[], NUMERIC[], NUMERIC[], NUMERIC[], INT[], NUMERIC[], NUMERIC[], NUMERIC[], TEXT[], BIGINT);
+
 CREATE OR REPLACE FUNCTION flowtrace_upsert_traces(
   t_id TEXT[], t_exp BIGINT[], t_start BIGINT[], t_end BIGINT[], t_state TEXT[], t_root TEXT[], t_request TEXT[],
   t_response TEXT[], t_meta JSONB[], t_tags JSONB[], t_spans INT[], t_errors INT[], t_token_spans INT[],
   t_input_tokens NUMERIC[], t_output_tokens NUMERIC[], t_total_tokens NUMERIC[], t_cost_spans INT[],
-  t_input_cost NUMERIC[], t_output_cost NUMERIC[], t_total_cost NUMERIC[], t_model TEXT[], now_ms BIGINT) RETURNS int
+  t_input_cost NUMERIC[], t_output_cost NUMERIC[], t_total_cost NUMERIC[], t_model TEXT[], t_request_fallback TEXT[], t_response_fallback TEXT[], now_ms BIGINT) RETURNS int
 LANGUAGE plpgsql
 -- One generic plan per statement and connection: the arrays' sizes change every call, and custom plans
 -- (PostgreSQL's choice for such parameters) re-plan these large statements on every call, which measured
@@ -42,9 +45,10 @@ BEGIN
   WITH v AS (
     SELECT * FROM unnest(t_id, t_exp, t_start, t_end, t_state, t_root, t_request, t_response, t_meta, t_tags, t_spans,
                          t_errors, t_token_spans, t_input_tokens, t_output_tokens, t_total_tokens, t_cost_spans,
-                         t_input_cost, t_output_cost, t_total_cost, t_model)
+                         t_input_cost, t_output_cost, t_total_cost, t_model, t_request_fallback, t_response_fallback)
       AS x(trace_id, exp, start_ms, end_ms, state, root, request, response, meta, tags, n, errors, token_spans,
-           input_tokens, output_tokens, total_tokens, cost_spans, input_cost, output_cost, total_cost, model)
+           input_tokens, output_tokens, total_tokens, cost_spans, input_cost, output_cost, total_cost, model,
+           request_fallback, response_fallback)
      WHERE existing IS NULL OR x.trace_id <> ALL(existing)),
   a AS (
     SELECT v.*, round(coalesce(v.input_tokens, 0))::bigint AS in_t, round(coalesce(v.output_tokens, 0))::bigint AS out_t,
@@ -55,7 +59,7 @@ BEGIN
     INSERT INTO traces AS t (trace_id, experiment_id, request_time, end_time, execution_duration, state, root_span_id,
         request_preview, response_preview, name, session_id, user_id, trace_metadata, tags,
         span_count, error_count, input_tokens, output_tokens, total_tokens, cost, model, updated_at)
-    SELECT a.trace_id, a.exp, a.start_ms, a.end_ms, a.end_ms - a.start_ms, a.state, a.root, a.request, a.response,
+    SELECT a.trace_id, a.exp, a.start_ms, a.end_ms, a.end_ms - a.start_ms, a.state, a.root, COALESCE(a.request, a.request_fallback), COALESCE(a.response, a.response_fallback),
         a.tags->>'mlflow.traceName', a.meta->>'mlflow.trace.session', a.meta->>'mlflow.trace.user',
         a.meta
           || CASE WHEN a.token_spans > 0 THEN jsonb_build_object('mlflow.trace.tokenUsage',
@@ -84,9 +88,10 @@ BEGIN
     WITH v AS (
       SELECT * FROM unnest(t_id, t_exp, t_start, t_end, t_state, t_root, t_request, t_response, t_meta, t_tags, t_spans,
                            t_errors, t_token_spans, t_input_tokens, t_output_tokens, t_total_tokens, t_cost_spans,
-                           t_input_cost, t_output_cost, t_total_cost, t_model)
+                           t_input_cost, t_output_cost, t_total_cost, t_model, t_request_fallback, t_response_fallback)
         AS x(trace_id, exp, start_ms, end_ms, state, root, request, response, meta, tags, r_n, r_errors, r_token_spans,
-             r_input_tokens, r_output_tokens, r_total_tokens, r_cost_spans, r_input_cost, r_output_cost, r_total_cost, r_model)
+             r_input_tokens, r_output_tokens, r_total_tokens, r_cost_spans, r_input_cost, r_output_cost, r_total_cost, r_model,
+             request_fallback, response_fallback)
        WHERE fresh IS NULL OR x.trace_id <> ALL(fresh)),
     f AS (
       SELECT v.*, s.*
@@ -154,8 +159,11 @@ BEGIN
           ELSE GREATEST(t.end_time, m.end_ms) - CASE WHEN t.info_finalized THEN t.request_time ELSE LEAST(t.request_time, m.start_ms) END END,
         state = CASE WHEN m.root IS NOT NULL AND t.state IN ('IN_PROGRESS', 'STATE_UNSPECIFIED') THEN m.state ELSE t.state END,
         root_span_id = COALESCE(m.root, t.root_span_id),
-        request_preview = CASE WHEN t.info_finalized THEN COALESCE(t.request_preview, m.request) ELSE COALESCE(m.request, t.request_preview) END,
-        response_preview = CASE WHEN t.info_finalized THEN COALESCE(t.response_preview, m.response) ELSE COALESCE(m.response, t.response_preview) END,
+        -- a root's own preview replaces a derived one; a model call's (the fallback) only fills an empty one
+        request_preview = CASE WHEN t.info_finalized THEN COALESCE(t.request_preview, m.request, m.request_fallback)
+          ELSE COALESCE(m.request, t.request_preview, m.request_fallback) END,
+        response_preview = CASE WHEN t.info_finalized THEN COALESCE(t.response_preview, m.response, m.response_fallback)
+          ELSE COALESCE(m.response, t.response_preview, m.response_fallback) END,
         trace_metadata = m.m_meta,
         tags = m.m_tags,
         name = m.m_tags->>'mlflow.traceName',

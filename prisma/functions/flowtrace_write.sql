@@ -11,6 +11,9 @@ DROP FUNCTION IF EXISTS flowtrace_write(TEXT[], BIGINT[], TEXT[], BIGINT[], BIGI
   TEXT[], TEXT[], TEXT[], BIGINT[], TEXT[], TEXT[], BIGINT[], BIGINT[], TEXT[], TEXT[], JSONB[], TEXT[], TEXT[], JSONB[],
   TEXT[], BIGINT[], BIGINT[], BIGINT[], TEXT[], TEXT[], TEXT[], TEXT[], JSONB[], JSONB[], INT[], INT[], INT[], NUMERIC[], NUMERIC[], NUMERIC[], INT[], NUMERIC[], NUMERIC[], NUMERIC[], BIGINT);
 
+-- (the signature before t_request_fallback/t_response_fallback, dropped likewise)
+DROP FUNCTION IF EXISTS flowtrace_write(TEXT[], BIGINT[], TEXT[], BIGINT[], BIGINT[], TEXT[], TEXT[], TEXT[], JSONB[], JSONB[], TEXT[], TEXT[], TEXT[], BIGINT[], BIGINT[], BIGINT[], DOUBLE PRECISION[], BIGINT, TEXT[], TEXT[], TEXT[], BIGINT[], TEXT[], TEXT[], BIGINT[], BIGINT[], TEXT[], TEXT[], JSONB[], TEXT[], TEXT[], JSONB[], TEXT[], BIGINT[], BIGINT[], BIGINT[], TEXT[], TEXT[], TEXT[], TEXT[], JSONB[], JSONB[], INT[], INT[], INT[], NUMERIC[], NUMERIC[], NUMERIC[], INT[], NUMERIC[], NUMERIC[], NUMERIC[], TEXT[], BIGINT);
+
 CREATE OR REPLACE FUNCTION flowtrace_write(
   i_id TEXT[], i_exp BIGINT[], i_client TEXT[], i_t BIGINT[], i_d BIGINT[], i_state TEXT[], i_req TEXT[], i_resp TEXT[],
   i_meta JSONB[], i_tags JSONB[], i_name TEXT[], i_session TEXT[], i_user TEXT[], i_in BIGINT[], i_out BIGINT[],
@@ -21,7 +24,7 @@ CREATE OR REPLACE FUNCTION flowtrace_write(
   t_id TEXT[], t_exp BIGINT[], t_start BIGINT[], t_end BIGINT[], t_state TEXT[], t_root TEXT[], t_request TEXT[],
   t_response TEXT[], t_meta JSONB[], t_tags JSONB[], t_spans INT[], t_errors INT[], t_token_spans INT[],
   t_input_tokens NUMERIC[], t_output_tokens NUMERIC[], t_total_tokens NUMERIC[], t_cost_spans INT[],
-  t_input_cost NUMERIC[], t_output_cost NUMERIC[], t_total_cost NUMERIC[], t_model TEXT[], now_ms BIGINT)
+  t_input_cost NUMERIC[], t_output_cost NUMERIC[], t_total_cost NUMERIC[], t_model TEXT[], t_request_fallback TEXT[], t_response_fallback TEXT[], now_ms BIGINT)
 RETURNS TABLE ("traceId" TEXT, "experimentId" BIGINT, "clientRequestId" TEXT, "requestTime" BIGINT,
   "executionDuration" BIGINT, state TEXT, "requestPreview" TEXT, "responsePreview" TEXT, metadata JSONB, tags JSONB,
   "spanCount" INT, "rootSpanId" TEXT, "hasAssessments" BOOLEAN)
@@ -37,6 +40,6 @@ BEGIN
                            s_attributes, s_inputs, s_outputs, s_events,
                            t_id, t_exp, t_start, t_end, t_state, t_root, t_request, t_response, t_meta, t_tags,
                            t_spans, t_errors, t_token_spans, t_input_tokens, t_output_tokens, t_total_tokens,
-                           t_cost_spans, t_input_cost, t_output_cost, t_total_cost, t_model, now_ms);
+                           t_cost_spans, t_input_cost, t_output_cost, t_total_cost, t_model, t_request_fallback, t_response_fallback, now_ms);
 END
 $fn$;

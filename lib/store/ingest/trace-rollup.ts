@@ -3,7 +3,7 @@
 // span and error counts, token and cost totals, the LLM model. For a trace new to the database these are its figures; for
 // one already stored, flowtrace_upsert_traces (prisma/functions) merges them with the stored row and recounts
 // the span figures from all its span rows (what makes repeated and out-of-order delivery converge).
-import { ATTR, previewOf, sessionOf, traceTagsOf, userOf } from "../../tracing/derive";
+import { ATTR, bestPreviewCandidates, previewCandidateOf, previewOf, sessionOf, traceTagsOf, userOf } from "../../tracing/derive";
 import type { NormalizedSpan, TraceState } from "../../tracing/model";
 import { decimalSum } from "./decimal-sum";
 
@@ -21,8 +21,13 @@ export interface TraceRollup {
   state: TraceState;
   minStartNs: bigint;
   maxEndNs: bigint | null;
+  /** the root span's own previews: they replace stored ones */
   requestPreview: string | null;
   responsePreview: string | null;
+  /** a model call's messages, for a trace whose root has none (the OpenTelemetry GenAI shape): they only
+   *  fill an empty preview (lib/chat/preview.ts, the one preview rule) */
+  requestFallback: string | null;
+  responseFallback: string | null;
   tags: Record<string, string>;
   metadata: Record<string, string>;
   errors: number;
@@ -129,8 +134,7 @@ function rollUp(traceId: string, experimentId: string, spans: NormalizedSpan[]):
     state: root ? (root.status.code === "ERROR" ? "ERROR" : "OK") : "IN_PROGRESS",
     minStartNs,
     maxEndNs,
-    requestPreview: root ? previewOf(root.attributes[ATTR.inputs], "user") : null,
-    responsePreview: root ? previewOf(root.attributes[ATTR.outputs], "assistant") : null,
+    ...previewsOf(root, spans),
     tags,
     metadata,
     errors,
@@ -146,4 +150,22 @@ export function spanCountOf(traces: readonly TraceRollup[]): number {
   let n = 0;
   for (const t of traces) n += t.spans.length;
   return n;
+}
+
+/**
+ * The root's own previews, and when it has none, the model calls' (the rank-1 candidates of the one preview
+ * rule). Model-call messages are read only when the root of this write has no preview (or is not in it):
+ * they are the largest payloads of a trace, and most traces have a root with inputs.
+ */
+function previewsOf(root: NormalizedSpan | null, spans: readonly NormalizedSpan[]) {
+  const requestPreview = root ? previewOf(root.attributes[ATTR.inputs], "user") : null;
+  const responsePreview = root ? previewOf(root.attributes[ATTR.outputs], "assistant") : null;
+  if (requestPreview !== null && responsePreview !== null) return { requestPreview, responsePreview, requestFallback: null, responseFallback: null };
+  const best = bestPreviewCandidates(spans.map((s) => (s === root ? null : previewCandidateOf(s))));
+  return {
+    requestPreview,
+    responsePreview,
+    requestFallback: requestPreview === null ? (best.request?.request ?? null) : null,
+    responseFallback: responsePreview === null ? (best.response?.response ?? null) : null,
+  };
 }

@@ -26,6 +26,8 @@ export interface TraceRow {
   outputCost: string | null;
   totalCost: string | null;
   model: string | null;
+  requestFallback: string | null;
+  responseFallback: string | null;
 }
 
 /** flowtrace_upsert_traces's parameters (names as there), but the last (now_ms). */
@@ -51,6 +53,8 @@ export const TRACE_ROW: RowSpec<TraceRow> = {
   outputCost: { column: "t_output_cost", pgType: "numeric" },
   totalCost: { column: "t_total_cost", pgType: "numeric" },
   model: { column: "t_model", pgType: "text" },
+  requestFallback: { column: "t_request_fallback", pgType: "text" },
+  responseFallback: { column: "t_response_fallback", pgType: "text" },
 };
 
 const nsToMs = (ns: bigint) => ns / 1_000_000n;
@@ -78,6 +82,8 @@ export function traceRowOf(t: TraceRollup): TraceRow {
     outputCost: t.costs.output,
     totalCost: t.costs.total,
     model: nullableText(t.model),
+    requestFallback: nullableText(t.requestFallback),
+    responseFallback: nullableText(t.responseFallback),
   };
 }
 
