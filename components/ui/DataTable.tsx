@@ -75,7 +75,6 @@ export function DataTable<T extends RowData>({ columns, data, getRowId, sort, on
     data,
     getRowId: (row) => getRowId(row),
     manualSorting: true,
-    enableSorting: Boolean(onSort),
     state: { sorting },
   });
   return (
@@ -86,6 +85,8 @@ export function DataTable<T extends RowData>({ columns, data, getRowId, sort, on
             {group.headers.map((header) => {
               const { column } = header;
               const meta = column.columnDef.meta;
+              // not column.getCanSort(): that needs an accessor, and the server sorts columns the rows only display
+              const sortable = Boolean(onSort) && column.columnDef.enableSorting !== false;
               const sorted = column.getIsSorted();
               const label = header.isPlaceholder ? null : <table.FlexRender header={header} />;
               return (
@@ -96,8 +97,8 @@ export function DataTable<T extends RowData>({ columns, data, getRowId, sort, on
                   aria-label={meta?.ariaLabel}
                   className={cn(v.th, meta?.align === "right" ? "text-right" : "text-left", meta?.headerClassName)}
                 >
-                  {column.getCanSort() && onSort ? (
-                    <button type="button" onClick={() => onSort(column.id)} className={cn("inline-flex items-center gap-1 hover:text-slate-900", sorted && "text-slate-900")}>
+                  {sortable ? (
+                    <button type="button" onClick={() => onSort?.(column.id)} className={cn("inline-flex items-center gap-1 hover:text-slate-900", sorted && "text-slate-900")}>
                       {label}
                       {sorted && (sorted === "asc" ? <IconArrowUp size={v.arrow} /> : <IconArrowDown size={v.arrow} />)}
                     </button>
