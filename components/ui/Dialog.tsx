@@ -1,5 +1,6 @@
 "use client";
 import * as RadixDialog from "@radix-ui/react-dialog";
+import { useRef } from "react";
 import { cn } from "./cn";
 import { IconX } from "./Icons";
 
@@ -9,6 +10,9 @@ import { IconX } from "./Icons";
  * fresh dialog with nothing late from the previous close.
  */
 export function Dialog({ open, onClose, title, children, footer, className }: { open: boolean; onClose: () => void; title: string; children: React.ReactNode; footer?: React.ReactNode; className?: string }) {
+  // Radix gives focus back to its own Trigger; our dialogs are opened by buttons and menu items it does
+  // not know, so focus goes back to what had it when the dialog opened.
+  const opener = useRef<HTMLElement | null>(null);
   return (
     <RadixDialog.Root open={open} onOpenChange={(o) => !o && onClose()}>
       <RadixDialog.Portal>
@@ -17,6 +21,7 @@ export function Dialog({ open, onClose, title, children, footer, className }: { 
           // no description element: the body says it, and Radix would warn about a dangling aria-describedby
           aria-describedby={undefined}
           onOpenAutoFocus={(e) => {
+            opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
             // Radix focuses the first focusable element, the header's close button: typed text was lost and
             // Enter closed the dialog. A dialog with a form field starts in it (data-autofocus picks another
             // one), so Enter submits and Escape cancels.
@@ -24,6 +29,12 @@ export function Dialog({ open, onClose, title, children, footer, className }: { 
             if (field) {
               e.preventDefault();
               field.focus();
+            }
+          }}
+          onCloseAutoFocus={(e) => {
+            if (opener.current?.isConnected) {
+              e.preventDefault();
+              opener.current.focus();
             }
           }}
           className={cn(
