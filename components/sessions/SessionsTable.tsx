@@ -14,7 +14,8 @@ import type { Page, SessionListRow } from "@/lib/store/sessions";
 import { RANGE_PRESETS, sessionListKey, sessionTracesFilter, tracesUrl, type SessionSortKey } from "@/lib/store/sessions-query";
 import { SessionsEmptyHelp } from "./SessionsEmptyHelp";
 import { KeysetTable, useKeysetList } from "./KeysetTable";
-import { sessionHref, sortParam, useQueryState, userHref } from "./urlState";
+import { useUrlState } from "@/components/useUrlState";
+import { sessionHref, sortParam, userHref } from "./urlState";
 
 const col = columnHelper<SessionListRow>();
 const sessionColumns = (experimentId: string) => [
@@ -85,7 +86,7 @@ export function SessionsTable({
   initialKey?: string;
   hasAnySessions?: boolean;
 }) {
-  const { params, set } = useQueryState();
+  const { params, set } = useUrlState();
   const q = params.get("q") ?? "";
   const user = fixedUser ?? params.get("user") ?? "";
   const range = params.get("range") ?? "";

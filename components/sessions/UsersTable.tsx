@@ -14,7 +14,8 @@ import type { Page } from "@/lib/store/sessions";
 import { tracesUrl, userListKey, userTracesFilter, type UserSortKey } from "@/lib/store/sessions-query";
 import type { UserSummary } from "@/lib/store/users";
 import { KeysetTable, useKeysetList } from "./KeysetTable";
-import { sortParam, useQueryState, userHref } from "./urlState";
+import { useUrlState } from "@/components/useUrlState";
+import { sortParam, userHref } from "./urlState";
 
 const col = columnHelper<UserSummary>();
 const userColumns = (experimentId: string) => [
@@ -52,7 +53,7 @@ const userColumns = (experimentId: string) => [
 ];
 
 export function UsersTable({ experimentId, initial, initialKey }: { experimentId: string; initial?: Page<UserSummary> | null; initialKey?: string }) {
-  const { params, set } = useQueryState();
+  const { params, set } = useUrlState();
   const q = params.get("q") ?? "";
   const [text, setText] = useState(q);
   useEffect(() => setText(q), [q]);

@@ -18,7 +18,7 @@ import { ColumnPicker, useVisibleColumns, type ColumnDef } from "./ColumnPicker"
 import { QuickFilters } from "./QuickFilters";
 import { TraceSearchBox } from "./TraceSearchBox";
 import { TraceDrawer } from "./TraceDrawer";
-import { useUrlState } from "./useUrlState";
+import { useUrlState } from "@/components/useUrlState";
 
 interface Page {
   rows: TraceListRow[];

@@ -66,3 +66,9 @@ export function formatCost(cost: number | null | undefined): string {
   if (cost === 0) return "$0";
   return cost < 0.01 ? `$${cost.toPrecision(2)}` : `$${cost.toFixed(2)}`;
 }
+
+/** "2025-06-15 14:07 UTC" (account pages: tokens and users are the same for every viewer), "never". */
+export function formatUtcMinute(ms: number | null): string {
+  if (ms === null) return "never";
+  return new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
