@@ -11,8 +11,12 @@ import { IconX } from "./Icons";
  */
 export function Dialog({ open, onClose, title, children, footer, className }: { open: boolean; onClose: () => void; title: string; children: React.ReactNode; footer?: React.ReactNode; className?: string }) {
   // Radix gives focus back to its own Trigger; our dialogs are opened by buttons and menu items it does
-  // not know, so focus goes back to what had it when the dialog opened.
+  // not know, so focus goes back to what had it when the dialog opened. Read while rendering the open
+  // dialog, not in an effect: a field with autoFocus has taken the focus by the time effects run.
   const opener = useRef<HTMLElement | null>(null);
+  const wasOpen = useRef(false);
+  if (open && !wasOpen.current && typeof document !== "undefined") opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  wasOpen.current = open;
   return (
     <RadixDialog.Root open={open} onOpenChange={(o) => !o && onClose()}>
       <RadixDialog.Portal>
@@ -21,7 +25,6 @@ export function Dialog({ open, onClose, title, children, footer, className }: { 
           // no description element: the body says it, and Radix would warn about a dangling aria-describedby
           aria-describedby={undefined}
           onOpenAutoFocus={(e) => {
-            opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
             // Radix focuses the first focusable element, the header's close button: typed text was lost and
             // Enter closed the dialog. A dialog with a form field starts in it (data-autofocus picks another
             // one), so Enter submits and Escape cancels.
