@@ -5,7 +5,10 @@
 import { useInfiniteQuery, type UseInfiniteQueryResult, type InfiniteData } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { apiFetch, errorMessage } from "@/components/api";
-import { DataTable, type DataTableProps } from "@/components/ui/DataTable";
+import Link from "next/link";
+import { Badge } from "@/components/ui/Badge";
+import { columnHelper, DataTable, type DataTableColumn, type DataTableProps } from "@/components/ui/DataTable";
+import { formatCount } from "@/components/ui/format";
 import type { RowData } from "@tanstack/react-table";
 import { LoadMoreFooter } from "@/components/ui/LoadMoreFooter";
 import { ErrorState, Skeleton } from "@/components/ui/States";
@@ -27,6 +30,33 @@ export function useKeysetList<T>(resource: "sessions" | "users", experimentId: s
     initialPageParam: null,
     getNextPageParam: (last) => last.nextPageToken,
     initialData: initial?.page && initial.key === key ? { pages: [initial.page], pageParams: [null] } : undefined,
+  });
+}
+
+/** Turns with an error: a red count, or a quiet 0. */
+export function errorsColumn<T extends RowData>(errors: (row: T) => number, cellTestId?: string): DataTableColumn<T> {
+  return columnHelper<T>().display({
+    id: "errors",
+    header: "Errors",
+    meta: { align: "right", cellTestId },
+    cell: ({ row }) => {
+      const n = errors(row.original);
+      return n > 0 ? <Badge tone="red">{formatCount(n)}</Badge> : <span className="text-slate-400">0</span>;
+    },
+  });
+}
+
+/** The row's traces in the trace table, shown on hover or keyboard focus. */
+export function tracesLinkColumn<T extends RowData>(href: (row: T) => string): DataTableColumn<T> {
+  return columnHelper<T>().display({
+    id: "links",
+    enableSorting: false,
+    meta: { ariaLabel: "Links", align: "right", cellClassName: "whitespace-nowrap" },
+    cell: ({ row }) => (
+      <Link href={href(row.original)} className="text-xs text-slate-500 opacity-0 hover:text-indigo-700 group-hover:opacity-100 focus:opacity-100">
+        Traces →
+      </Link>
+    ),
   });
 }
 

@@ -13,7 +13,7 @@ import { DateTime, RelativeTime } from "@/components/ui/Time";
 import type { Page, SessionListRow } from "@/lib/store/sessions";
 import { RANGE_PRESETS, sessionListKey, sessionTracesFilter, tracesUrl, type SessionSortKey } from "@/lib/store/sessions-query";
 import { SessionsEmptyHelp } from "./SessionsEmptyHelp";
-import { KeysetTable, useKeysetList } from "./KeysetTable";
+import { errorsColumn, KeysetTable, tracesLinkColumn, useKeysetList } from "./KeysetTable";
 import { useUrlState } from "@/components/useUrlState";
 import { sessionHref, sortParam, userHref } from "./urlState";
 
@@ -53,22 +53,8 @@ const sessionColumns = (experimentId: string) => [
   col.display({ id: "duration", header: "Duration", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatDuration(row.original.totalDuration) }),
   col.display({ id: "tokens", header: "Tokens", meta: { align: "right", cellClassName: "text-slate-600", cellTestId: "session-tokens" }, cell: ({ row }) => formatCount(row.original.totalTokens, true) }),
   col.display({ id: "cost", header: "Cost", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatCost(row.original.cost) }),
-  col.display({
-    id: "errors",
-    header: "Errors",
-    meta: { align: "right", cellTestId: "session-errors" },
-    cell: ({ row: { original: s } }) => (s.errorTurns > 0 ? <Badge tone="red">{formatCount(s.errorTurns)}</Badge> : <span className="text-slate-400">0</span>),
-  }),
-  col.display({
-    id: "links",
-    enableSorting: false,
-    meta: { ariaLabel: "Links", align: "right", cellClassName: "whitespace-nowrap" },
-    cell: ({ row: { original: s } }) => (
-      <Link href={tracesUrl(experimentId, sessionTracesFilter(s.sessionId))} className="text-xs text-slate-500 opacity-0 hover:text-indigo-700 group-hover:opacity-100 focus:opacity-100">
-        Traces →
-      </Link>
-    ),
-  }),
+  errorsColumn<SessionListRow>((s) => s.errorTurns, "session-errors"),
+  tracesLinkColumn<SessionListRow>((s) => tracesUrl(experimentId, sessionTracesFilter(s.sessionId))),
 ];
 
 export function SessionsTable({

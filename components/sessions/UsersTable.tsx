@@ -3,7 +3,6 @@
 // and first/last seen, aggregated on the server; search and sort in the URL.
 import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
-import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
 import { columnHelper } from "@/components/ui/DataTable";
 import { formatCost, formatCount } from "@/components/ui/format";
@@ -13,7 +12,7 @@ import { DateTime, RelativeTime } from "@/components/ui/Time";
 import type { Page } from "@/lib/store/sessions";
 import { tracesUrl, userListKey, userTracesFilter, type UserSortKey } from "@/lib/store/sessions-query";
 import type { UserSummary } from "@/lib/store/users";
-import { KeysetTable, useKeysetList } from "./KeysetTable";
+import { errorsColumn, KeysetTable, tracesLinkColumn, useKeysetList } from "./KeysetTable";
 import { useUrlState } from "@/components/useUrlState";
 import { sortParam, userHref } from "./urlState";
 
@@ -32,24 +31,10 @@ const userColumns = (experimentId: string) => [
   col.display({ id: "traces", header: "Traces", meta: { align: "right", cellTestId: "user-traces" }, cell: ({ row }) => formatCount(row.original.traces) }),
   col.display({ id: "tokens", header: "Tokens", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatCount(row.original.totalTokens, true) }),
   col.display({ id: "cost", header: "Cost", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatCost(row.original.cost) }),
-  col.display({
-    id: "errors",
-    header: "Errors",
-    meta: { align: "right" },
-    cell: ({ row: { original: u } }) => (u.errorTurns > 0 ? <Badge tone="red">{formatCount(u.errorTurns)}</Badge> : <span className="text-slate-400">0</span>),
-  }),
+  errorsColumn<UserSummary>((u) => u.errorTurns),
   col.display({ id: "first_seen", header: "First seen", meta: { cellClassName: "whitespace-nowrap text-slate-600" }, cell: ({ row }) => <DateTime ms={row.original.firstSeen} /> }),
   col.display({ id: "last_seen", header: "Last seen", meta: { cellClassName: "whitespace-nowrap text-slate-600" }, cell: ({ row }) => <RelativeTime ms={row.original.lastSeen} /> }),
-  col.display({
-    id: "links",
-    enableSorting: false,
-    meta: { ariaLabel: "Links", align: "right", cellClassName: "whitespace-nowrap" },
-    cell: ({ row: { original: u } }) => (
-      <Link href={tracesUrl(experimentId, userTracesFilter(u.userId))} className="text-xs text-slate-500 opacity-0 hover:text-indigo-700 group-hover:opacity-100 focus:opacity-100">
-        Traces →
-      </Link>
-    ),
-  }),
+  tracesLinkColumn<UserSummary>((u) => tracesUrl(experimentId, userTracesFilter(u.userId))),
 ];
 
 export function UsersTable({ experimentId, initial, initialKey }: { experimentId: string; initial?: Page<UserSummary> | null; initialKey?: string }) {

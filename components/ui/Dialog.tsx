@@ -1,6 +1,7 @@
 "use client";
 import * as RadixDialog from "@radix-ui/react-dialog";
 import { useRef } from "react";
+import { Button } from "./Button";
 import { cn } from "./cn";
 import { IconX } from "./Icons";
 
@@ -58,5 +59,21 @@ export function Dialog({ open, onClose, title, children, footer, className }: { 
         </RadixDialog.Content>
       </RadixDialog.Portal>
     </RadixDialog.Root>
+  );
+}
+
+/** "Delete …?": the consequence, the server's refusal if any, Cancel and a danger button. */
+export function ConfirmDialog(props: { open: boolean; onClose: () => void; title: string; children: React.ReactNode; error?: string | null; pending: boolean; onConfirm: () => void; confirmLabel: string; pendingLabel: string }) {
+  return (
+    <Dialog open={props.open} onClose={props.onClose} title={props.title}>
+      {props.children}
+      {props.error && <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">{props.error}</p>}
+      <div className="mt-5 flex justify-end gap-2">
+        <Button onClick={props.onClose}>Cancel</Button>
+        <Button variant="danger" disabled={props.pending} onClick={props.onConfirm}>
+          {props.pending ? props.pendingLabel : props.confirmLabel}
+        </Button>
+      </div>
+    </Dialog>
   );
 }
