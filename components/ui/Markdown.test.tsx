@@ -38,3 +38,9 @@ test("javascript:, data: and vbscript: links lose their target; images become li
   assert.match(img, /<a href="https:\/\/example.com\/c.png" target="_blank" rel="noreferrer noopener">chart<\/a>/);
   assert.doesNotMatch(img, /javascript:/i);
 });
+
+test("a block of raw HTML reads as a paragraph of text, inline HTML as inline text", () => {
+  assert.match(html("It shipped.\n\n<script>alert(1)</script>"), /<p>It shipped.<\/p>\s*<p>&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/p>/);
+  assert.match(html("a <b>bold</b> claim"), /<p>a &lt;b&gt;bold&lt;\/b&gt; claim<\/p>/);
+  assert.match(html("> <div>quoted</div>"), /<blockquote>\s*<p>&lt;div&gt;quoted&lt;\/div&gt;<\/p>\s*<\/blockquote>/);
+});

@@ -13,9 +13,17 @@ interface MdNode {
   value?: string;
   children?: MdNode[];
 }
+// a block of HTML (its own lines) becomes a paragraph of text, inline HTML stays inline text
+const BLOCK_PARENTS = new Set(["root", "blockquote", "listItem", "footnoteDefinition"]);
 function htmlAsText(node: MdNode) {
-  if (node.type === "html") node.type = "text";
-  node.children?.forEach(htmlAsText);
+  node.children = node.children?.map((child) => {
+    if (child.type !== "html") {
+      htmlAsText(child);
+      return child;
+    }
+    const text = { type: "text", value: child.value };
+    return BLOCK_PARENTS.has(node.type) ? { type: "paragraph", children: [text] } : text;
+  });
 }
 const remarkHtmlAsText = () => htmlAsText;
 
