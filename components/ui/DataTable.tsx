@@ -7,8 +7,8 @@ import { useMemo } from "react";
 import { cn } from "./cn";
 import { IconArrowDown, IconArrowUp } from "./Icons";
 
+// Per-column presentation, typed on every column definition (the parameters must repeat the library's).
 declare module "@tanstack/table-core" {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   interface ColumnMeta<in out TFeatures extends TableFeatures, in out TData extends RowData, TValue extends CellData = CellData> {
     align?: "right";
     /** on the header cell: widths (`w-24`, `min-w-[18rem]`) */
@@ -22,6 +22,7 @@ declare module "@tanstack/table-core" {
 
 const features = tableFeatures({ rowSortingFeature });
 export type DataTableFeatures = typeof features;
+// any: a list mixes columns of different cell value types, which ColumnDef's TValue cannot express
 export type DataTableColumn<T extends RowData> = ColumnDef<DataTableFeatures, T, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 /** Typed column builders for a row type: `columnHelper<Row>().display({ id, header, cell })`. */
 export const columnHelper = <T extends RowData>() => createColumnHelper<DataTableFeatures, T>();
@@ -68,12 +69,15 @@ export interface DataTableProps<T extends RowData> {
 
 export function DataTable<T extends RowData>({ columns, data, getRowId, sort, onSort, variant = "flush", testId, rowTestId, empty, cellClassName }: DataTableProps<T>) {
   const v = VARIANTS[variant];
-  const sorting = useMemo<SortingState>(() => (sort ? [{ id: sort.id, desc: sort.dir === "desc" }] : []), [sort?.id, sort?.dir]); // eslint-disable-line react-hooks/exhaustive-deps
+  // callers pass a fresh `sort` object each render; the table's state should change only with its values
+  const sortId = sort?.id;
+  const sortDir = sort?.dir;
+  const sorting = useMemo<SortingState>(() => (sortId ? [{ id: sortId, desc: sortDir === "desc" }] : []), [sortId, sortDir]);
   const table = useTable({
     features,
     columns,
     data,
-    getRowId: (row) => getRowId(row),
+    getRowId,
     manualSorting: true,
     state: { sorting },
   });
