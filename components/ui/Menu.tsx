@@ -1,5 +1,6 @@
 "use client";
 import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
+import { useRef } from "react";
 import { cn } from "./cn";
 
 export interface MenuItem {
@@ -15,6 +16,9 @@ export interface MenuItem {
  * left the dialog's fields unclickable.
  */
 export function Menu({ trigger, items, align = "right", label }: { trigger: React.ReactNode; items: MenuItem[]; align?: "left" | "right"; label: string }) {
+  // An item runs once the menu has given focus back to its button: a dialog it opens then returns the
+  // focus there on close, not to the removed item (the page's body).
+  const chosen = useRef<(() => void) | null>(null);
   return (
     <DropdownMenu.Root modal={false}>
       <DropdownMenu.Trigger
@@ -29,12 +33,23 @@ export function Menu({ trigger, items, align = "right", label }: { trigger: Reac
         {trigger}
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
-        <DropdownMenu.Content align={align === "right" ? "end" : "start"} sideOffset={4} className="z-40 min-w-40 rounded-lg border border-slate-200 bg-white py-1 shadow-lg">
+        <DropdownMenu.Content
+          align={align === "right" ? "end" : "start"}
+          sideOffset={4}
+          onCloseAutoFocus={() => {
+            const run = chosen.current;
+            chosen.current = null;
+            run?.();
+          }}
+          className="z-40 min-w-40 rounded-lg border border-slate-200 bg-white py-1 shadow-lg"
+        >
           {items.map((it) => (
             <DropdownMenu.Item
               key={it.label}
               disabled={it.disabled}
-              onSelect={it.onSelect}
+              onSelect={() => {
+                chosen.current = it.onSelect;
+              }}
               className={cn(
                 "block w-full cursor-default px-3 py-1.5 text-left text-sm outline-none data-[disabled]:opacity-40",
                 it.danger ? "text-red-600 data-[highlighted]:bg-red-50" : "text-slate-700 data-[highlighted]:bg-slate-50",
