@@ -1,5 +1,7 @@
-// Browser-side calls to the server's JSON endpoints (the MLflow REST routes under /ajax-api and the UI's
-// own /api/ui). Errors arrive as {"error_code", "message"} and surface as ApiClientError.
+// Browser-side calls to the server's JSON endpoints (the MLflow REST routes under /ajax-api, the UI's own
+// /api/ui and the account routes under /api/auth). Errors arrive as {"error_code", "message"} and surface
+// as ApiClientError. Same-origin, so the browser adds Origin and Sec-Fetch-Site for the CSRF check; the
+// x-flowtrace-csrf header is its answer for a browser that sends neither (no cross-site form can set it).
 
 export class ApiClientError extends Error {
   constructor(
@@ -14,10 +16,11 @@ export class ApiClientError extends Error {
 export async function apiFetch<T = unknown>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
   const res = await fetch(path, {
     method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: init.body === undefined ? undefined : { "content-type": "application/json" },
+    headers: init.body === undefined ? { "x-flowtrace-csrf": "1" } : { "content-type": "application/json", "x-flowtrace-csrf": "1" },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
     signal: init.signal,
     cache: "no-store",
+    credentials: "same-origin",
   });
   const text = await res.text();
   let json: unknown = undefined;

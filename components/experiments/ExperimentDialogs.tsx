@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/api";
 import { Button } from "@/components/ui/Button";
-import { Dialog } from "@/components/ui/Dialog";
+import { ConfirmDialog, Dialog } from "@/components/ui/Dialog";
 import { IconChevronDown, IconChevronRight } from "@/components/ui/Icons";
 
 const inputCls =
@@ -149,18 +149,20 @@ export function DeleteExperimentDialog({ experiment, onClose, onDeleted }: { exp
   });
   useEffect(() => del.reset(), [experiment]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
-    <Dialog open={experiment !== null} onClose={onClose} title="Delete Experiment">
+    <ConfirmDialog
+      open={experiment !== null}
+      onClose={onClose}
+      title="Delete Experiment"
+      error={del.isError ? errorMessage(del.error) : null}
+      pending={del.isPending}
+      onConfirm={() => del.mutate()}
+      confirmLabel="Delete"
+      pendingLabel="Deleting…"
+    >
       <p className="text-sm text-slate-600">
         Delete <strong className="font-semibold text-slate-900">{experiment?.name}</strong>
         {experiment?.traceCount ? ` and hide its ${experiment.traceCount.toLocaleString("en")} traces` : ""}? The experiment moves to the deleted stage and can be restored through the API.
       </p>
-      {del.isError && <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">{errorMessage(del.error)}</p>}
-      <div className="mt-5 flex justify-end gap-2">
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="danger" disabled={del.isPending} onClick={() => del.mutate()}>
-          {del.isPending ? "Deleting…" : "Delete"}
-        </Button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,23 +1,56 @@
 "use client";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { useEffect, useState, useTransition } from "react";
+import { useEffect, useMemo, useState, useTransition } from "react";
 import { Button } from "@/components/ui/Button";
+import { columnHelper, DataTable } from "@/components/ui/DataTable";
 import { formatCount } from "@/components/ui/format";
 import { useHydrated } from "@/components/ui/hydrated";
 import { DateTime, RelativeTime } from "@/components/ui/Time";
-import { IconArrowDown, IconArrowUp, IconFlask, IconMore, IconPlus, IconSearch } from "@/components/ui/Icons";
+import { IconFlask, IconMore, IconPlus, IconSearch } from "@/components/ui/Icons";
 import { Menu } from "@/components/ui/Menu";
 import { EmptyState, Spinner } from "@/components/ui/States";
 import type { ExperimentSort, ExperimentSummary } from "@/lib/store/trace-view";
 import { CreateExperimentDialog, DeleteExperimentDialog, RenameExperimentDialog } from "./ExperimentDialogs";
 
-const COLUMNS: { key: ExperimentSort | null; label: string; className: string }[] = [
-  { key: "name", label: "Name", className: "text-left" },
-  { key: null, label: "ID", className: "text-left w-24" },
-  { key: "traces", label: "Traces", className: "text-right w-28" },
-  { key: "last_trace", label: "Last trace", className: "text-left w-40" },
-  { key: "created", label: "Created", className: "text-left w-48" },
+const col = columnHelper<ExperimentSummary>();
+const experimentColumns = (actions: { rename: (e: ExperimentSummary) => void; remove: (e: ExperimentSummary) => void }) => [
+  col.display({
+    id: "name",
+    header: "Name",
+    cell: ({ row: { original: e } }) => (
+      <>
+        <Link prefetch={false} href={`/experiments/${e.id}/traces`} className="block truncate font-medium text-slate-900 hover:text-indigo-700" title={e.name}>
+          {e.name}
+        </Link>
+        {e.description && <div className="truncate text-xs text-slate-500">{e.description}</div>}
+      </>
+    ),
+  }),
+  col.display({ id: "id", header: "ID", enableSorting: false, meta: { headerClassName: "w-24", cellClassName: "font-mono text-xs text-slate-500" }, cell: ({ row }) => row.original.id }),
+  col.display({ id: "traces", header: "Traces", meta: { align: "right", headerClassName: "w-28", cellClassName: "text-slate-700" }, cell: ({ row }) => formatCount(row.original.traceCount) }),
+  col.display({
+    id: "last_trace",
+    header: "Last trace",
+    meta: { headerClassName: "w-40", cellClassName: "text-slate-600" },
+    cell: ({ row }) => <RelativeTime ms={row.original.lastTraceTime} empty={<span className="text-slate-400">No traces</span>} />,
+  }),
+  col.display({ id: "created", header: "Created", meta: { headerClassName: "w-48", cellClassName: "whitespace-nowrap tabular-nums text-slate-600" }, cell: ({ row }) => <DateTime ms={row.original.creationTime} /> }),
+  col.display({
+    id: "actions",
+    enableSorting: false,
+    meta: { headerClassName: "w-12", cellClassName: "px-2! text-right" },
+    cell: ({ row: { original: e } }) => (
+      <Menu
+        label={`Actions for ${e.name}`}
+        trigger={<IconMore size={16} />}
+        items={[
+          { label: "Rename", onSelect: () => actions.rename(e) },
+          { label: "Delete", danger: true, disabled: e.id === "0", onSelect: () => actions.remove(e) },
+        ]}
+      />
+    ),
+  }),
 ];
 
 export function ExperimentsHome({ experiments, q, sort, dir }: { experiments: ExperimentSummary[]; q: string; sort: ExperimentSort; dir: "asc" | "desc" }) {
@@ -50,6 +83,8 @@ export function ExperimentsHome({ experiments, q, sort, dir }: { experiments: Ex
   }, [query]);
 
   const toggleSort = (key: ExperimentSort) => navigate({ sort: key, dir: key === sort ? (dir === "asc" ? "desc" : "asc") : key === "name" ? "asc" : "desc" });
+  // setState functions are stable, so the columns are built once
+  const columns = useMemo(() => experimentColumns({ rename: setRenaming, remove: setDeleting }), []);
   const noneAtAll = experiments.length === 0 && !q;
 
   return (
@@ -92,63 +127,22 @@ export function ExperimentsHome({ experiments, q, sort, dir }: { experiments: Ex
         </EmptyState>
       ) : (
         <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table className="w-full table-fixed text-sm">
-            <thead className="border-b border-slate-200 bg-slate-50 text-xs font-medium text-slate-500">
-              <tr>
-                {COLUMNS.map((c) => (
-                  <th key={c.label} className={`px-4 py-2 font-medium ${c.className}`} aria-sort={c.key === sort ? (dir === "asc" ? "ascending" : "descending") : undefined}>
-                    {c.key ? (
-                      <button type="button" onClick={() => toggleSort(c.key!)} className={`inline-flex items-center gap-1 hover:text-slate-900 ${c.key === sort ? "text-slate-900" : ""}`}>
-                        {c.label}
-                        {c.key === sort && (dir === "asc" ? <IconArrowUp size={12} /> : <IconArrowDown size={12} />)}
-                      </button>
-                    ) : (
-                      c.label
-                    )}
-                  </th>
-                ))}
-                <th className="w-12" />
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {experiments.length === 0 && (
-                <tr>
-                  <td colSpan={6} className="px-4 py-10 text-center text-sm text-slate-500">
-                    No experiment name contains “{q}”.{" "}
-                    <button className="text-indigo-600 hover:underline" onClick={() => setQuery("")}>Clear search</button>
-                  </td>
-                </tr>
-              )}
-              {experiments.map((e) => (
-                <tr key={e.id} className="group hover:bg-slate-50">
-                  <td className="px-4 py-2.5">
-                    <Link prefetch={false} href={`/experiments/${e.id}/traces`} className="block truncate font-medium text-slate-900 hover:text-indigo-700" title={e.name}>
-                      {e.name}
-                    </Link>
-                    {e.description && <div className="truncate text-xs text-slate-500">{e.description}</div>}
-                  </td>
-                  <td className="px-4 py-2.5 font-mono text-xs text-slate-500">{e.id}</td>
-                  <td className="px-4 py-2.5 text-right tabular-nums text-slate-700">{formatCount(e.traceCount)}</td>
-                  <td className="px-4 py-2.5 text-slate-600">
-                    <RelativeTime ms={e.lastTraceTime} empty={<span className="text-slate-400">No traces</span>} />
-                  </td>
-                  <td className="whitespace-nowrap px-4 py-2.5 tabular-nums text-slate-600">
-                    <DateTime ms={e.creationTime} />
-                  </td>
-                  <td className="px-2 py-2.5 text-right">
-                    <Menu
-                      label={`Actions for ${e.name}`}
-                      trigger={<IconMore size={16} />}
-                      items={[
-                        { label: "Rename", onSelect: () => setRenaming(e) },
-                        { label: "Delete", danger: true, disabled: e.id === "0", onSelect: () => setDeleting(e) },
-                      ]}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            variant="card"
+            columns={columns}
+            data={experiments}
+            getRowId={(e) => e.id}
+            sort={{ id: sort, dir }}
+            onSort={(id) => toggleSort(id as ExperimentSort)}
+            empty={
+              <>
+                No experiment name contains “{q}”.{" "}
+                <button className="text-indigo-600 hover:underline" onClick={() => setQuery("")}>
+                  Clear search
+                </button>
+              </>
+            }
+          />
         </div>
       )}
       <CreateExperimentDialog open={creating} onClose={() => setCreating(false)} />

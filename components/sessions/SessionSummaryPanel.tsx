@@ -1,11 +1,10 @@
 "use client";
 import Link from "next/link";
 import { Badge } from "@/components/ui/Badge";
-import { formatCount, formatDuration } from "@/components/ui/format";
+import { formatCost, formatCount, formatDuration } from "@/components/ui/format";
 import { DateTime } from "@/components/ui/Time";
 import type { SessionListRow } from "@/lib/store/sessions";
 import { sessionTracesFilter, tracesUrl, userTracesFilter } from "@/lib/store/sessions-query";
-import { formatCost } from "./SessionsTable";
 import { userHref } from "./urlState";
 
 function Row({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {

@@ -1,42 +1,61 @@
 "use client";
 // The Sessions table: one row per conversation, aggregated on the server (trace_sessions), keyset pages
 // loaded as the user scrolls. Search, user, time range, errors and sort live in the URL.
-import { useInfiniteQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useEffect, useState } from "react";
-import { apiFetch, errorMessage } from "@/components/api";
+import { useEffect, useMemo, useState } from "react";
 import { Badge } from "@/components/ui/Badge";
 import { Button } from "@/components/ui/Button";
-import { formatCount, formatDuration } from "@/components/ui/format";
+import { columnHelper } from "@/components/ui/DataTable";
+import { formatCost, formatCount, formatDuration } from "@/components/ui/format";
 import { IconMessage, IconSearch, IconX } from "@/components/ui/Icons";
-import { EmptyState, ErrorState } from "@/components/ui/States";
+import { EmptyState } from "@/components/ui/States";
 import { DateTime, RelativeTime } from "@/components/ui/Time";
 import type { Page, SessionListRow } from "@/lib/store/sessions";
 import { RANGE_PRESETS, sessionListKey, sessionTracesFilter, tracesUrl, type SessionSortKey } from "@/lib/store/sessions-query";
 import { SessionsEmptyHelp } from "./SessionsEmptyHelp";
-import { sessionHref, useQueryState, userHref } from "./urlState";
-import { ListSkeleton, SortableHeaderRow, type SortableColumn } from "./ListTableParts";
-import { LoadMoreFooter } from "./LoadMoreFooter";
+import { errorsColumn, KeysetTable, tracesLinkColumn, useKeysetList } from "./KeysetTable";
+import { useUrlState } from "@/components/useUrlState";
+import { sessionHref, sortParam, userHref } from "./urlState";
 
-const PAGE_SIZE = 50;
-
-const COLUMNS: SortableColumn<SessionSortKey>[] = [
-  { key: "session_id", label: "Session", className: "min-w-[18rem]" },
-  { key: "users", label: "User" },
-  { key: "turns", label: "Turns", align: "right" },
-  { key: "first_activity", label: "Started" },
-  { key: "last_activity", label: "Last activity" },
-  { key: "duration", label: "Duration", align: "right" },
-  { key: "tokens", label: "Tokens", align: "right" },
-  { key: "cost", label: "Cost", align: "right" },
-  { key: "errors", label: "Errors", align: "right" },
+const col = columnHelper<SessionListRow>();
+const sessionColumns = (experimentId: string) => [
+  col.display({
+    id: "session_id",
+    header: "Session",
+    meta: { headerClassName: "min-w-[18rem]", cellClassName: "max-w-[28rem]" },
+    cell: ({ row: { original: s } }) => (
+      <>
+        <Link href={sessionHref(experimentId, s.sessionId)} className="font-mono text-[12.5px] font-medium text-indigo-700 hover:underline" data-testid="session-link">
+          {s.sessionId}
+        </Link>
+        {s.firstMessage && <p className="mt-0.5 truncate text-xs text-slate-500" title={s.firstMessage}>{s.firstMessage}</p>}
+      </>
+    ),
+  }),
+  col.display({
+    id: "users",
+    header: "User",
+    cell: ({ row: { original: s } }) => (
+      <div className="flex flex-wrap gap-1">
+        {s.users.length === 0 && <span className="text-slate-400">—</span>}
+        {s.users.slice(0, 3).map((u) => (
+          <Link key={u} href={userHref(experimentId, u)} className="truncate text-[12.5px] text-slate-700 hover:text-indigo-700 hover:underline">
+            {u}
+          </Link>
+        ))}
+        {s.users.length > 3 && <Badge>+{s.users.length - 3}</Badge>}
+      </div>
+    ),
+  }),
+  col.display({ id: "turns", header: "Turns", meta: { align: "right", cellTestId: "session-turns" }, cell: ({ row }) => formatCount(row.original.turns) }),
+  col.display({ id: "first_activity", header: "Started", meta: { cellClassName: "whitespace-nowrap text-slate-600" }, cell: ({ row }) => <DateTime ms={row.original.firstActivity} /> }),
+  col.display({ id: "last_activity", header: "Last activity", meta: { cellClassName: "whitespace-nowrap text-slate-600" }, cell: ({ row }) => <RelativeTime ms={row.original.lastActivity} /> }),
+  col.display({ id: "duration", header: "Duration", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatDuration(row.original.totalDuration) }),
+  col.display({ id: "tokens", header: "Tokens", meta: { align: "right", cellClassName: "text-slate-600", cellTestId: "session-tokens" }, cell: ({ row }) => formatCount(row.original.totalTokens, true) }),
+  col.display({ id: "cost", header: "Cost", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatCost(row.original.cost) }),
+  errorsColumn<SessionListRow>((s) => s.errorTurns, "session-errors"),
+  tracesLinkColumn<SessionListRow>((s) => tracesUrl(experimentId, sessionTracesFilter(s.sessionId))),
 ];
-
-export function formatCost(cost: number | null | undefined): string {
-  if (cost === null || cost === undefined) return "—";
-  if (cost === 0) return "$0";
-  return cost < 0.01 ? `$${cost.toPrecision(2)}` : `$${cost.toFixed(2)}`;
-}
 
 export function SessionsTable({
   experimentId,
@@ -53,41 +72,22 @@ export function SessionsTable({
   initialKey?: string;
   hasAnySessions?: boolean;
 }) {
-  const { params, set } = useQueryState();
+  const { params, set } = useUrlState();
   const q = params.get("q") ?? "";
   const user = fixedUser ?? params.get("user") ?? "";
   const range = params.get("range") ?? "";
   const errors = params.get("errors") ?? "";
-  const sort = (params.get("sort") as SessionSortKey | null) ?? "last_activity";
-  const dir = params.get("dir") === "asc" ? "asc" : "desc";
   const [searchText, setSearchText] = useState(q);
   const [userText, setUserText] = useState(user);
   useEffect(() => setSearchText(q), [q]);
   useEffect(() => setUserText(user), [user]);
 
   const key = sessionListKey(params, fixedUser);
-  const query = new URLSearchParams(key);
-
-  const list = useInfiniteQuery<Page<SessionListRow>>({
-    queryKey: ["sessions", experimentId, key],
-    queryFn: ({ pageParam, signal }) => {
-      const p = new URLSearchParams(query);
-      p.set("size", String(PAGE_SIZE));
-      if (pageParam) p.set("page_token", pageParam as string);
-      return apiFetch(`/api/ui/experiments/${encodeURIComponent(experimentId)}/sessions?${p}`, { signal });
-    },
-    initialPageParam: null,
-    getNextPageParam: (last) => last.nextPageToken,
-    initialData: initial && initialKey === key ? { pages: [initial], pageParams: [null] } : undefined,
-  });
-  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
-
-
+  const list = useKeysetList<SessionListRow>("sessions", experimentId, key, { page: initial, key: initialKey });
+  const { sort, toggle } = sortParam<SessionSortKey>(params, set, "last_activity");
   const filtered = Boolean(q || (!fixedUser && user) || range || errors);
-  const toggleSort = (k: SessionSortKey) => {
-    if (k === sort) set({ dir: dir === "desc" ? "asc" : null });
-    else set({ sort: k === "last_activity" ? null : k, dir: null });
-  };
+  // the user page lists one user's sessions: no user column
+  const columns = useMemo(() => sessionColumns(experimentId).filter((c) => !(fixedUser && c.id === "users")), [experimentId, fixedUser]);
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
@@ -148,12 +148,12 @@ export function SessionsTable({
         )}
       </form>
 
-      <div className="min-h-0 flex-1 overflow-auto">
-        {list.isError ? (
-          <ErrorState className="m-5" title="Sessions could not be loaded" message={errorMessage(list.error)} />
-        ) : list.isPending ? (
-          <ListSkeleton rowClassName="h-10" />
-        ) : rows.length === 0 ? (
+      <KeysetTable
+        list={list}
+        noun="session"
+        errorTitle="Sessions could not be loaded"
+        skeletonRowClassName="h-10"
+        empty={
           filtered || fixedUser || hasAnySessions ? (
             <EmptyState className="m-5" icon={<IconMessage size={18} />} title={fixedUser ? "This user has no sessions" : "No sessions match"}>
               {fixedUser ? "Their traces carry no session ID." : "Change the search or the filters."}
@@ -161,62 +161,15 @@ export function SessionsTable({
           ) : (
             <SessionsEmptyHelp experimentId={experimentId} />
           )
-        ) : (
-          <table className="w-full border-separate border-spacing-0 text-sm" data-testid="sessions-table">
-            <thead className="sticky top-0 z-10 bg-slate-50">
-              <SortableHeaderRow columns={COLUMNS.filter((c) => !(fixedUser && c.key === "users"))} sort={sort} dir={dir} onSort={toggleSort} />
-            </thead>
-            <tbody>
-              {rows.map((s) => (
-                <tr key={s.sessionId} className="group hover:bg-indigo-50/40" data-testid="session-row">
-                  <td className="max-w-[28rem] border-b border-slate-100 px-3 py-2 align-top">
-                    <Link href={sessionHref(experimentId, s.sessionId)} className="font-mono text-[12.5px] font-medium text-indigo-700 hover:underline" data-testid="session-link">
-                      {s.sessionId}
-                    </Link>
-                    {s.firstMessage && <p className="mt-0.5 truncate text-xs text-slate-500" title={s.firstMessage}>{s.firstMessage}</p>}
-                  </td>
-                  {!fixedUser && (
-                    <td className="border-b border-slate-100 px-3 py-2 align-top">
-                      <div className="flex flex-wrap gap-1">
-                        {s.users.length === 0 && <span className="text-slate-400">—</span>}
-                        {s.users.slice(0, 3).map((u) => (
-                          <Link key={u} href={userHref(experimentId, u)} className="truncate text-[12.5px] text-slate-700 hover:text-indigo-700 hover:underline">
-                            {u}
-                          </Link>
-                        ))}
-                        {s.users.length > 3 && <Badge>+{s.users.length - 3}</Badge>}
-                      </div>
-                    </td>
-                  )}
-                  <td className="border-b border-slate-100 px-3 py-2 text-right align-top tabular-nums" data-testid="session-turns">
-                    {formatCount(s.turns)}
-                  </td>
-                  <td className="border-b border-slate-100 px-3 py-2 align-top whitespace-nowrap text-slate-600">
-                    <DateTime ms={s.firstActivity} />
-                  </td>
-                  <td className="border-b border-slate-100 px-3 py-2 align-top whitespace-nowrap text-slate-600">
-                    <RelativeTime ms={s.lastActivity} />
-                  </td>
-                  <td className="border-b border-slate-100 px-3 py-2 text-right align-top tabular-nums text-slate-600">{formatDuration(s.totalDuration)}</td>
-                  <td className="border-b border-slate-100 px-3 py-2 text-right align-top tabular-nums text-slate-600" data-testid="session-tokens">
-                    {formatCount(s.totalTokens, true)}
-                  </td>
-                  <td className="border-b border-slate-100 px-3 py-2 text-right align-top tabular-nums text-slate-600">{formatCost(s.cost)}</td>
-                  <td className="border-b border-slate-100 px-3 py-2 text-right align-top tabular-nums" data-testid="session-errors">
-                    {s.errorTurns > 0 ? <Badge tone="red">{formatCount(s.errorTurns)}</Badge> : <span className="text-slate-400">0</span>}
-                  </td>
-                  <td className="border-b border-slate-100 px-3 py-2 text-right align-top whitespace-nowrap">
-                    <Link href={tracesUrl(experimentId, sessionTracesFilter(s.sessionId))} className="text-xs text-slate-500 opacity-0 hover:text-indigo-700 group-hover:opacity-100 focus:opacity-100">
-                      Traces →
-                    </Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        <LoadMoreFooter fetching={list.isFetchingNextPage} hasMore={Boolean(list.hasNextPage)} count={rows.length} noun="session" onMore={() => void list.fetchNextPage()} />
-      </div>
+        }
+        columns={columns}
+        getRowId={(s) => s.sessionId}
+        sort={sort}
+        onSort={toggle}
+        cellClassName="align-top"
+        testId="sessions-table"
+        rowTestId="session-row"
+      />
     </div>
   );
 }

@@ -2,12 +2,11 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/Badge";
 import { CopyButton } from "@/components/ui/CopyButton";
-import { formatCount, formatDuration } from "@/components/ui/format";
+import { formatCost, formatCount, formatDuration } from "@/components/ui/format";
 import { IconExternal, IconUser } from "@/components/ui/Icons";
 import { DateTime, RelativeTime } from "@/components/ui/Time";
 import { tracesUrl, userTracesFilter } from "@/lib/store/sessions-query";
 import type { UserSummary } from "@/lib/store/users";
-import { formatCost } from "./SessionsTable";
 
 function Stat({ label, children, testId }: { label: string; children: React.ReactNode; testId?: string }) {
   return (

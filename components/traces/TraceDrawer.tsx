@@ -5,7 +5,7 @@ import { useEffect } from "react";
 import { apiFetch } from "@/components/api";
 import { IconChevronDown, IconChevronUp, IconExternal, IconX } from "@/components/ui/Icons";
 import { TraceView } from "./TraceView";
-import { useUrlState } from "./useUrlState";
+import { useUrlState } from "@/components/useUrlState";
 
 /** The trace view as a side panel over the table; its span and the trace live in the URL. */
 export function TraceDrawer({

@@ -5,7 +5,7 @@ import { useEffect } from "react";
 import { IconChevronLeft, IconChevronRight } from "@/components/ui/Icons";
 import type { TraceHeader } from "@/lib/store/trace-view";
 import { TraceView } from "./TraceView";
-import { useUrlState } from "./useUrlState";
+import { useUrlState } from "@/components/useUrlState";
 
 /** The trace view as a full page, with newer/older navigation inside the experiment. */
 export function TracePageView({ header, newer, older }: { header: TraceHeader; newer: string | null; older: string | null }) {

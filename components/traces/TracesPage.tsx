@@ -1,43 +1,30 @@
 "use client";
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
+// The traces table of an experiment: search, quick filters, keyset pages, selection with bulk actions,
+// and the trace drawer. Data and live updates come from useTraceList, keys from useTraceKeyboard, columns
+// from the field registry through traceColumns.tsx.
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { apiFetch, errorMessage } from "@/components/api";
 import { SendTracesPanel } from "@/components/experiments/SendTracesPanel";
 import { Button } from "@/components/ui/Button";
 import { cn } from "@/components/ui/cn";
-import { Dialog } from "@/components/ui/Dialog";
 import { formatCount } from "@/components/ui/format";
 import { IconArrowDown, IconArrowUp, IconChevronLeft, IconChevronRight, IconRefresh, IconTag, IconTrash } from "@/components/ui/Icons";
 import { EmptyState, ErrorState, Skeleton, Spinner } from "@/components/ui/States";
-import type { TraceListRow, TraceOrderKey } from "@/lib/store/trace-view";
+import { useUrlState } from "@/components/useUrlState";
+import type { TraceOrderKey } from "@/lib/store/trace-view";
 import { ColumnPicker, useVisibleColumns } from "./ColumnPicker";
+import { DeleteTracesDialog } from "./DeleteTracesDialog";
 import { QuickFilters } from "./QuickFilters";
+import { TagTracesDialog } from "./TagTracesDialog";
 import { TraceSearchBox } from "./TraceSearchBox";
 import { TraceDrawer } from "./TraceDrawer";
 import { useTraceColumns } from "./traceColumns";
-import { useUrlState } from "./useUrlState";
+import { useTraceKeyboard } from "./useTraceKeyboard";
+import { DEFAULT_ORDER, useTraceList, type TraceListInitial } from "./useTraceList";
 
-interface Page {
-  rows: TraceListRow[];
-  nextPageToken: string | null;
-}
-
-const DEFAULT_ORDER = "timestamp_ms DESC";
 const PAGE_SIZES = [25, 50, 100, 200];
-const POLL_MS = 4000;
 
-export function TracesPage(props: {
-  experimentId: string;
-  experimentName: string;
-  hasTraces: boolean;
-  initial: Page | null;
-  initialError: { code: string; message: string } | null;
-  initialLatest: number;
-  initialNow: number;
-}) {
+export function TracesPage(props: { experimentId: string; experimentName: string } & TraceListInitial) {
   const { experimentId } = props;
-  const qc = useQueryClient();
   const { params, set } = useUrlState();
   const filter = params.get("filter") ?? "";
   const order = params.get("order") ?? DEFAULT_ORDER;
@@ -47,136 +34,26 @@ export function TracesPage(props: {
   const size = Number(params.get("size")) || 50;
   const openTrace = params.get("trace");
 
-  // The server rendered the first page for the URL the browser loaded; reuse it only for exactly that query.
-  const initialKey = useRef(JSON.stringify([filter, order, range, pageToken, size])).current;
-  const isInitialQuery = JSON.stringify([filter, order, range, pageToken, size]) === initialKey;
-  const [rangeNow, setRangeNow] = useState(props.initialNow);
+  const { list, count, rows, listError, newCount, acknowledgeNew, reload, restartRange, refresh } = useTraceList(experimentId, { filter, order, range, pageToken, size }, props);
+  const rowIds = useMemo(() => rows.map((r) => r.traceId), [rows]);
 
-  const qs = useMemo(() => {
-    const p = new URLSearchParams();
-    if (filter) p.set("filter", filter);
-    if (order !== DEFAULT_ORDER) p.set("order", order);
-    if (range) {
-      p.set("range", range);
-      p.set("now", String(rangeNow));
-    }
-    if (pageToken) p.set("page_token", pageToken);
-    p.set("size", String(size));
-    return p.toString();
-  }, [filter, order, range, rangeNow, pageToken, size]);
-
-  const list = useQuery<Page>({
-    queryKey: ["traces", experimentId, qs],
-    queryFn: ({ signal }) => apiFetch<Page>(`/api/ui/experiments/${experimentId}/traces?${qs}`, { signal }),
-    initialData: isInitialQuery && props.initial ? props.initial : undefined,
-    enabled: !(isInitialQuery && props.initialError),
-    placeholderData: keepPreviousData,
-  });
-  const countQs = useMemo(() => {
-    const p = new URLSearchParams();
-    if (filter) p.set("filter", filter);
-    if (range) {
-      p.set("range", range);
-      p.set("now", String(rangeNow));
-    }
-    return p.toString();
-  }, [filter, range, rangeNow]);
-  const count = useQuery<{ count: number }>({
-    queryKey: ["traces-count", experimentId, countQs],
-    queryFn: ({ signal }) => apiFetch(`/api/ui/experiments/${experimentId}/traces/count?${countQs}`, { signal }),
-    enabled: !(isInitialQuery && props.initialError) && !list.isError,
-    placeholderData: keepPreviousData,
-  });
-
-  // The first trace of an empty experiment: refresh the server-rendered header (its "Send traces" button).
-  const router = useRouter();
-  const refreshedHeader = useRef(props.hasTraces);
-  useEffect(() => {
-    if (!refreshedHeader.current && (list.data?.rows.length ?? 0) > 0) {
-      refreshedHeader.current = true;
-      router.refresh();
-    }
-  }, [list.data, router]);
-
-  const listError = list.error ? errorMessage(list.error) : isInitialQuery && props.initialError ? props.initialError.message : null;
-  const rows = useMemo(() => list.data?.rows ?? [], [list.data]);
-
-  // Live updates: poll the cheap "written since" probe; on the first page refresh in place (selection and
-  // focus are keyed by trace id, so nothing jumps), elsewhere offer a jump to the newest.
-  const [since, setSince] = useState(props.initialLatest);
-  const [newCount, setNewCount] = useState(0);
-  const changes = useQuery<{ changed: number; latest: number | null }>({
-    queryKey: ["traces-changes", experimentId, since],
-    queryFn: ({ signal }) => apiFetch(`/api/ui/experiments/${experimentId}/traces/changes?since=${since}`, { signal }),
-    refetchInterval: POLL_MS,
-    refetchIntervalInBackground: false,
-    staleTime: 0,
-  });
-  useEffect(() => {
-    const d = changes.data;
-    if (!d || d.changed === 0 || d.latest === null) return;
-    if (!pageToken) {
-      setSince(d.latest);
-      setNewCount(0);
-      if (range) setRangeNow(Date.now());
-      qc.invalidateQueries({ queryKey: ["traces", experimentId] });
-      qc.invalidateQueries({ queryKey: ["traces-count", experimentId] });
-    } else {
-      setNewCount(d.changed);
-    }
-  }, [changes.data, pageToken, range, experimentId, qc]);
-
-  // Selection and keyboard focus.
+  // Selection is keyed by trace id: rows that leave the page (deleted, paged away) leave it too.
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [focusId, setFocusId] = useState<string | null>(openTrace);
-  const focusIndex = focusId ? rows.findIndex((r) => r.traceId === focusId) : -1;
   useEffect(() => {
-    setSelected((s) => (s.size ? new Set([...s].filter((id) => rows.some((r) => r.traceId === id))) : s));
-  }, [rows]);
-
-  const applyFilter = (f: string) => set({ filter: f.trim() || null, page_token: null, page: null }, "push");
-  const openRow = useCallback((id: string | null) => {
-    set({ trace: id, span: null }, "push");
-    if (id) setFocusId(id);
-  }, [set]);
+    setSelected((s) => (s.size ? new Set([...s].filter((id) => rowIds.includes(id))) : s));
+  }, [rowIds]);
+  const toggleSelected = useCallback((id: string) => {
+    setSelected((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+  }, []);
 
   const tableRef = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const t = e.target as HTMLElement;
-      if (e.metaKey || e.ctrlKey || e.altKey) return;
-      if (t.closest("input, textarea, select, [contenteditable=true], dialog")) return;
-      // With the drawer open, keys belong to the trace view unless they move between traces.
-      if (!rows.length) return;
-      const move = (d: number) => {
-        e.preventDefault();
-        const i = focusIndex < 0 ? (d > 0 ? 0 : rows.length - 1) : Math.min(rows.length - 1, Math.max(0, focusIndex + d));
-        const id = rows[i].traceId;
-        setFocusId(id);
-        if (openTrace) set({ trace: id, span: null });
-        tableRef.current?.querySelector(`[data-trace-id="${id}"]`)?.scrollIntoView({ block: "nearest" });
-      };
-      if (e.key === "j" || (!openTrace && e.key === "ArrowDown")) move(1);
-      else if (e.key === "k" || (!openTrace && e.key === "ArrowUp")) move(-1);
-      else if ((e.key === "Enter" || e.key === "o") && focusIndex >= 0 && !openTrace) {
-        e.preventDefault();
-        openRow(rows[focusIndex].traceId);
-      } else if (e.key === "x" && focusIndex >= 0) {
-        e.preventDefault();
-        const id = rows[focusIndex].traceId;
-        setSelected((s) => {
-          const n = new Set(s);
-          if (n.has(id)) n.delete(id);
-          else n.add(id);
-          return n;
-        });
-      } else if (e.key === "Escape" && openTrace) {
-        openRow(null);
-      }
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [rows, focusIndex, openTrace, openRow, set]);
+  const { focusId, openRow } = useTraceKeyboard({ ids: rowIds, openTrace, set, toggleSelected, tableRef });
+  const applyFilter = (f: string) => set({ filter: f.trim() || null, page_token: null, page: null }, "push");
 
   const { key: sortKey, desc } = (() => {
     const [k, d] = order.split(/\s+/);
@@ -204,7 +81,6 @@ export function TracesPage(props: {
   const showingEmptyExperiment = !filter && !range && !pageToken && !listError && list.data && rows.length === 0 && (total === undefined || total === 0);
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.traceId));
 
-  const rowIds = rows.map((r) => r.traceId);
   const openIdx = openTrace ? rowIds.indexOf(openTrace) : -1;
 
   return (
@@ -217,7 +93,7 @@ export function TracesPage(props: {
             range={range}
             onFilter={applyFilter}
             onRange={(r) => {
-              setRangeNow(Date.now());
+              restartRange();
               set({ range: r || null, page_token: null, page: null }, "push");
             }}
           />
@@ -230,11 +106,7 @@ export function TracesPage(props: {
               type="button"
               title="Refresh"
               aria-label="Refresh"
-              onClick={() => {
-                setRangeNow(Date.now());
-                qc.invalidateQueries({ queryKey: ["traces", experimentId] });
-                qc.invalidateQueries({ queryKey: ["traces-count", experimentId] });
-              }}
+              onClick={reload}
               className="rounded p-1 hover:bg-slate-100 hover:text-slate-800"
             >
               <IconRefresh size={14} />
@@ -265,8 +137,7 @@ export function TracesPage(props: {
             type="button"
             className="rounded-full bg-indigo-600 px-3 py-0.5 text-xs font-medium text-white shadow hover:bg-indigo-700"
             onClick={() => {
-              setNewCount(0);
-              setSince(changes.data?.latest ?? since);
+              acknowledgeNew();
               set({ page_token: null, page: null }, "push");
             }}
           >
@@ -386,14 +257,7 @@ export function TracesPage(props: {
                           type="checkbox"
                           aria-label={`Select trace ${r.traceId}`}
                           checked={isSel}
-                          onChange={() =>
-                            setSelected((s) => {
-                              const n = new Set(s);
-                              if (n.has(r.traceId)) n.delete(r.traceId);
-                              else n.add(r.traceId);
-                              return n;
-                            })
-                          }
+                          onChange={() => toggleSelected(r.traceId)}
                           className="h-3.5 w-3.5 accent-indigo-600"
                         />
                       </td>
@@ -475,7 +339,7 @@ export function TracesPage(props: {
         </div>
       )}
 
-      <TagTracesDialog open={tagging} traceIds={[...selected]} onClose={() => setTagging(false)} onDone={() => qc.invalidateQueries({ queryKey: ["traces", experimentId] })} />
+      <TagTracesDialog open={tagging} traceIds={[...selected]} onClose={() => setTagging(false)} onDone={refresh} />
       <DeleteTracesDialog
         open={deleting}
         experimentId={experimentId}
@@ -484,85 +348,9 @@ export function TracesPage(props: {
         onDone={() => {
           setSelected(new Set());
           if (openTrace && selected.has(openTrace)) openRow(null);
-          qc.invalidateQueries({ queryKey: ["traces", experimentId] });
-          qc.invalidateQueries({ queryKey: ["traces-count", experimentId] });
+          refresh();
         }}
       />
     </div>
-  );
-}
-
-const inputCls = "block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/20";
-
-function TagTracesDialog({ open, traceIds, onClose, onDone }: { open: boolean; traceIds: string[]; onClose: () => void; onDone: () => void }) {
-  const [key, setKey] = useState("");
-  const [value, setValue] = useState("");
-  useEffect(() => {
-    if (open) {
-      setKey("");
-      setValue("");
-    }
-  }, [open]);
-  const m = useMutation({
-    mutationFn: async () => {
-      for (const id of traceIds) {
-        await apiFetch(`/ajax-api/2.0/mlflow/traces/${encodeURIComponent(id)}/tags`, { method: "PATCH", body: { key: key.trim(), value } });
-      }
-    },
-    onSuccess: () => {
-      onDone();
-      onClose();
-    },
-  });
-  useEffect(() => m.reset(), [open]); // eslint-disable-line react-hooks/exhaustive-deps
-  return (
-    <Dialog open={open} onClose={onClose} title={`Add a tag to ${traceIds.length} trace${traceIds.length === 1 ? "" : "s"}`}>
-      <form
-        className="space-y-3"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (key.trim()) m.mutate();
-        }}
-      >
-        <div>
-          <label htmlFor="bulk-tag-key" className="mb-1 block text-sm font-medium text-slate-700">Key</label>
-          <input id="bulk-tag-key" autoFocus value={key} onChange={(e) => setKey(e.target.value)} className={inputCls} placeholder="reviewed" />
-        </div>
-        <div>
-          <label htmlFor="bulk-tag-value" className="mb-1 block text-sm font-medium text-slate-700">Value</label>
-          <input id="bulk-tag-value" value={value} onChange={(e) => setValue(e.target.value)} className={inputCls} placeholder="yes" />
-        </div>
-        {m.isError && <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">{errorMessage(m.error)}</p>}
-        <div className="flex justify-end gap-2">
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={!key.trim() || m.isPending}>
-            {m.isPending ? "Tagging…" : "Add tag"}
-          </Button>
-        </div>
-      </form>
-    </Dialog>
-  );
-}
-
-function DeleteTracesDialog({ open, experimentId, traceIds, onClose, onDone }: { open: boolean; experimentId: string; traceIds: string[]; onClose: () => void; onDone: () => void }) {
-  const m = useMutation({
-    mutationFn: () => apiFetch<{ traces_deleted: number }>("/ajax-api/2.0/mlflow/traces/delete-traces", { body: { experiment_id: experimentId, request_ids: traceIds } }),
-    onSuccess: () => {
-      onDone();
-      onClose();
-    },
-  });
-  useEffect(() => m.reset(), [open]); // eslint-disable-line react-hooks/exhaustive-deps
-  return (
-    <Dialog open={open} onClose={onClose} title={`Delete ${traceIds.length} trace${traceIds.length === 1 ? "" : "s"}`}>
-      <p className="text-sm text-slate-600">The traces, their spans and assessments are deleted permanently.</p>
-      {m.isError && <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-700">{errorMessage(m.error)}</p>}
-      <div className="mt-5 flex justify-end gap-2">
-        <Button onClick={onClose}>Cancel</Button>
-        <Button variant="danger" disabled={m.isPending} onClick={() => m.mutate()}>
-          {m.isPending ? "Deleting…" : "Delete"}
-        </Button>
-      </div>
-    </Dialog>
   );
 }

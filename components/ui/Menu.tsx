@@ -1,5 +1,6 @@
 "use client";
-import { useEffect, useRef, useState } from "react";
+import * as DropdownMenu from "@radix-ui/react-dropdown-menu";
+import { useRef } from "react";
 import { cn } from "./cn";
 
 export interface MenuItem {
@@ -9,60 +10,56 @@ export interface MenuItem {
   disabled?: boolean;
 }
 
-/** A small popover menu (⋮ menus); closes on outside click and Escape. */
+/**
+ * A small action menu (⋮ menus) on Radix DropdownMenu: arrow keys, typeahead, Escape and outside click.
+ * Not modal: items open dialogs, and a modal menu still holding the page inert while the dialog mounts
+ * left the dialog's fields unclickable.
+ */
 export function Menu({ trigger, items, align = "right", label }: { trigger: React.ReactNode; items: MenuItem[]; align?: "left" | "right"; label: string }) {
-  const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (!ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
-    document.addEventListener("mousedown", onDown);
-    document.addEventListener("keydown", onKey);
-    return () => {
-      document.removeEventListener("mousedown", onDown);
-      document.removeEventListener("keydown", onKey);
-    };
-  }, [open]);
+  // An item runs once the menu has given focus back to its button: a dialog it opens then returns the
+  // focus there on close, not to the removed item (the page's body).
+  const chosen = useRef<(() => void) | null>(null);
   return (
-    <div ref={ref} className="relative inline-block">
-      <button
-        type="button"
+    <DropdownMenu.Root modal={false}>
+      <DropdownMenu.Trigger
         aria-label={label}
-        aria-haspopup="menu"
-        aria-expanded={open}
+        // menus sit in clickable rows and links: the click is the menu's only
         onClick={(e) => {
           e.stopPropagation();
           e.preventDefault();
-          setOpen((o) => !o);
         }}
-        className="inline-flex h-7 w-7 items-center justify-center rounded-md text-slate-500 hover:bg-slate-100 hover:text-slate-900"
+        className="inline-flex h-7 w-7 items-center justify-center rounded-md text-slate-500 hover:bg-slate-100 hover:text-slate-900 data-[state=open]:bg-slate-100"
       >
         {trigger}
-      </button>
-      {open && (
-        <div role="menu" className={cn("absolute z-30 mt-1 min-w-40 rounded-lg border border-slate-200 bg-white py-1 shadow-lg", align === "right" ? "right-0" : "left-0")}>
+      </DropdownMenu.Trigger>
+      <DropdownMenu.Portal>
+        <DropdownMenu.Content
+          align={align === "right" ? "end" : "start"}
+          sideOffset={4}
+          onCloseAutoFocus={() => {
+            const run = chosen.current;
+            chosen.current = null;
+            run?.();
+          }}
+          className="z-40 min-w-40 rounded-lg border border-slate-200 bg-white py-1 shadow-lg"
+        >
           {items.map((it) => (
-            <button
+            <DropdownMenu.Item
               key={it.label}
-              type="button"
-              role="menuitem"
               disabled={it.disabled}
-              onClick={(e) => {
-                e.stopPropagation();
-                e.preventDefault();
-                setOpen(false);
-                it.onSelect();
+              onSelect={() => {
+                chosen.current = it.onSelect;
               }}
-              className={cn("block w-full px-3 py-1.5 text-left text-sm disabled:opacity-40", it.danger ? "text-red-600 hover:bg-red-50" : "text-slate-700 hover:bg-slate-50")}
+              className={cn(
+                "block w-full cursor-default px-3 py-1.5 text-left text-sm outline-none data-[disabled]:opacity-40",
+                it.danger ? "text-red-600 data-[highlighted]:bg-red-50" : "text-slate-700 data-[highlighted]:bg-slate-50",
+              )}
             >
               {it.label}
-            </button>
+            </DropdownMenu.Item>
           ))}
-        </div>
-      )}
-    </div>
+        </DropdownMenu.Content>
+      </DropdownMenu.Portal>
+    </DropdownMenu.Root>
   );
 }

@@ -59,3 +59,16 @@ export function formatBytes(n: number): string {
 export function shortId(id: string, head = 11, tail = 6): string {
   return id.length <= head + tail + 1 ? id : `${id.slice(0, head)}…${id.slice(-tail)}`;
 }
+
+/** "$0.42", "$0.0031" (two significant digits under a cent), "—" when no price was known. */
+export function formatCost(cost: number | null | undefined): string {
+  if (cost === null || cost === undefined) return "—";
+  if (cost === 0) return "$0";
+  return cost < 0.01 ? `$${cost.toPrecision(2)}` : `$${cost.toFixed(2)}`;
+}
+
+/** "2025-06-15 14:07 UTC" (account pages: tokens and users are the same for every viewer), "never". */
+export function formatUtcMinute(ms: number | null): string {
+  if (ms === null) return "never";
+  return new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}

@@ -2,7 +2,8 @@
 import { useState } from "react";
 import { useHydrated } from "@/components/ui/hydrated";
 import type { TokenView } from "@/lib/auth/tokens";
-import { formatTime, send } from "../send";
+import { apiFetch } from "@/components/api";
+import { formatUtcMinute } from "@/components/ui/format";
 
 export function TokenManager({ initial }: { initial: TokenView[] }) {
   const [tokens, setTokens] = useState(initial);
@@ -16,7 +17,7 @@ export function TokenManager({ initial }: { initial: TokenView[] }) {
     const form = e.currentTarget;
     setError(undefined);
     try {
-      const r = await send<TokenView & { token: string }>("POST", "/api/auth/tokens", { name: String(new FormData(form).get("name") ?? "") });
+      const r = await apiFetch<TokenView & { token: string }>("/api/auth/tokens", { method: "POST", body: { name: String(new FormData(form).get("name") ?? "") } });
       const { token, ...view } = r;
       setTokens((t) => [view, ...t]);
       setCreated({ name: view.name, token });
@@ -30,7 +31,7 @@ export function TokenManager({ initial }: { initial: TokenView[] }) {
   async function revoke(t: TokenView) {
     if (!window.confirm(`Revoke the token "${t.name}"? Clients using it will get 401.`)) return;
     try {
-      await send("DELETE", `/api/auth/tokens/${t.id}`);
+      await apiFetch(`/api/auth/tokens/${t.id}`, { method: "DELETE" });
       setTokens((all) => all.map((x) => (x.id === t.id ? { ...x, revokedAt: Date.now() } : x)));
     } catch (err) {
       setError((err as Error).message);
@@ -85,8 +86,8 @@ export function TokenManager({ initial }: { initial: TokenView[] }) {
             <tr key={t.id} className={t.revokedAt ? "text-slate-400" : undefined}>
               <td className="px-3 py-2 font-medium">{t.name}</td>
               <td className="px-3 py-2 font-mono text-xs">{t.prefix}…</td>
-              <td className="px-3 py-2">{formatTime(t.createdAt)}</td>
-              <td className="px-3 py-2">{formatTime(t.lastUsedAt)}</td>
+              <td className="px-3 py-2">{formatUtcMinute(t.createdAt)}</td>
+              <td className="px-3 py-2">{formatUtcMinute(t.lastUsedAt)}</td>
               <td className="px-3 py-2 text-right">
                 {t.revokedAt ? (
                   <span>revoked</span>

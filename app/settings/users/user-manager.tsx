@@ -2,7 +2,8 @@
 import { useState } from "react";
 import { useHydrated } from "@/components/ui/hydrated";
 import type { UserView } from "@/lib/auth/users";
-import { formatTime, send } from "../send";
+import { apiFetch } from "@/components/api";
+import { formatUtcMinute } from "@/components/ui/format";
 
 export function UserManager({ initial, me }: { initial: UserView[]; me: string }) {
   const [users, setUsers] = useState(initial);
@@ -27,7 +28,7 @@ export function UserManager({ initial, me }: { initial: UserView[]; me: string }
     const form = e.currentTarget;
     const f = new FormData(form);
     await act(async () => {
-      const r = await send<{ user: UserView }>("POST", "/api/auth/users", { username: f.get("username"), password: f.get("password"), is_admin: f.get("is_admin") === "on" });
+      const r = await apiFetch<{ user: UserView }>("/api/auth/users", { method: "POST", body: { username: f.get("username"), password: f.get("password"), is_admin: f.get("is_admin") === "on" } });
       setUsers((all) => [...all, r.user].sort((a, b) => a.username.localeCompare(b.username)));
       setNotice(`Added ${r.user.username}.`);
       form.reset();
@@ -36,7 +37,7 @@ export function UserManager({ initial, me }: { initial: UserView[]; me: string }
 
   const patch = (u: UserView, body: Record<string, unknown>, message: string) =>
     act(async () => {
-      const r = await send<{ user: UserView }>("PATCH", `/api/auth/users/${encodeURIComponent(u.username)}`, body);
+      const r = await apiFetch<{ user: UserView }>(`/api/auth/users/${encodeURIComponent(u.username)}`, { method: "PATCH", body });
       replace(r.user);
       setNotice(message);
     });
@@ -86,7 +87,7 @@ export function UserManager({ initial, me }: { initial: UserView[]; me: string }
               </td>
               <td className="px-3 py-2">{u.isAdmin ? "admin" : "user"}</td>
               <td className="px-3 py-2">{u.disabled ? <span className="text-red-600">disabled</span> : "active"}</td>
-              <td className="px-3 py-2">{formatTime(u.createdAt)}</td>
+              <td className="px-3 py-2">{formatUtcMinute(u.createdAt)}</td>
               <td className="px-3 py-2 text-right space-x-3 whitespace-nowrap">
                 <button type="button" className="text-indigo-600 hover:underline" onClick={() => resetPassword(u)}>
                   Reset password

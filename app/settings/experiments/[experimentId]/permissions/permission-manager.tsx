@@ -3,7 +3,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useHydrated } from "@/components/ui/hydrated";
 import type { ExperimentPermissionView } from "@/lib/auth/permissions";
-import { send } from "../../../send";
+import { apiFetch } from "@/components/api";
 
 const LEVELS = ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"] as const;
 const BASE = "/api/2.0/mlflow/experiments/permissions";
@@ -27,7 +27,7 @@ export function PermissionManager({ experimentId, initial }: { experimentId: str
   function set(username: string, permission: string) {
     return act(async () => {
       const exists = grants.some((g) => g.username === username);
-      await send(exists ? "PATCH" : "POST", `${BASE}/${exists ? "update" : "create"}`, { experiment_id: experimentId, username, permission });
+      await apiFetch(`${BASE}/${exists ? "update" : "create"}`, { method: exists ? "PATCH" : "POST", body: { experiment_id: experimentId, username, permission } });
       setGrants((all) =>
         exists
           ? all.map((g) => (g.username === username ? { ...g, permission: permission as ExperimentPermissionView["permission"] } : g))
@@ -38,7 +38,7 @@ export function PermissionManager({ experimentId, initial }: { experimentId: str
 
   function remove(username: string) {
     return act(async () => {
-      await send("DELETE", `${BASE}/delete`, { experiment_id: experimentId, username });
+      await apiFetch(`${BASE}/delete`, { method: "DELETE", body: { experiment_id: experimentId, username } });
       setGrants((all) => all.filter((g) => g.username !== username));
     });
   }
