@@ -10,18 +10,15 @@
 // BENCH_SECONDS (default 20) and BENCH_WARMUP_SECONDS (3) set each phase's length; BENCH_SERVER_NODE_OPTIONS
 // passes node flags to the server (e.g. --max-semi-space-size=64); BENCH_VERBOSE=1 prints the database URL
 // so it can be watched while the load runs; BENCH_ONLY=batches or BENCH_ONLY=single runs one load phase. The load generator runs on the same machine as the server.
+import { createBenchExperiment, runBench, withBenchDatabase } from "./harness";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { closeDb } from "../../lib/db";
-import { ensureBuild } from "../../lib/server/build";
-import { startEmbeddedPostgres } from "../../lib/server/embedded-pg";
 import { migrate } from "../../lib/server/migrate";
-import { ROOT } from "../../lib/server/paths";
-import { startServerProcess } from "../../lib/server/test-runner";
 import { copySpans, spanCopyRows } from "../../lib/store/ingest";
 import { decodeOtlpTraces, encodeExportRequest } from "../../lib/tracing/otlp";
 
@@ -289,96 +286,82 @@ async function copyCeiling(databaseUrl: string, experimentId: string, template: 
 async function main() {
   const fmt = (n: number, d = 0) => n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
   console.log(`bench:otlp  ${os.cpus().length} CPUs, node ${process.version}, ${SECONDS}s per phase (+${WARMUP_SECONDS}s warm-up)`);
-  await ensureBuild(ROOT, (m) => console.log(m));
-  const dir = mkdtempSync(path.join(os.tmpdir(), "flowtrace-bench-otlp-"));
-  const db = await startEmbeddedPostgres(dir);
-  let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
-  try {
-    await migrate(db.url, path.join(ROOT, "prisma", "migrations"));
-    if (process.env.BENCH_VERBOSE) console.log(`database: ${db.url}`);
-    const admin = new pg.Client({ connectionString: db.url });
-    await admin.connect();
-    const now = Date.now();
-    const { rows } = await admin.query<{ experiment_id: string }>(
-      `INSERT INTO experiments (name, artifact_location, creation_time, last_update_time) VALUES ('bench-otlp', 'mlflow-artifacts:/bench', $1, $1) RETURNING experiment_id`,
-      [now],
-    );
-    const experimentId = rows[0].experiment_id;
+  await withBenchDatabase("otlp", { migrate: true }, async ({ dbUrl, startServer }) => {
+    try {
+      if (process.env.BENCH_VERBOSE) console.log(`database: ${dbUrl}`);
+      const admin = new pg.Client({ connectionString: dbUrl });
+      await admin.connect();
+      const experimentId = await createBenchExperiment(admin, "bench-otlp");
 
-    const batch = buildBatch();
-    const offsets = idOffsets(batch.bytes, batch.traceIds);
-    console.log(`batch: ${SPANS_PER_BATCH} spans, ${fmt(batch.bytes.length)} bytes protobuf (${fmt(batch.bytes.length / SPANS_PER_BATCH)} B/span)`);
+      const batch = buildBatch();
+      const offsets = idOffsets(batch.bytes, batch.traceIds);
+      console.log(`batch: ${SPANS_PER_BATCH} spans, ${fmt(batch.bytes.length)} bytes protobuf (${fmt(batch.bytes.length / SPANS_PER_BATCH)} B/span)`);
 
-    const only = process.env.BENCH_ONLY ?? "";
-    const ceiling = only === "single" ? NaN : await copyCeiling(db.url, experimentId, batch.bytes, batch.traceIds, Math.min(SECONDS, 10));
-    console.log(`copy_ceiling_rows_per_s: ${fmt(ceiling)}  (same rows, COPY per 512 rows, 2 connections)`);
+      const only = process.env.BENCH_ONLY ?? "";
+      const ceiling = only === "single" ? NaN : await copyCeiling(dbUrl, experimentId, batch.bytes, batch.traceIds, Math.min(SECONDS, 10));
+      console.log(`copy_ceiling_rows_per_s: ${fmt(ceiling)}  (same rows, COPY per 512 rows, 2 connections)`);
 
-    server = await startServerProcess(db.url, [], { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "" });
-    const url = new URL(server.url);
-    const pid = childServerPid();
-    const headers = { "content-type": "application/x-protobuf", "x-mlflow-experiment-id": experimentId };
+      const server = await startServer([], { NODE_OPTIONS: process.env.BENCH_SERVER_NODE_OPTIONS ?? "" });
+      const url = new URL(server.url);
+      const pid = childServerPid();
+      const headers = { "content-type": "application/x-protobuf", "x-mlflow-experiment-id": experimentId };
 
-    let ratio = NaN;
-    for (const concurrency of only === "single" ? [] : [4, 8]) {
-      await runLoad(url, concurrency, WARMUP_SECONDS, () => withFreshIds(batch.bytes, offsets), headers);
-      const rss = sampleMaxRss(pid);
-      const r = await runLoad(url, concurrency, SECONDS, () => withFreshIds(batch.bytes, offsets), headers);
-      const maxRss = rss.stop();
-      const lat = r.latenciesMs.sort((a, b) => a - b);
-      const spansPerS = ((r.requests - r.errors) * SPANS_PER_BATCH) / r.seconds;
-      if (concurrency === 4) ratio = spansPerS / ceiling;
+      let ratio = NaN;
+      for (const concurrency of only === "single" ? [] : [4, 8]) {
+        await runLoad(url, concurrency, WARMUP_SECONDS, () => withFreshIds(batch.bytes, offsets), headers);
+        const rss = sampleMaxRss(pid);
+        const r = await runLoad(url, concurrency, SECONDS, () => withFreshIds(batch.bytes, offsets), headers);
+        const maxRss = rss.stop();
+        const lat = r.latenciesMs.sort((a, b) => a - b);
+        const spansPerS = ((r.requests - r.errors) * SPANS_PER_BATCH) / r.seconds;
+        if (concurrency === 4) ratio = spansPerS / ceiling;
+        console.log(
+          `batches_512 senders=${concurrency}: spans_per_s: ${fmt(spansPerS)}  requests: ${r.requests}  errors: ${r.errors}${r.firstError ? ` (${r.firstError})` : ""}  ` +
+            `p50_ms: ${fmt(pct(lat, 50), 1)}  p99_ms: ${fmt(pct(lat, 99), 1)}  server_rss_mb: ${fmt(rssMb(pid))} (max ${fmt(maxRss)})`,
+        );
+      }
+      const stored = await admin.query<{ n: string }>("SELECT count(*) AS n FROM spans");
+      console.log(`spans stored: ${fmt(Number(stored.rows[0].n))}`);
+      if (only !== "single") console.log(`ratio_to_copy_ceiling: ${ratio.toFixed(2)}`);
+
+      // Python client pattern: one span per request, six requests per trace, root last
+      if (only === "batches") return void (await admin.end());
+      const templates = buildSingleSpanTemplates();
+      const state = Array.from({ length: 8 }, () => ({ step: 0, traceId: randomBytes(16), rootId: randomBytes(8) }));
+      const nextSingle = (sender: number) => {
+        const s = state[sender];
+        if (s.step === templates.length) {
+          s.step = 0;
+          s.traceId = randomBytes(16);
+          s.rootId = randomBytes(8);
+        }
+        const t = templates[s.step++];
+        const b = Buffer.from(t.bytes);
+        s.traceId.copy(b, t.traceAt);
+        const hexAt = b.indexOf("tr-" + "aa".repeat(16));
+        if (hexAt >= 0) b.write("tr-" + s.traceId.toString("hex"), hexAt, "latin1");
+        if (t.parentAt >= 0) {
+          s.rootId.copy(b, t.parentAt);
+          randomBytes(8).copy(b, t.spanAt);
+        } else {
+          s.rootId.copy(b, t.spanAt);
+        }
+        return b;
+      };
+      await runLoad(url, 8, WARMUP_SECONDS, nextSingle, headers);
+      const single = await runLoad(url, 8, SECONDS, nextSingle, headers);
+      const lat = single.latenciesMs.sort((a, b) => a - b);
       console.log(
-        `batches_512 senders=${concurrency}: spans_per_s: ${fmt(spansPerS)}  requests: ${r.requests}  errors: ${r.errors}${r.firstError ? ` (${r.firstError})` : ""}  ` +
-          `p50_ms: ${fmt(pct(lat, 50), 1)}  p99_ms: ${fmt(pct(lat, 99), 1)}  server_rss_mb: ${fmt(rssMb(pid))} (max ${fmt(maxRss)})`,
+        `single_span senders=8: requests_per_s: ${fmt((single.requests - single.errors) / single.seconds)}  errors: ${single.errors}${single.firstError ? ` (${single.firstError})` : ""}  ` +
+          `p50_ms: ${fmt(pct(lat, 50), 2)}  p99_ms: ${fmt(pct(lat, 99), 2)}  server_rss_mb: ${fmt(rssMb(pid))}`,
       );
+      const traces = await admin.query<{ n: string; done: string }>("SELECT count(*) AS n, count(*) FILTER (WHERE state = 'OK') AS done FROM traces");
+      console.log(`traces stored: ${fmt(Number(traces.rows[0].n))} (${fmt(Number(traces.rows[0].done))} final)`);
+      await admin.end();
+    } finally {
+      await closeDb().catch(() => {});
     }
-    const stored = await admin.query<{ n: string }>("SELECT count(*) AS n FROM spans");
-    console.log(`spans stored: ${fmt(Number(stored.rows[0].n))}`);
-    if (only !== "single") console.log(`ratio_to_copy_ceiling: ${ratio.toFixed(2)}`);
-
-    // Python client pattern: one span per request, six requests per trace, root last
-    if (only === "batches") return void (await admin.end());
-    const templates = buildSingleSpanTemplates();
-    const state = Array.from({ length: 8 }, () => ({ step: 0, traceId: randomBytes(16), rootId: randomBytes(8) }));
-    const nextSingle = (sender: number) => {
-      const s = state[sender];
-      if (s.step === templates.length) {
-        s.step = 0;
-        s.traceId = randomBytes(16);
-        s.rootId = randomBytes(8);
-      }
-      const t = templates[s.step++];
-      const b = Buffer.from(t.bytes);
-      s.traceId.copy(b, t.traceAt);
-      const hexAt = b.indexOf("tr-" + "aa".repeat(16));
-      if (hexAt >= 0) b.write("tr-" + s.traceId.toString("hex"), hexAt, "latin1");
-      if (t.parentAt >= 0) {
-        s.rootId.copy(b, t.parentAt);
-        randomBytes(8).copy(b, t.spanAt);
-      } else {
-        s.rootId.copy(b, t.spanAt);
-      }
-      return b;
-    };
-    await runLoad(url, 8, WARMUP_SECONDS, nextSingle, headers);
-    const single = await runLoad(url, 8, SECONDS, nextSingle, headers);
-    const lat = single.latenciesMs.sort((a, b) => a - b);
-    console.log(
-      `single_span senders=8: requests_per_s: ${fmt((single.requests - single.errors) / single.seconds)}  errors: ${single.errors}${single.firstError ? ` (${single.firstError})` : ""}  ` +
-        `p50_ms: ${fmt(pct(lat, 50), 2)}  p99_ms: ${fmt(pct(lat, 99), 2)}  server_rss_mb: ${fmt(rssMb(pid))}`,
-    );
-    const traces = await admin.query<{ n: string; done: string }>("SELECT count(*) AS n, count(*) FILTER (WHERE state = 'OK') AS done FROM traces");
-    console.log(`traces stored: ${fmt(Number(traces.rows[0].n))} (${fmt(Number(traces.rows[0].done))} final)`);
-    await admin.end();
-  } finally {
-    await server?.stop();
-    await closeDb().catch(() => {});
-    await db.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -15,8 +15,9 @@
 // for finding where the time goes: BENCH_PG_STATEMENTS=1 (PostgreSQL's execution time per statement during the
 // ingest run, from pg_stat_statements), BENCH_PG_FLAGS="-c name=value …" (settings for the embedded PostgreSQL,
 // e.g. "-c synchronous_commit=off" to see what the WAL flush costs).
+import { runBench, withBenchDatabase } from "./harness";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -24,10 +25,6 @@ import zlib from "node:zlib";
 import pg from "pg";
 import { stringifyJson } from "../../lib/mlflow/json";
 import { buildTraceSearchSql } from "../../lib/search/traces";
-import { ensureBuild } from "../../lib/server/build";
-import { startEmbeddedPostgres } from "../../lib/server/embedded-pg";
-import { ROOT } from "../../lib/server/paths";
-import { startServerProcess } from "../../lib/server/test-runner";
 
 const TRACES = Number(process.env.BENCH_TRACES ?? 8000);
 const WARMUP = 1000; // JIT and plan caches warm: the figure is the steady state
@@ -315,146 +312,137 @@ function pct(sorted: number[], p: number): number {
 
 async function main() {
   console.log(`bench:rest on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}); other load on the machine skews the figures`);
-  await ensureBuild(ROOT, (m) => console.log(m));
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "flowtrace-bench-rest-"));
   // BENCH_PG_STATEMENTS=1: PostgreSQL's time per statement during the ingest run (pg_stat_statements)
   const statements = process.env.BENCH_PG_STATEMENTS === "1";
-  const pgdb = await startEmbeddedPostgres(tmp, { postgresFlags: [...(statements ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all"] : []), ...(process.env.BENCH_PG_FLAGS ? process.env.BENCH_PG_FLAGS.trim().split(/\s+/) : [])] });
-  let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
-  const db = new pg.Client({ connectionString: pgdb.url });
-  try {
-    server = await startServerProcess(pgdb.url);
-    await db.connect();
-    const url = server.url;
-    clients = new Clients(new URL(url));
-    console.log(`server ${url}, embedded PostgreSQL in ${tmp}`);
+  await withBenchDatabase("rest", { postgresFlags: [...(statements ? ["-c", "shared_preload_libraries=pg_stat_statements", "-c", "pg_stat_statements.track=all"] : []), ...(process.env.BENCH_PG_FLAGS ? process.env.BENCH_PG_FLAGS.trim().split(/\s+/) : [])] }, async ({ dir, dbUrl, startServer }) => {
+    const db = new pg.Client({ connectionString: dbUrl });
+    try {
+      const server = await startServer();
+      await db.connect();
+      const url = server.url;
+      clients = new Clients(new URL(url));
+      console.log(`server ${url}, embedded PostgreSQL in ${dir}`);
 
-    // ---- 0. the machine's HTTP ceiling for this pattern: the cheapest route of the same server, sent by the
-    // same load generator (keep-alive, 8 clients). A TypeScript-SDK trace is two requests, so half of this rate
-    // is what ingest would reach if storing a trace cost nothing. It moves with the machine's speed (this VM's
-    // varies by tens of percent from minute to minute): it is measured before each ingest run, and the ratio to
-    // it is comparable across runs.
-    const httpCeiling = async (): Promise<number> => {
-      const versionRate = async (n: number) => {
-        let next = 0;
-        const s = performance.now();
-        await Promise.all(Array.from({ length: CLIENTS }, async () => {
-          while (next++ < n) await request(`${url}/version`, "GET", "");
-        }));
-        return n / ((performance.now() - s) / 1000);
+      // ---- 0. the machine's HTTP ceiling for this pattern: the cheapest route of the same server, sent by the
+      // same load generator (keep-alive, 8 clients). A TypeScript-SDK trace is two requests, so half of this rate
+      // is what ingest would reach if storing a trace cost nothing. It moves with the machine's speed (this VM's
+      // varies by tens of percent from minute to minute): it is measured before each ingest run, and the ratio to
+      // it is comparable across runs.
+      const httpCeiling = async (): Promise<number> => {
+        const versionRate = async (n: number) => {
+          let next = 0;
+          const s = performance.now();
+          await Promise.all(Array.from({ length: CLIENTS }, async () => {
+            while (next++ < n) await request(`${url}/version`, "GET", "");
+          }));
+          return n / ((performance.now() - s) / 1000);
+        };
+        await versionRate(1000);
+        return (await versionRate(4000)) / 2;
       };
-      await versionRate(1000);
-      return (await versionRate(4000)) / 2;
-    };
 
-    // ---- 1. ingest throughput, BENCH_INGEST_RUNS times (each on a fresh experiment) ----
-    if (process.env.BENCH_SKIP_INGEST !== "1") {
-      const results: { tps: number; ratio: number }[] = [];
-      for (let run = 1; run <= INGEST_RUNS; run++) {
-        const exp = await createExperiment(url, `bench-ingest-${hex(3)}`);
-        const warm = Array.from({ length: WARMUP }, (_, i) => prepareTrace(exp, i));
-        await runClients(url, warm);
-        // (after the warm-up: measured on a cold server, the ceiling came out at less than half of this)
-        const ceilingTracesPerS = await httpCeiling();
-        console.log(`\nHTTP ceiling: GET /version ${(ceilingTracesPerS * 2).toFixed(0)} req/s with ${CLIENTS} clients = ${ceilingTracesPerS.toFixed(0)} traces/s at two requests per trace and no work (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")})`);
-        const traces = Array.from({ length: TRACES }, (_, i) => prepareTrace(exp, WARMUP + i));
-        const bytes = traces.reduce((s, t) => s + t.start.length + t.doc.length, 0);
-        const xacts = async () => Number((await db.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xact_commit);
-        const walBytes = async () => BigInt((await db.query(`SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn AS b`)).rows[0].b);
-        const wal0 = await walBytes();
-        if (statements) await db.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()`);
-        const x0 = await xacts();
-        const cpu0 = cpuByRole();
-        const secs = await runClients(url, traces);
-        const cpu1 = cpuByRole();
-        const x1 = await xacts();
-        const wal1 = await walBytes();
-        const tps = TRACES / secs;
-        results.push({ tps, ratio: tps / ceilingTracesPerS });
-        const { rows } = await db.query(`SELECT (SELECT count(*) FROM traces WHERE experiment_id = $1)::int AS t, (SELECT count(*) FROM spans WHERE experiment_id = $1)::int AS s`, [exp]);
-        const expectTraces = WARMUP + TRACES;
-        if (rows[0].t !== expectTraces || rows[0].s !== expectTraces * SPANS_PER_TRACE) throw new Error(`stored ${rows[0].t} traces / ${rows[0].s} spans, expected ${expectTraces} / ${expectTraces * SPANS_PER_TRACE}`);
-        console.log(`ingest run ${run}/${INGEST_RUNS} (StartTraceV3 + traces.json, ${SPANS_PER_TRACE} spans/trace, ${CLIENTS} clients, ${TRACES} traces, ${(bytes / TRACES / 1024).toFixed(1)} KiB/trace):`);
-        console.log(`  ${tps.toFixed(0)} traces/s = ${(tps * SPANS_PER_TRACE).toFixed(0)} spans/s in ${secs.toFixed(1)} s  (target >= 1000 traces/s: ${tps >= 1000 ? "met" : "NOT met"})`);
-        console.log(`  ratio to the machine's span-ingest anchor (${SPAN_ANCHOR} spans/s, limits.md): ${((tps * SPANS_PER_TRACE) / SPAN_ANCHOR).toFixed(2)}`);
-        console.log(`  ratio to this run's HTTP ceiling (${ceilingTracesPerS.toFixed(0)} traces/s, above): ${(tps / ceilingTracesPerS).toFixed(2)}`);
-        const per = (k: keyof typeof cpu0) => (((cpu1[k] - cpu0[k]) / TRACES) * 1000).toFixed(0);
-        const busy = cpu1.machineBusy - cpu0.machineBusy;
-        console.log(
-          `  CPU per trace: server ${per("server")} us, PostgreSQL ${per("postgres")} us, this load generator ${per("client")} us; ` +
-            `machine ${((100 * busy) / (busy + cpu1.machineIdle - cpu0.machineIdle)).toFixed(0)}% busy`,
-        );
-        // each commit is a round trip and a WAL flush: group commit shows as fewer of them per trace
-        console.log(`  PostgreSQL transactions per trace: ${((x1 - x0 - 1) / TRACES).toFixed(2)}; WAL per trace: ${(Number(wal1 - wal0) / TRACES / 1024).toFixed(1)} KiB`);
-        if (statements) {
-          const { rows: st } = await db.query(
-            `SELECT calls, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements
-              WHERE query NOT LIKE '%pg_stat%' ORDER BY total_exec_time DESC LIMIT 25`,
+      // ---- 1. ingest throughput, BENCH_INGEST_RUNS times (each on a fresh experiment) ----
+      if (process.env.BENCH_SKIP_INGEST !== "1") {
+        const results: { tps: number; ratio: number }[] = [];
+        for (let run = 1; run <= INGEST_RUNS; run++) {
+          const exp = await createExperiment(url, `bench-ingest-${hex(3)}`);
+          const warm = Array.from({ length: WARMUP }, (_, i) => prepareTrace(exp, i));
+          await runClients(url, warm);
+          // (after the warm-up: measured on a cold server, the ceiling came out at less than half of this)
+          const ceilingTracesPerS = await httpCeiling();
+          console.log(`\nHTTP ceiling: GET /version ${(ceilingTracesPerS * 2).toFixed(0)} req/s with ${CLIENTS} clients = ${ceilingTracesPerS.toFixed(0)} traces/s at two requests per trace and no work (load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")})`);
+          const traces = Array.from({ length: TRACES }, (_, i) => prepareTrace(exp, WARMUP + i));
+          const bytes = traces.reduce((s, t) => s + t.start.length + t.doc.length, 0);
+          const xacts = async () => Number((await db.query(`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)).rows[0].xact_commit);
+          const walBytes = async () => BigInt((await db.query(`SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn AS b`)).rows[0].b);
+          const wal0 = await walBytes();
+          if (statements) await db.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()`);
+          const x0 = await xacts();
+          const cpu0 = cpuByRole();
+          const secs = await runClients(url, traces);
+          const cpu1 = cpuByRole();
+          const x1 = await xacts();
+          const wal1 = await walBytes();
+          const tps = TRACES / secs;
+          results.push({ tps, ratio: tps / ceilingTracesPerS });
+          const { rows } = await db.query(`SELECT (SELECT count(*) FROM traces WHERE experiment_id = $1)::int AS t, (SELECT count(*) FROM spans WHERE experiment_id = $1)::int AS s`, [exp]);
+          const expectTraces = WARMUP + TRACES;
+          if (rows[0].t !== expectTraces || rows[0].s !== expectTraces * SPANS_PER_TRACE) throw new Error(`stored ${rows[0].t} traces / ${rows[0].s} spans, expected ${expectTraces} / ${expectTraces * SPANS_PER_TRACE}`);
+          console.log(`ingest run ${run}/${INGEST_RUNS} (StartTraceV3 + traces.json, ${SPANS_PER_TRACE} spans/trace, ${CLIENTS} clients, ${TRACES} traces, ${(bytes / TRACES / 1024).toFixed(1)} KiB/trace):`);
+          console.log(`  ${tps.toFixed(0)} traces/s = ${(tps * SPANS_PER_TRACE).toFixed(0)} spans/s in ${secs.toFixed(1)} s  (target >= 1000 traces/s: ${tps >= 1000 ? "met" : "NOT met"})`);
+          console.log(`  ratio to the machine's span-ingest anchor (${SPAN_ANCHOR} spans/s, limits.md): ${((tps * SPANS_PER_TRACE) / SPAN_ANCHOR).toFixed(2)}`);
+          console.log(`  ratio to this run's HTTP ceiling (${ceilingTracesPerS.toFixed(0)} traces/s, above): ${(tps / ceilingTracesPerS).toFixed(2)}`);
+          const per = (k: keyof typeof cpu0) => (((cpu1[k] - cpu0[k]) / TRACES) * 1000).toFixed(0);
+          const busy = cpu1.machineBusy - cpu0.machineBusy;
+          console.log(
+            `  CPU per trace: server ${per("server")} us, PostgreSQL ${per("postgres")} us, this load generator ${per("client")} us; ` +
+              `machine ${((100 * busy) / (busy + cpu1.machineIdle - cpu0.machineIdle)).toFixed(0)}% busy`,
           );
-          console.log(`  PostgreSQL execution time per trace by statement (pg_stat_statements, nested statements included):`);
-          for (const r of st) console.log(`    ${((Number(r.total_exec_time) * 1000) / TRACES).toFixed(1).padStart(7)} us  ${String(r.calls).padStart(7)} calls  ${r.q}`);
+          // each commit is a round trip and a WAL flush: group commit shows as fewer of them per trace
+          console.log(`  PostgreSQL transactions per trace: ${((x1 - x0 - 1) / TRACES).toFixed(2)}; WAL per trace: ${(Number(wal1 - wal0) / TRACES / 1024).toFixed(1)} KiB`);
+          if (statements) {
+            const { rows: st } = await db.query(
+              `SELECT calls, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS q FROM pg_stat_statements
+                WHERE query NOT LIKE '%pg_stat%' ORDER BY total_exec_time DESC LIMIT 25`,
+            );
+            console.log(`  PostgreSQL execution time per trace by statement (pg_stat_statements, nested statements included):`);
+            for (const r of st) console.log(`    ${((Number(r.total_exec_time) * 1000) / TRACES).toFixed(1).padStart(7)} us  ${String(r.calls).padStart(7)} calls  ${r.q}`);
+          }
+        }
+        if (INGEST_RUNS > 1) {
+          const tpsSorted = results.map((r) => r.tps).sort((a, b) => a - b);
+          const ratios = results.map((r) => r.ratio).sort((a, b) => a - b);
+          const mid = (xs: number[]) => xs[Math.floor((xs.length - 1) / 2)];
+          console.log(
+            `\ningest over ${INGEST_RUNS} runs: median ${mid(tpsSorted).toFixed(0)} traces/s (min ${tpsSorted[0].toFixed(0)}, max ${tpsSorted[tpsSorted.length - 1].toFixed(0)}; ` +
+              `target >= 1000: ${mid(tpsSorted) >= 1000 ? "met" : "NOT met"}); ratio to the HTTP ceiling median ${mid(ratios).toFixed(2)} (${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)})`,
+          );
         }
       }
-      if (INGEST_RUNS > 1) {
-        const tpsSorted = results.map((r) => r.tps).sort((a, b) => a - b);
-        const ratios = results.map((r) => r.ratio).sort((a, b) => a - b);
-        const mid = (xs: number[]) => xs[Math.floor((xs.length - 1) / 2)];
-        console.log(
-          `\ningest over ${INGEST_RUNS} runs: median ${mid(tpsSorted).toFixed(0)} traces/s (min ${tpsSorted[0].toFixed(0)}, max ${tpsSorted[tpsSorted.length - 1].toFixed(0)}; ` +
-            `target >= 1000: ${mid(tpsSorted) >= 1000 ? "met" : "NOT met"}); ratio to the HTTP ceiling median ${mid(ratios).toFixed(2)} (${ratios[0].toFixed(2)}-${ratios[ratios.length - 1].toFixed(2)})`,
-        );
-      }
-    }
 
-    // ---- 2. search latency on 1M traces ----
-    const big = await createExperiment(url, `bench-search-${hex(3)}`);
-    const t1 = performance.now();
-    await seed(db, big, SEED);
-    console.log(`  seeding ${SEED.toLocaleString()} traces took ${((performance.now() - t1) / 1000).toFixed(0)} s`);
-    const filters: [string, string | undefined][] = [
-      ["no filter", undefined],
-      ["trace.status = 'ERROR'", "trace.status = 'ERROR'"],
-      ["a session", "metadata.`mlflow.trace.session` = 'session-1234'"],
-      ["a user", "metadata.`mlflow.trace.user` = 'user-42'"],
-      ["a tag", "tag.env = 'staging'"],
-    ];
-    console.log(`\nsearch (POST /api/3.0/mlflow/traces/search, first page of 100, ${SEED.toLocaleString()} traces, ${SEARCH_RUNS} runs each):`);
-    let worst = 0;
-    for (const [label, filter] of filters) {
-      const body = JSON.stringify({ locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: big } }], filter, max_results: 100 });
-      const times: number[] = [];
-      let count = 0;
-      for (let i = 0; i < SEARCH_RUNS + 3; i++) {
-        const s = performance.now();
-        const r = await fetch(`${url}/api/3.0/mlflow/traces/search`, { method: "POST", body, headers: { "content-type": "application/json" } });
-        const j = (await r.json()) as { traces?: unknown[] };
-        const ms = performance.now() - s;
-        if (r.status !== 200) throw new Error(`search ${label}: ${r.status} ${JSON.stringify(j)}`);
-        count = j.traces?.length ?? 0;
-        if (i >= 3) times.push(ms);
+      // ---- 2. search latency on 1M traces ----
+      const big = await createExperiment(url, `bench-search-${hex(3)}`);
+      const t1 = performance.now();
+      await seed(db, big, SEED);
+      console.log(`  seeding ${SEED.toLocaleString()} traces took ${((performance.now() - t1) / 1000).toFixed(0)} s`);
+      const filters: [string, string | undefined][] = [
+        ["no filter", undefined],
+        ["trace.status = 'ERROR'", "trace.status = 'ERROR'"],
+        ["a session", "metadata.`mlflow.trace.session` = 'session-1234'"],
+        ["a user", "metadata.`mlflow.trace.user` = 'user-42'"],
+        ["a tag", "tag.env = 'staging'"],
+      ];
+      console.log(`\nsearch (POST /api/3.0/mlflow/traces/search, first page of 100, ${SEED.toLocaleString()} traces, ${SEARCH_RUNS} runs each):`);
+      let worst = 0;
+      for (const [label, filter] of filters) {
+        const body = JSON.stringify({ locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: big } }], filter, max_results: 100 });
+        const times: number[] = [];
+        let count = 0;
+        for (let i = 0; i < SEARCH_RUNS + 3; i++) {
+          const s = performance.now();
+          const r = await fetch(`${url}/api/3.0/mlflow/traces/search`, { method: "POST", body, headers: { "content-type": "application/json" } });
+          const j = (await r.json()) as { traces?: unknown[] };
+          const ms = performance.now() - s;
+          if (r.status !== 200) throw new Error(`search ${label}: ${r.status} ${JSON.stringify(j)}`);
+          count = j.traces?.length ?? 0;
+          if (i >= 3) times.push(ms);
+        }
+        times.sort((a, b) => a - b);
+        const p95 = pct(times, 95);
+        worst = Math.max(worst, p95);
+        console.log(`  ${label.padEnd(24)} p50 ${pct(times, 50).toFixed(1).padStart(6)} ms   p95 ${p95.toFixed(1).padStart(6)} ms   (${count} traces on the page)`);
+        if (p95 > 50 || process.env.BENCH_EXPLAIN === "1") {
+          // where the time goes, for the search module's owners
+          const q = buildTraceSearchSql({ experimentIds: [big], filter, maxResults: 100 });
+          const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.values);
+          console.log(plan.rows.map((r) => "      " + r["QUERY PLAN"]).join("\n"));
+        }
       }
-      times.sort((a, b) => a - b);
-      const p95 = pct(times, 95);
-      worst = Math.max(worst, p95);
-      console.log(`  ${label.padEnd(24)} p50 ${pct(times, 50).toFixed(1).padStart(6)} ms   p95 ${p95.toFixed(1).padStart(6)} ms   (${count} traces on the page)`);
-      if (p95 > 50 || process.env.BENCH_EXPLAIN === "1") {
-        // where the time goes, for the search module's owners
-        const q = buildTraceSearchSql({ experimentIds: [big], filter, maxResults: 100 });
-        const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${q.sql}`, q.values);
-        console.log(plan.rows.map((r) => "      " + r["QUERY PLAN"]).join("\n"));
-      }
+      console.log(`  worst p95 ${worst.toFixed(1)} ms (target <= 50 ms: ${worst <= 50 ? "met" : "NOT met"}; MLflow 3.6 on PostgreSQL: ~85 ms at 26k traces)`);
+    } finally {
+      await db.end().catch(() => {});
     }
-    console.log(`  worst p95 ${worst.toFixed(1)} ms (target <= 50 ms: ${worst <= 50 ? "met" : "NOT met"}; MLflow 3.6 on PostgreSQL: ~85 ms at 26k traces)`);
-  } finally {
-    clients?.close();
-    await db.end().catch(() => {});
-    await server?.stop();
-    await pgdb.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -12,15 +12,10 @@
 //   - reading the whole 1,000-turn transcript page by page
 //   - what the summary triggers cost a trace upsert (with vs. without them)
 // and prints each figure with its ratio to the target.
-import { mkdtempSync, rmSync } from "node:fs";
+import { createBenchExperiment, runBench, withBenchDatabase } from "./harness";
 import os from "node:os";
-import path from "node:path";
 import pg from "pg";
-import { ensureBuild } from "../../lib/server/build";
-import { startEmbeddedPostgres } from "../../lib/server/embedded-pg";
 import { migrate } from "../../lib/server/migrate";
-import { ROOT } from "../../lib/server/paths";
-import { startServerProcess } from "../../lib/server/test-runner";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const SESSIONS = 100_000;
@@ -175,108 +170,94 @@ async function triggerCost(db: pg.Client, experimentId: string): Promise<void> {
 
 async function main() {
   console.log(`bench:sessions  ${os.cpus().length} CPUs, node ${process.version}, ${RUNS} warm runs per figure`);
-  await ensureBuild(ROOT, (m) => console.log(m));
-  const dir = mkdtempSync(path.join(os.tmpdir(), "flowtrace-bench-sessions-"));
-  const db = await startEmbeddedPostgres(dir);
-  let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
-  const admin = new pg.Client({ connectionString: db.url });
-  try {
-    await migrate(db.url, path.join(ROOT, "prisma", "migrations"));
-    await admin.connect();
-    const now = Date.now();
-    const { rows } = await admin.query<{ experiment_id: string }>(
-      `INSERT INTO experiments (name, artifact_location, creation_time, last_update_time) VALUES ('bench-sessions', 'mlflow-artifacts:/bench', $1, $1) RETURNING experiment_id`,
-      [now],
-    );
-    const exp = rows[0].experiment_id;
-    console.log(`seeding ${fmt(SESSIONS)} sessions / ${fmt(TRACES)} traces / ${fmt(USERS + 1)} users …`);
-    await timed("seed (traces, spans, summaries by trigger)", () => seed(admin, exp));
-    await timed("VACUUM ANALYZE", async () => {
-      await admin.query("VACUUM ANALYZE traces");
-      await admin.query("VACUUM ANALYZE spans");
-      await admin.query("VACUUM ANALYZE trace_sessions");
-      await admin.query("VACUUM ANALYZE trace_users");
-    });
-    const counts = await admin.query(
-      `SELECT (SELECT count(*) FROM traces WHERE experiment_id = $1) AS traces, (SELECT count(*) FROM spans WHERE experiment_id = $1) AS spans,
-              (SELECT count(*) FROM trace_sessions WHERE experiment_id = $1) AS sessions, (SELECT count(*) FROM trace_users WHERE experiment_id = $1) AS users,
-              (SELECT turns FROM trace_sessions WHERE experiment_id = $1 AND session_id = '${LONG_SESSION}') AS long_turns`,
-      [exp],
-    );
-    const c = counts.rows[0];
-    console.log(`stored: traces ${fmt(Number(c.traces))}, spans ${fmt(Number(c.spans))}, sessions ${fmt(Number(c.sessions))}, users ${fmt(Number(c.users))}, long session turns ${c.long_turns}`);
-    if (Number(c.sessions) !== SESSIONS || Number(c.traces) !== TRACES || Number(c.long_turns) !== LONG_TURNS) throw new Error("seed counts are off");
-    // what the summary would cost without the summary table: the GROUP BY it replaces
-    const gb = await measure(async () => {
-      await admin.query(
-        `SELECT session_id, count(*), min(request_time), max(request_time + coalesce(execution_duration, 0)) AS last, sum(total_tokens)
-           FROM traces WHERE experiment_id = $1 AND session_id IS NOT NULL GROUP BY session_id ORDER BY last DESC LIMIT 50`,
+  await withBenchDatabase("sessions", { migrate: true }, async ({ dir, dbUrl, startServer }) => {
+    const admin = new pg.Client({ connectionString: dbUrl });
+    try {
+      await admin.connect();
+      const exp = await createBenchExperiment(admin, "bench-sessions");
+      console.log(`seeding ${fmt(SESSIONS)} sessions / ${fmt(TRACES)} traces / ${fmt(USERS + 1)} users …`);
+      await timed("seed (traces, spans, summaries by trigger)", () => seed(admin, exp));
+      await timed("VACUUM ANALYZE", async () => {
+        await admin.query("VACUUM ANALYZE traces");
+        await admin.query("VACUUM ANALYZE spans");
+        await admin.query("VACUUM ANALYZE trace_sessions");
+        await admin.query("VACUUM ANALYZE trace_users");
+      });
+      const counts = await admin.query(
+        `SELECT (SELECT count(*) FROM traces WHERE experiment_id = $1) AS traces, (SELECT count(*) FROM spans WHERE experiment_id = $1) AS spans,
+                (SELECT count(*) FROM trace_sessions WHERE experiment_id = $1) AS sessions, (SELECT count(*) FROM trace_users WHERE experiment_id = $1) AS users,
+                (SELECT turns FROM trace_sessions WHERE experiment_id = $1 AND session_id = '${LONG_SESSION}') AS long_turns`,
         [exp],
       );
-    }, 3);
-    report("(reference) GROUP BY over traces, SQL only", gb);
+      const c = counts.rows[0];
+      console.log(`stored: traces ${fmt(Number(c.traces))}, spans ${fmt(Number(c.spans))}, sessions ${fmt(Number(c.sessions))}, users ${fmt(Number(c.users))}, long session turns ${c.long_turns}`);
+      if (Number(c.sessions) !== SESSIONS || Number(c.traces) !== TRACES || Number(c.long_turns) !== LONG_TURNS) throw new Error("seed counts are off");
+      // what the summary would cost without the summary table: the GROUP BY it replaces
+      const gb = await measure(async () => {
+        await admin.query(
+          `SELECT session_id, count(*), min(request_time), max(request_time + coalesce(execution_duration, 0)) AS last, sum(total_tokens)
+             FROM traces WHERE experiment_id = $1 AND session_id IS NOT NULL GROUP BY session_id ORDER BY last DESC LIMIT 50`,
+          [exp],
+        );
+      }, 3);
+      report("(reference) GROUP BY over traces, SQL only", gb);
 
-    await triggerCost(admin, exp);
+      await triggerCost(admin, exp);
 
-    server = await startServerProcess(db.url);
-    const base = server.url;
-    const api = `/api/ui/experiments/${exp}`;
+      const server = await startServer();
+      const base = server.url;
+      const api = `/api/ui/experiments/${exp}`;
 
-    const first = await getJson(base, `${api}/sessions?size=50`);
-    if (first.items.length !== 50 || !first.nextPageToken) throw new Error("unexpected first page");
-    report("sessions list, first page (last activity)", await measure(() => getJson(base, `${api}/sessions?size=50`)), 300);
-    for (const [label, q] of [
-      ["… sorted by turns", "sort=turns"],
-      ["… sorted by tokens", "sort=tokens"],
-      ["… sorted by session id asc", "sort=session_id&dir=asc"],
-      ["… sorted by users", "sort=users"],
-      ["… filter user=user-7", "user=user-7"],
-      ["… filter has errors", "errors=1"],
-      ["… filter time range (from/to, 1 day)", `from=${T0 + 10 * 86_400_000}&to=${T0 + 11 * 86_400_000}`],
-      ["… page 2 (keyset)", `page_token=${first.nextPageToken}`],
-      ["… search session id 'session-4242'", "q=session-4242"],
-      ["… search content 'order 1234?' (full scan)", `q=${encodeURIComponent("order 1234?")}`],
-    ] as const) {
-      report(label, await measure(() => getJson(base, `${api}/sessions?size=50&${q}`)), 300);
+      const first = await getJson(base, `${api}/sessions?size=50`);
+      if (first.items.length !== 50 || !first.nextPageToken) throw new Error("unexpected first page");
+      report("sessions list, first page (last activity)", await measure(() => getJson(base, `${api}/sessions?size=50`)), 300);
+      for (const [label, q] of [
+        ["… sorted by turns", "sort=turns"],
+        ["… sorted by tokens", "sort=tokens"],
+        ["… sorted by session id asc", "sort=session_id&dir=asc"],
+        ["… sorted by users", "sort=users"],
+        ["… filter user=user-7", "user=user-7"],
+        ["… filter has errors", "errors=1"],
+        ["… filter time range (from/to, 1 day)", `from=${T0 + 10 * 86_400_000}&to=${T0 + 11 * 86_400_000}`],
+        ["… page 2 (keyset)", `page_token=${first.nextPageToken}`],
+        ["… search session id 'session-4242'", "q=session-4242"],
+        ["… search content 'order 1234?' (full scan)", `q=${encodeURIComponent("order 1234?")}`],
+      ] as const) {
+        report(label, await measure(() => getJson(base, `${api}/sessions?size=50&${q}`)), 300);
+      }
+      report("sessions page HTML (server-rendered)", await measure(() => getText(base, `/experiments/${exp}/sessions`)), 300);
+      report("users list, first page (last seen)", await measure(() => getJson(base, `${api}/users?size=50`)), 300);
+      report("… sorted by sessions", await measure(() => getJson(base, `${api}/users?size=50&sort=sessions`)), 300);
+      report("user page HTML (user-7: totals + sessions)", await measure(() => getText(base, `/experiments/${exp}/users/user-7`)), 300);
+
+      const long = encodeURIComponent(LONG_SESSION);
+      const page = await getJson(base, `${api}/sessions/${long}/turns?size=50`);
+      if (page.items.length !== 50 || !page.items[0].turn.user || !page.items[0].turn.assistant || page.items[0].turn.toolCalls.length !== 1) {
+        throw new Error(`unexpected turns page: ${JSON.stringify(page.items[0]).slice(0, 400)}`);
+      }
+      report("open 1,000-turn session: page HTML", await measure(() => getText(base, `/experiments/${exp}/sessions/${long}`)), 1000);
+      report(
+        "open 1,000-turn session: summary + 50 turns",
+        await measure(async () => {
+          await Promise.all([getJson(base, `${api}/sessions/${long}`), getJson(base, `${api}/sessions/${long}/turns?size=50`)]);
+        }),
+        1000,
+      );
+      const all = await measure(async () => {
+        let token: string | null = null;
+        let n = 0;
+        do {
+          const p: any = await getJson(base, `${api}/sessions/${long}/turns?size=50${token ? `&page_token=${encodeURIComponent(token)}` : ""}`);
+          n += p.items.length;
+          token = p.nextPageToken;
+        } while (token);
+        if (n !== LONG_TURNS) throw new Error(`read ${n} turns`);
+      }, 3);
+      report("read all 1,000 turns (20 pages of 50)", all);
+    } finally {
+      await admin.end().catch(() => {});
     }
-    report("sessions page HTML (server-rendered)", await measure(() => getText(base, `/experiments/${exp}/sessions`)), 300);
-    report("users list, first page (last seen)", await measure(() => getJson(base, `${api}/users?size=50`)), 300);
-    report("… sorted by sessions", await measure(() => getJson(base, `${api}/users?size=50&sort=sessions`)), 300);
-    report("user page HTML (user-7: totals + sessions)", await measure(() => getText(base, `/experiments/${exp}/users/user-7`)), 300);
-
-    const long = encodeURIComponent(LONG_SESSION);
-    const page = await getJson(base, `${api}/sessions/${long}/turns?size=50`);
-    if (page.items.length !== 50 || !page.items[0].turn.user || !page.items[0].turn.assistant || page.items[0].turn.toolCalls.length !== 1) {
-      throw new Error(`unexpected turns page: ${JSON.stringify(page.items[0]).slice(0, 400)}`);
-    }
-    report("open 1,000-turn session: page HTML", await measure(() => getText(base, `/experiments/${exp}/sessions/${long}`)), 1000);
-    report(
-      "open 1,000-turn session: summary + 50 turns",
-      await measure(async () => {
-        await Promise.all([getJson(base, `${api}/sessions/${long}`), getJson(base, `${api}/sessions/${long}/turns?size=50`)]);
-      }),
-      1000,
-    );
-    const all = await measure(async () => {
-      let token: string | null = null;
-      let n = 0;
-      do {
-        const p: any = await getJson(base, `${api}/sessions/${long}/turns?size=50${token ? `&page_token=${encodeURIComponent(token)}` : ""}`);
-        n += p.items.length;
-        token = p.nextPageToken;
-      } while (token);
-      if (n !== LONG_TURNS) throw new Error(`read ${n} turns`);
-    }, 3);
-    report("read all 1,000 turns (20 pages of 50)", all);
-  } finally {
-    await admin.end().catch(() => {});
-    await server?.stop();
-    await db.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -9,16 +9,12 @@
 //    shown), plus the time for a click on a deep span to show its payload.
 // Targets (issue #5): first page <= 300 ms server, <= 1 s rendered; 50k-span trace interactive <= 2 s.
 // Env: BENCH_SEED_TRACES (default 1000000), BENCH_TRACE_SPANS (default 50000), BENCH_RUNS (default 7).
+import { runBench, withBenchDatabase } from "./harness";
 import { chromium } from "@playwright/test";
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { seedTraces } from "../../lib/search/bench-data";
-import { ensureBuild } from "../../lib/server/build";
-import { startEmbeddedPostgres } from "../../lib/server/embedded-pg";
 import { ROOT } from "../../lib/server/paths";
-import { startServerProcess } from "../../lib/server/test-runner";
 
 const SEED = Number(process.env.BENCH_SEED_TRACES ?? 1_000_000);
 const SPANS = Number(process.env.BENCH_TRACE_SPANS ?? 50_000);
@@ -76,94 +72,86 @@ async function timeFetch(url: string, runs: number): Promise<number[]> {
 }
 
 async function main() {
-  await ensureBuild(ROOT, (m) => console.log(m));
-  const tmp = mkdtempSync(path.join(os.tmpdir(), "flowtrace-bench-ui-"));
-  const db = await startEmbeddedPostgres(tmp);
-  let server: Awaited<ReturnType<typeof startServerProcess>> | undefined;
-  const pool = new pg.Pool({ connectionString: db.url, max: 4 });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
-  try {
-    server = await startServerProcess(db.url);
-    const url = server.url;
-    const created = await fetch(`${url}/api/2.0/mlflow/experiments/create`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "bench-ui" }) });
-    const { experiment_id: exp } = (await created.json()) as { experiment_id: string };
+  await withBenchDatabase("ui", {}, async ({ dbUrl, startServer }) => {
+    const pool = new pg.Pool({ connectionString: dbUrl, max: 4 });
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
+    try {
+      const server = await startServer();
+      const url = server.url;
+      const created = await fetch(`${url}/api/2.0/mlflow/experiments/create`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "bench-ui" }) });
+      const { experiment_id: exp } = (await created.json()) as { experiment_id: string };
 
-    let t = performance.now();
-    await seedTraces(pool, exp, { traces: SEED, spansPerTrace: 0, idPrefix: "tr-benchui", startTime: Date.now() - SEED * 1000, batch: 50_000, onProgress: (d) => process.stdout.write(`\rseeding traces ${d.toLocaleString("en")}/${SEED.toLocaleString("en")}`) });
-    await seedBigTrace(pool, exp, SPANS);
-    await pool.query("VACUUM ANALYZE traces");
-    await pool.query("VACUUM ANALYZE spans");
-    console.log(`\nseeded ${SEED.toLocaleString("en")} traces + one ${SPANS.toLocaleString("en")}-span trace in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
+      let t = performance.now();
+      await seedTraces(pool, exp, { traces: SEED, spansPerTrace: 0, idPrefix: "tr-benchui", startTime: Date.now() - SEED * 1000, batch: 50_000, onProgress: (d) => process.stdout.write(`\rseeding traces ${d.toLocaleString("en")}/${SEED.toLocaleString("en")}`) });
+      await seedBigTrace(pool, exp, SPANS);
+      await pool.query("VACUUM ANALYZE traces");
+      await pool.query("VACUUM ANALYZE spans");
+      console.log(`\nseeded ${SEED.toLocaleString("en")} traces + one ${SPANS.toLocaleString("en")}-span trace in ${((performance.now() - t) / 1000).toFixed(0)} s\n`);
 
-    const tracesUrl = `${url}/experiments/${exp}/traces`;
-    const errorFilter = "trace.status = 'ERROR'";
-    const userFilter = "metadata.`mlflow.trace.user` = 'u-42'";
-    const filtered = `${tracesUrl}?filter=${encodeURIComponent(errorFilter)}`;
+      const tracesUrl = `${url}/experiments/${exp}/traces`;
+      const errorFilter = "trace.status = 'ERROR'";
+      const userFilter = "metadata.`mlflow.trace.user` = 'u-42'";
+      const filtered = `${tracesUrl}?filter=${encodeURIComponent(errorFilter)}`;
 
-    console.log("server time (HTTP, sequential)");
-    report("  first page, server-rendered HTML", await timeFetch(tracesUrl, RUNS * 3), TARGETS.serverMs);
-    report("  first page, table JSON (50 rows)", await timeFetch(`${url}/api/ui/experiments/${exp}/traces?size=50`, RUNS * 3), TARGETS.serverMs);
-    report("  filtered page (state = ERROR), HTML", await timeFetch(filtered, RUNS * 3), TARGETS.serverMs);
-    report("  filtered page (user), JSON", await timeFetch(`${url}/api/ui/experiments/${exp}/traces?size=50&filter=${encodeURIComponent(userFilter)}`, RUNS * 3), TARGETS.serverMs);
-    report("  exact count, 1M traces (no filter)", await timeFetch(`${url}/api/ui/experiments/${exp}/traces/count`, RUNS), TARGETS.serverMs);
-    report("  exact count (state = ERROR)", await timeFetch(`${url}/api/ui/experiments/${exp}/traces/count?filter=${encodeURIComponent(errorFilter)}`, RUNS), TARGETS.serverMs);
-    report("  home page (experiments with counts), HTML", await timeFetch(`${url}/`, RUNS), TARGETS.serverMs);
-    report(`  ${SPANS / 1000}k-span skeleton JSON`, await timeFetch(`${url}/api/ui/traces/${BIG_TRACE_ID}/spans`, RUNS), TARGETS.bigTraceMs);
+      console.log("server time (HTTP, sequential)");
+      report("  first page, server-rendered HTML", await timeFetch(tracesUrl, RUNS * 3), TARGETS.serverMs);
+      report("  first page, table JSON (50 rows)", await timeFetch(`${url}/api/ui/experiments/${exp}/traces?size=50`, RUNS * 3), TARGETS.serverMs);
+      report("  filtered page (state = ERROR), HTML", await timeFetch(filtered, RUNS * 3), TARGETS.serverMs);
+      report("  filtered page (user), JSON", await timeFetch(`${url}/api/ui/experiments/${exp}/traces?size=50&filter=${encodeURIComponent(userFilter)}`, RUNS * 3), TARGETS.serverMs);
+      report("  exact count, 1M traces (no filter)", await timeFetch(`${url}/api/ui/experiments/${exp}/traces/count`, RUNS), TARGETS.serverMs);
+      report("  exact count (state = ERROR)", await timeFetch(`${url}/api/ui/experiments/${exp}/traces/count?filter=${encodeURIComponent(errorFilter)}`, RUNS), TARGETS.serverMs);
+      report("  home page (experiments with counts), HTML", await timeFetch(`${url}/`, RUNS), TARGETS.serverMs);
+      report(`  ${SPANS / 1000}k-span skeleton JSON`, await timeFetch(`${url}/api/ui/traces/${BIG_TRACE_ID}/spans`, RUNS), TARGETS.bigTraceMs);
 
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const measure = async (target: string, ready: () => Promise<unknown>): Promise<number[]> => {
-      const times: number[] = [];
-      for (let i = 0; i <= RUNS; i++) {
-        await page.goto("about:blank");
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      const measure = async (target: string, ready: () => Promise<unknown>): Promise<number[]> => {
+        const times: number[] = [];
+        for (let i = 0; i <= RUNS; i++) {
+          await page.goto("about:blank");
+          t = performance.now();
+          await page.goto(target, { waitUntil: "commit" });
+          await ready();
+          if (i > 0) times.push(performance.now() - t); // run 0 warms the browser cache
+        }
+        return times;
+      };
+      console.log("\nin Chromium, navigation to rendered");
+      report("  Traces tab, first page (50 rows)", await measure(tracesUrl, () => page.locator("tbody tr[data-trace-id]").nth(49).waitFor()), TARGETS.renderedMs);
+      report("  filtered page (state = ERROR)", await measure(filtered, () => page.locator("tbody tr[data-trace-id]").nth(49).waitFor()), TARGETS.renderedMs);
+      const bigUrl = `${url}/experiments/${exp}/traces/${BIG_TRACE_ID}`;
+      report(
+        `  ${SPANS / 1000}k-span trace interactive`,
+        await measure(bigUrl, async () => {
+          await page.getByRole("treeitem").first().waitFor();
+          await page.getByTestId("span-detail").getByText("step 0 of the big run").first().waitFor();
+        }),
+        TARGETS.bigTraceMs,
+      );
+      // Responsiveness once open: jump to the end of the tree and open the last span's payload.
+      const clicks: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        await page.getByRole("tree").focus();
         t = performance.now();
-        await page.goto(target, { waitUntil: "commit" });
-        await ready();
-        if (i > 0) times.push(performance.now() - t); // run 0 warms the browser cache
-      }
-      return times;
-    };
-    console.log("\nin Chromium, navigation to rendered");
-    report("  Traces tab, first page (50 rows)", await measure(tracesUrl, () => page.locator("tbody tr[data-trace-id]").nth(49).waitFor()), TARGETS.renderedMs);
-    report("  filtered page (state = ERROR)", await measure(filtered, () => page.locator("tbody tr[data-trace-id]").nth(49).waitFor()), TARGETS.renderedMs);
-    const bigUrl = `${url}/experiments/${exp}/traces/${BIG_TRACE_ID}`;
-    report(
-      `  ${SPANS / 1000}k-span trace interactive`,
-      await measure(bigUrl, async () => {
-        await page.getByRole("treeitem").first().waitFor();
+        await page.keyboard.press("End");
+        const last = page.locator('[role="treeitem"][aria-selected="true"]');
+        await last.waitFor();
+        const k = parseInt((await last.getAttribute("data-span-id")) ?? "0", 16);
+        await page.getByTestId("span-detail").getByText(new RegExp(`output of step ${k}\\b`)).first().waitFor();
+        clicks.push(performance.now() - t);
+        await page.keyboard.press("Home");
         await page.getByTestId("span-detail").getByText("step 0 of the big run").first().waitFor();
-      }),
-      TARGETS.bigTraceMs,
-    );
-    // Responsiveness once open: jump to the end of the tree and open the last span's payload.
-    const clicks: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      await page.getByRole("tree").focus();
-      t = performance.now();
-      await page.keyboard.press("End");
-      const last = page.locator('[role="treeitem"][aria-selected="true"]');
-      await last.waitFor();
-      const k = parseInt((await last.getAttribute("data-span-id")) ?? "0", 16);
-      await page.getByTestId("span-detail").getByText(new RegExp(`output of step ${k}\\b`)).first().waitFor();
-      clicks.push(performance.now() - t);
-      await page.keyboard.press("Home");
-      await page.getByTestId("span-detail").getByText("step 0 of the big run").first().waitFor();
+      }
+      report(`  ${SPANS / 1000}k-span trace: End key → last span's payload`, clicks, 500);
+      await page.screenshot({ path: path.join(ROOT, "e2e", "screenshots", "bench-big-trace.png") });
+      await page.goto(tracesUrl);
+      await page.locator("tbody tr[data-trace-id]").nth(49).waitFor();
+      await page.getByTestId("trace-count").getByText(/traces/).waitFor();
+      await page.screenshot({ path: path.join(ROOT, "e2e", "screenshots", "bench-traces-1m.png") });
+    } finally {
+      await browser.close().catch(() => {});
+      await pool.end().catch(() => {});
     }
-    report(`  ${SPANS / 1000}k-span trace: End key → last span's payload`, clicks, 500);
-    await page.screenshot({ path: path.join(ROOT, "e2e", "screenshots", "bench-big-trace.png") });
-    await page.goto(tracesUrl);
-    await page.locator("tbody tr[data-trace-id]").nth(49).waitFor();
-    await page.getByTestId("trace-count").getByText(/traces/).waitFor();
-    await page.screenshot({ path: path.join(ROOT, "e2e", "screenshots", "bench-traces-1m.png") });
-  } finally {
-    await browser.close().catch(() => {});
-    await pool.end().catch(() => {});
-    await server?.stop();
-    await db.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  });
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

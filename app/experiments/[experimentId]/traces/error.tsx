@@ -1,11 +1,6 @@
 "use client";
-import { Button } from "@/components/ui/Button";
-import { ErrorState } from "@/components/ui/States";
+import { RouteError, type RouteErrorProps } from "@/components/ui/RouteError";
 
-export default function TracesError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  return (
-    <div className="p-6">
-      <ErrorState title="Traces could not be loaded" message={error.digest ? `${error.message} (${error.digest})` : error.message} action={<Button onClick={reset}>Try again</Button>} />
-    </div>
-  );
+export default function TracesError(props: RouteErrorProps) {
+  return <RouteError {...props} title="Traces could not be loaded" className="p-6" />;
 }
