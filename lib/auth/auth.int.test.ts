@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { uniqueName } from "../testing/http";
 import net from "node:net";
-import { basic, bearer, call, rawRequest, signIn, startAuthServer, type AuthServer } from "./testing";
+import { basic, bearer, call, rawRequest, signIn, openAuthTestbed, type AuthServer, type AuthTestbed } from "./testing";
 
 /** Writes bytes as they are (duplicate headers included) and returns the raw answer. */
 function rawExchange(base: string, request: string): Promise<string> {
@@ -42,17 +42,12 @@ async function newExperiment(): Promise<string> {
   return rows[0].experiment_id;
 }
 
+let testbed: AuthTestbed | undefined;
 before(async () => {
-  db = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-  srv = await startAuthServer();
-  admin = basic(srv.admin.username, srv.admin.password);
+  ({ srv, db, admin } = testbed = await openAuthTestbed());
 });
 
-after(async () => {
-  await srv?.stop();
-  await db?.end();
-});
+after(() => testbed?.close());
 
 describe("without credentials", () => {
   test("API answers 401 with WWW-Authenticate: Basic realm=\"mlflow\"", async () => {

@@ -8,7 +8,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import pg from "pg";
 import { uniqueName } from "../testing/http";
-import { basic, bearer, call, startAuthServer, type AuthServer } from "./testing";
+import { basic, bearer, call, openAuthTestbed, type AuthServer, type AuthTestbed } from "./testing";
 
 let srv: AuthServer;
 let db: pg.Client;
@@ -44,11 +44,9 @@ async function spanCount(traceId: string): Promise<number> {
   return rows[0].n;
 }
 
+let testbed: AuthTestbed | undefined;
 before(async () => {
-  db = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-  srv = await startAuthServer();
-  admin = basic(srv.admin.username, srv.admin.password);
+  ({ srv, db, admin } = testbed = await openAuthTestbed());
   const e = await call(srv.url, "POST", "/api/2.0/mlflow/experiments/create", { name: uniqueName("clients") }, admin);
   assert.equal(e.status, 200, e.text);
   experimentId = e.json.experiment_id;
@@ -64,10 +62,7 @@ before(async () => {
   assert.equal(grant.status, 200, grant.text);
 });
 
-after(async () => {
-  await srv?.stop();
-  await db?.end();
-});
+after(() => testbed?.close());
 
 describe("OTLP exporter (protobuf) on /v1/traces", () => {
   test("Bearer token of an EDIT user: spans stored", async () => {

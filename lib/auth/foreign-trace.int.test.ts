@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { http, uniqueName } from "../testing/http";
-import { basic, call, startAuthServer, type AuthServer } from "./testing";
+import { basic, call, openAuthTestbed, type AuthServer, type AuthTestbed } from "./testing";
 
 let srv: AuthServer;
 let db: pg.Client;
@@ -59,17 +59,12 @@ function spanDoc(traceId: string, name: string) {
   };
 }
 
+let testbed: AuthTestbed | undefined;
 before(async () => {
-  db = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await db.connect();
-  srv = await startAuthServer();
-  admin = basic(srv.admin.username, srv.admin.password);
+  ({ srv, db, admin } = testbed = await openAuthTestbed());
 });
 
-after(async () => {
-  await srv?.stop();
-  await db?.end();
-});
+after(() => testbed?.close());
 
 describe("defect 1: a write naming a trace of another experiment", () => {
   let attacker: Record<string, string>;

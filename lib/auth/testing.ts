@@ -92,3 +92,27 @@ export async function signIn(base: string, username: string, password: string): 
   await res.text();
   return [...jar.keys()].some((k) => k.includes("session-token")) ? cookie() : undefined;
 }
+
+/** A --auth server, a database connection and the admin's credentials: what the auth suites share. */
+export interface AuthTestbed {
+  srv: AuthServer;
+  db: import("pg").Client;
+  admin: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function openAuthTestbed(): Promise<AuthTestbed> {
+  const pg = (await import("pg")).default;
+  const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  const srv = await startAuthServer();
+  return {
+    srv,
+    db,
+    admin: basic(srv.admin.username, srv.admin.password),
+    close: async () => {
+      await srv.stop();
+      await db.end();
+    },
+  };
+}

@@ -4,7 +4,7 @@ import { getPool } from "../db";
 import { invalidParameter } from "../errors";
 import { compileExperimentFilter, compileExperimentOrderBy } from "./compile";
 import { parseFilter } from "./parse";
-import { checkMaxResults, decodePageToken, encodePageToken, keysetCondition, mapQueryError, orderByClause, queryHash, SqlParams, type KeyValue } from "./sql";
+import { checkMaxResults, decodePageToken, encodePageToken, keysetCondition, mapQueryError, orderByClause, queryHash, SqlParams, type KeyValue, selectAs } from "./sql";
 
 export interface ExperimentRow {
   experimentId: bigint;
@@ -28,15 +28,15 @@ export interface SearchExperimentsQuery {
   visibility?: null | { include: string[] } | { exclude: string[] };
 }
 
-export const EXPERIMENT_ROW_SELECT = [
-  `e.experiment_id AS "experimentId"`,
-  `e.name AS "name"`,
-  `e.artifact_location AS "artifactLocation"`,
-  `e.lifecycle_stage AS "lifecycleStage"`,
-  `e.creation_time AS "creationTime"`,
-  `e.last_update_time AS "lastUpdateTime"`,
-  `COALESCE((SELECT json_agg(json_build_object('key', et.key, 'value', et.value) ORDER BY et.key) FROM experiment_tags et WHERE et.experiment_id = e.experiment_id), '[]'::json) AS "tags"`,
-].join(", ");
+export const EXPERIMENT_ROW_SELECT = selectAs("e", {
+  experimentId: "experiment_id",
+  name: "name",
+  artifactLocation: "artifact_location",
+  lifecycleStage: "lifecycle_stage",
+  creationTime: "creation_time",
+  lastUpdateTime: "last_update_time",
+  tags: `COALESCE((SELECT json_agg(json_build_object('key', et.key, 'value', et.value) ORDER BY et.key) FROM experiment_tags et WHERE et.experiment_id = e.experiment_id), '[]'::json)`,
+});
 
 const VIEW_TYPES: Record<string, string | null> = { ACTIVE_ONLY: "active", DELETED_ONLY: "deleted", ALL: null, "1": "active", "2": "deleted", "3": null };
 

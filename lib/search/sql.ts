@@ -5,6 +5,13 @@ import { createHash } from "node:crypto";
 import { ApiError, invalidParameter } from "../errors";
 import type { SqlType } from "./fields";
 
+/** A select list from `{ resultKey: expression }`; a bare column name is taken from `alias`. */
+export function selectAs(alias: string, columns: Record<string, string>): string {
+  return Object.entries(columns)
+    .map(([key, expr]) => `${/^[a-z_]+$/.test(expr) ? `${alias}.${expr}` : expr} AS "${key}"`)
+    .join(", ");
+}
+
 export class SqlParams {
   readonly values: unknown[] = [];
   /** Adds a bound value and returns its placeholder, cast when a type is given (`$3::bigint`). */

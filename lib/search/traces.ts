@@ -14,6 +14,7 @@ import {
   queryHash,
   SqlParams,
   type KeyValue,
+  selectAs,
   type SortKey,
 } from "./sql";
 
@@ -45,31 +46,31 @@ export interface TraceRow {
 }
 
 /** The select list producing a TraceRow (before `toTraceRow`) from `traces t`. */
-export const TRACE_ROW_SELECT = [
-  `t.trace_id AS "traceId"`,
-  `t.experiment_id AS "experimentId"`,
-  `t.client_request_id AS "clientRequestId"`,
-  `t.request_time AS "requestTime"`,
-  `t.execution_duration AS "executionDuration"`,
-  `t.end_time AS "endTime"`,
-  `t.state AS "state"`,
-  `t.request_preview AS "requestPreview"`,
-  `t.response_preview AS "responsePreview"`,
-  `t.trace_metadata AS "metadata"`,
-  `t.tags AS "tags"`,
-  `t.name AS "name"`,
-  `t.session_id AS "sessionId"`,
-  `t.user_id AS "userId"`,
-  `t.input_tokens AS "inputTokens"`,
-  `t.output_tokens AS "outputTokens"`,
-  `t.total_tokens AS "totalTokens"`,
-  `t.cost AS "cost"`,
-  `t.span_count AS "spanCount"`,
-  `t.error_count AS "errorCount"`,
-  `t.root_span_id AS "rootSpanId"`,
-  `t.info_finalized AS "infoFinalized"`,
-  `t.updated_at AS "updatedAt"`,
-].join(", ");
+export const TRACE_ROW_SELECT = selectAs("t", {
+  traceId: "trace_id",
+  experimentId: "experiment_id",
+  clientRequestId: "client_request_id",
+  requestTime: "request_time",
+  executionDuration: "execution_duration",
+  endTime: "end_time",
+  state: "state",
+  requestPreview: "request_preview",
+  responsePreview: "response_preview",
+  metadata: "trace_metadata",
+  tags: "tags",
+  name: "name",
+  sessionId: "session_id",
+  userId: "user_id",
+  inputTokens: "input_tokens",
+  outputTokens: "output_tokens",
+  totalTokens: "total_tokens",
+  cost: "cost",
+  spanCount: "span_count",
+  errorCount: "error_count",
+  rootSpanId: "root_span_id",
+  infoFinalized: "info_finalized",
+  updatedAt: "updated_at",
+});
 
 const BIGINT_KEYS = ["experimentId", "requestTime", "executionDuration", "endTime", "inputTokens", "outputTokens", "totalTokens", "updatedAt"] as const;
 

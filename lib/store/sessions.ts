@@ -136,19 +136,24 @@ function summaryFromRow(r: Record<string, unknown>): SessionSummary {
   };
 }
 
-async function assertExperiment(experimentId: string): Promise<void> {
+export async function assertExperiment(experimentId: string): Promise<void> {
   const { rowCount } = await getPool().query("SELECT 1 FROM experiments WHERE experiment_id = $1", [experimentId]);
   if (!rowCount) throw new ApiError("RESOURCE_DOES_NOT_EXIST", `Experiment '${experimentId}' does not exist`);
 }
 
+/** A list's sort key and direction, checked against its table of sortable expressions (default: newest first). */
+export function listSort<K extends string, S extends { expr: string; type: string }>(sorts: Record<K, S>, key: K | undefined, fallback: K, dirIn: SortDir | undefined) {
+  const sort = key ?? fallback;
+  if (!sorts[sort]) throw invalidParameter(`Unknown sort '${sort}'`);
+  const dir: SortDir = dirIn ?? "desc";
+  if (dir !== "asc" && dir !== "desc") throw invalidParameter(`Unknown sort direction '${dir}'`);
+  return { sort, dir, ...sorts[sort] };
+}
+
 export async function listSessions(p: SessionListParams): Promise<Page<SessionListRow>> {
   const experimentId = experimentIdOf(p.experimentId);
-  const sort: SessionSortKey = p.sort ?? "last_activity";
-  if (!SESSION_SORTS[sort]) throw invalidParameter(`Unknown sort '${sort}'`);
-  const dir: SortDir = p.dir ?? "desc";
-  if (dir !== "asc" && dir !== "desc") throw invalidParameter(`Unknown sort direction '${dir}'`);
+  const { sort, dir, expr, type } = listSort(SESSION_SORTS, p.sort, "last_activity", p.dir);
   const size = pageSizeOf(p.pageSize);
-  const { expr, type } = SESSION_SORTS[sort];
 
   await assertExperiment(experimentId);
   const q = new Params();

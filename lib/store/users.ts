@@ -1,8 +1,8 @@
 // End users of an app (metadata `mlflow.trace.user` / OTel `user.id`, denormalized into traces.user_id):
 // read from the trigger-maintained summary trace_users; session counts come from trace_sessions.users.
 import { getPool } from "../db";
-import { ApiError, invalidParameter } from "../errors";
-import { decodeCursor, encodeCursor, experimentIdOf, likePattern, pageSizeOf, type Page, type SortDir } from "./sessions";
+import { ApiError } from "../errors";
+import { assertExperiment, decodeCursor, encodeCursor, experimentIdOf, likePattern, listSort, pageSizeOf, type Page, type SortDir } from "./sessions";
 
 import type { UserSortKey } from "./sessions-query";
 export { USER_SORT_KEYS, type UserSortKey } from "./sessions-query";
@@ -63,15 +63,10 @@ function fromRow(r: Record<string, unknown>): UserSummary {
 
 export async function listUsers(p: UserListParams): Promise<Page<UserSummary>> {
   const experimentId = experimentIdOf(p.experimentId);
-  const sort: UserSortKey = p.sort ?? "last_seen";
-  if (!USER_SORTS[sort]) throw invalidParameter(`Unknown sort '${sort}'`);
-  const dir: SortDir = p.dir ?? "desc";
-  if (dir !== "asc" && dir !== "desc") throw invalidParameter(`Unknown sort direction '${dir}'`);
+  const { sort, dir, expr, type } = listSort(USER_SORTS, p.sort, "last_seen", p.dir);
   const size = pageSizeOf(p.pageSize);
-  const { expr, type } = USER_SORTS[sort];
   const pool = getPool();
-  const { rowCount } = await pool.query("SELECT 1 FROM experiments WHERE experiment_id = $1", [experimentId]);
-  if (!rowCount) throw new ApiError("RESOURCE_DOES_NOT_EXIST", `Experiment '${experimentId}' does not exist`);
+  await assertExperiment(experimentId);
 
   const values: unknown[] = [experimentId];
   const add = (v: unknown) => (values.push(v), `$${values.length}`);
