@@ -7,7 +7,7 @@ import net from "node:net";
 import path from "node:path";
 import pg from "pg";
 import { cancelRequestQueries, closeDb, databaseReady, newRequestScope, runInRequestScope } from "../db";
-import { asApiError } from "../errors";
+import { errorAnswer } from "../http/exchange";
 import { ensureBuild } from "./build";
 import { ConfigError, parseServerArgs, redactUrl, type ServerConfig } from "./config";
 import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded-pg";
@@ -204,9 +204,9 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     if (!routes && process.env.FLOWTRACE_FAST_API !== "0") logAt.warn("no MLflow API route in the Next build's routes manifest; Next serves /api");
     const fail = (req: http.IncomingMessage, res: http.ServerResponse) => (err: unknown) => {
       // the auth gate reads sessions and tokens from the database: unreachable → 503, retryable
-      const e = asApiError(err, `${req.method} ${req.url}`);
-      if (!res.headersSent) res.writeHead(e.status, { ...e.headers, "content-type": "application/json" });
-      res.end(JSON.stringify({ error_code: e.code, message: e.message }));
+      const a = errorAnswer(err, `${req.method} ${req.url}`);
+      if (!res.headersSent) res.writeHead(a.status, a.headers);
+      res.end(a.body as string);
     };
     let closing = false;
     // requests in progress per connection, for the shutdown drain: node's closeIdleConnections() missed a

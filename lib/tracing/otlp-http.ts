@@ -1,12 +1,15 @@
-// POST /v1/traces (and the accept-and-ignore /v1/metrics, /v1/logs) independent of the HTTP framework: the
-// Next route handler and the fast path in lib/server/serve.ts both read the body into bytes and call
-// processOtlpTraces. Body limits apply to the bytes received and, separately, to the decompressed size
+// POST /v1/traces (and the accept-and-ignore /v1/metrics, /v1/logs) as plain data (lib/http/exchange.ts): the
+// node:http adapter (lib/tracing/otlp-node.ts) and the Next route both read the body into bytes and call
+// handleOtlpTraces. Body limits apply to the bytes received and, separately, to the decompressed size
 // (zlib's maxOutputLength stops inflation at the cap, so a decompression bomb costs at most the cap).
 import { promisify } from "node:util";
 import zlib from "node:zlib";
-import { AccessDenied, authEnabled } from "../auth/guard";
+import { AccessDenied, authEnabled, authorize } from "../auth/guard";
 import { getPool } from "../db";
-import { ApiError, asApiError } from "../errors";
+import { ApiError } from "../errors";
+import { readStreamCapped } from "../http/body";
+import { errorAnswer, headerValue, HttpAnswer, type HttpRequest } from "../http/exchange";
+import { serveWeb } from "../http/web";
 import { ingestPrepared, ingestSpans, MAX_SHARED_SPANS, prepareSpans, type PreparedWrite } from "../store/ingest";
 import { ATTR } from "./derive";
 import type { NormalizedSpan } from "./model";
@@ -24,24 +27,10 @@ export function maxOtlpBodyBytes(): number {
   return Number.isFinite(v) && v > 0 ? Math.floor(v) : DEFAULT_MAX_BODY_BYTES;
 }
 
-export interface OtlpHttpResult {
-  status: number;
-  contentType: string;
-  body: Uint8Array | string;
-  /** extra headers (Retry-After with a 503) */
-  headers?: Record<string, string>;
-}
-
-function errorResult(status: number, code: string, message: string, headers?: Record<string, string>): OtlpHttpResult {
-  return { status, contentType: "application/json", body: JSON.stringify({ error_code: code, message }), headers };
-}
-
-export function otlpErrorResult(err: unknown): OtlpHttpResult {
+export function otlpErrorAnswer(err: unknown): HttpAnswer {
   // the database unreachable → 503 + Retry-After: OTLP exporters retry 429/502/503/504 and drop the batch on
   // any other status, so a 500 here lost every span sent while PostgreSQL restarted (issue #14)
-  if (err instanceof AccessDenied) return errorResult(err.status, err.status === 401 ? "UNAUTHENTICATED" : "PERMISSION_DENIED", err.message);
-  const e = asApiError(err, "/v1/traces");
-  return errorResult(e.status, e.code, e.message, e.headers);
+  return errorAnswer(err, "/v1/traces");
 }
 
 export const otlpTooLarge = (limit: number, what: string) =>
@@ -70,23 +59,11 @@ export async function decompressBody(body: Uint8Array, contentEncoding: string |
   throw new ApiError("INVALID_PARAMETER_VALUE", `Unsupported Content-Encoding '${enc}': send gzip, deflate or identity`, 415);
 }
 
+const bodyTooLarge = (limit: number) => otlpTooLarge(limit, "body");
+
 /** Reads a web stream into one buffer, failing with 413 as soon as `limit` bytes are exceeded. */
-export async function readBodyCapped(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
-  if (!stream) return new Uint8Array(0);
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw otlpTooLarge(limit, "body");
-    }
-    chunks.push(value);
-  }
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+export function readBodyCapped(stream: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
+  return readStreamCapped(stream, limit, bodyTooLarge);
 }
 
 export interface OtlpTracesRequest {
@@ -225,7 +202,7 @@ async function foreignTraces(groups: DecodedGroups["groups"], authorize: (experi
   return denied;
 }
 
-export async function processOtlpTraces(req: OtlpTracesRequest): Promise<OtlpHttpResult> {
+export async function processOtlpTraces(req: OtlpTracesRequest): Promise<HttpAnswer> {
   const enc: OtlpEncoding | null = otlpEncodingOf(req.contentType);
   try {
     if (!enc) {
@@ -265,34 +242,36 @@ export async function processOtlpTraces(req: OtlpTracesRequest): Promise<OtlpHtt
     }
     const message = decoded.rejected ? `${decoded.rejected} span(s) rejected: ${decoded.errors.join("; ")}` : "";
     const r = encodeExportResponse(enc, decoded.rejected, message);
-    return { status: 200, contentType: r.contentType, body: r.body };
+    return new HttpAnswer(200, { "content-type": r.contentType }, r.body);
   } catch (err) {
-    return otlpErrorResult(err);
+    return otlpErrorAnswer(err);
   }
 }
 
-/** /v1/traces as a web Request → Response (the Next route). */
-export async function handleOtlpTracesRequest(request: Request, authorize: (experimentId: string) => Promise<void>): Promise<Response> {
-  let result: OtlpHttpResult;
-  try {
-    const body = await readBodyCapped(request.body, maxOtlpBodyBytes());
-    const url = new URL(request.url);
-    result = await processOtlpTraces({
-      body,
-      contentType: request.headers.get("content-type"),
-      contentEncoding: request.headers.get("content-encoding"),
-      experimentHeader: request.headers.get(EXPERIMENT_HEADER),
-      experimentQuery: url.searchParams.get("experiment_id"),
-      authorize,
-    });
-  } catch (err) {
-    result = otlpErrorResult(err);
-  }
-  return new Response(result.body as BodyInit, { status: result.status, headers: { ...result.headers, "content-type": result.contentType } });
+/**
+ * POST /v1/traces as plain data, for both adapters (lib/tracing/otlp-node.ts, app/v1/traces): the body has
+ * been read within maxOtlpBodyBytes; `decode` moves decoding to a worker thread.
+ */
+export function handleOtlpTraces(req: HttpRequest, decode?: OtlpTracesRequest["decode"]): Promise<HttpAnswer> {
+  const q = req.url.indexOf("?");
+  return processOtlpTraces({
+    body: req.body ?? new Uint8Array(0),
+    contentType: headerValue(req.headers, "content-type"),
+    contentEncoding: headerValue(req.headers, "content-encoding"),
+    experimentHeader: headerValue(req.headers, EXPERIMENT_HEADER),
+    experimentQuery: q < 0 ? null : new URLSearchParams(req.url.slice(q + 1)).get("experiment_id"),
+    authorize: (experimentId) => authorize(req, { kind: "experiment", level: "EDIT", experimentId }),
+    decode,
+  });
+}
+
+/** /v1/traces as a Next route handler. */
+export function handleOtlpTracesRequest(request: Request): Promise<Response> {
+  return serveWeb(request, maxOtlpBodyBytes(), bodyTooLarge, (req) => handleOtlpTraces(req), otlpErrorAnswer);
 }
 
 /** /v1/metrics and /v1/logs: accepted and dropped, answered with an empty Export*ServiceResponse. */
-export function emptyOtlpResponse(contentType: string | null): OtlpHttpResult {
+export function emptyOtlpResponse(contentType: string | null): { status: number; contentType: string; body: string | Uint8Array } {
   const enc = otlpEncodingOf(contentType) ?? "protobuf";
   return enc === "json"
     ? { status: 200, contentType: "application/json", body: "{}" }

@@ -1,7 +1,8 @@
 // The one wrapper of the UI's JSON endpoints: authorization first, then the handler; ApiError becomes
 // {"error_code", "message"} with its status, anything unexpected a 500 that leaks nothing.
-import { AccessDenied, authorize, type Access } from "@/lib/auth/guard";
-import { asApiError } from "@/lib/errors";
+import { authorize, type Access } from "@/lib/auth/guard";
+import { errorAnswer } from "@/lib/http/exchange";
+import { webResponse } from "@/lib/http/web";
 import { assertNoNul } from "@/lib/input-limits";
 
 type Ctx<P> = { params: Promise<P> };
@@ -19,11 +20,8 @@ export function uiRoute<P>(access: (params: P, req: Request) => Access, handler:
       if (body instanceof Response) return body;
       return Response.json(body, { headers: { "cache-control": "no-store" } });
     } catch (err) {
-      if (err instanceof AccessDenied) {
-        return Response.json({ error_code: err.status === 401 ? "UNAUTHENTICATED" : "PERMISSION_DENIED", message: err.message }, { status: err.status });
-      }
-      const e = asApiError(err, `UI API ${new URL(req.url).pathname}`);
-      return Response.json({ error_code: e.code, message: e.message }, { status: e.status, headers: e.headers });
+      // no WWW-Authenticate on a 401: the browser would prompt for Basic credentials over the UI
+      return webResponse(errorAnswer(err, `UI API ${new URL(req.url).pathname}`));
     }
   };
 }

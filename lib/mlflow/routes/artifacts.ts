@@ -4,7 +4,8 @@
 import { z } from "zod";
 import type { Access } from "../../auth/guard";
 import { ApiError, invalidParameter, notFound } from "../../errors";
-import { parseJson, stringifyJson } from "../json";
+import { headerValue, HttpAnswer, jsonAnswer } from "../../http/exchange";
+import { parseJson } from "../json";
 import { str } from "../params";
 import { mlflowRoute } from "../route";
 import type { Router } from "../router";
@@ -47,13 +48,13 @@ function accessFor(path: string, level: "READ" | "EDIT"): Access {
 
 const decoder = new TextDecoder();
 
-async function traceDataResponse(traceId: string, headers: Record<string, string> = {}): Promise<Response> {
+async function traceDataResponse(traceId: string, headers?: Record<string, string>): Promise<HttpAnswer> {
   const spans = (await loadSpans([traceId])).get(traceId);
   if (!spans?.length) {
     if (!(await traceExperimentId(traceId))) throw notFound(`Trace with ID '${traceId}' not found.`);
     throw notFound(`No trace data stored for trace with ID '${traceId}'.`);
   }
-  return new Response(stringifyJson({ spans: spans.map(toSpanDictV3) }), { status: 200, headers: { "content-type": "application/json", ...headers } });
+  return jsonAnswer({ spans: spans.map(toSpanDictV3) }, 200, headers);
 }
 
 export function addArtifactRoutes(r: Router): void {
@@ -69,7 +70,7 @@ export function addArtifactRoutes(r: Router): void {
       const body = ctx.rawBody ?? new Uint8Array(0);
       const m = TRACE_DATA.exec(path);
       if (!m) {
-        await putArtifact(path, body, ctx.req.headers.get("content-type"));
+        await putArtifact(path, body, headerValue(ctx.req.headers, "content-type"));
         return {};
       }
       const traceId = m[2];
@@ -108,14 +109,11 @@ export function addArtifactRoutes(r: Router): void {
       const a = await getArtifact(path);
       if (!a) throw notFound(`Artifact '${path}' does not exist.`);
       const name = path.split("/").pop() ?? "artifact";
-      return new Response(new Uint8Array(a.content), {
-        status: 200,
-        headers: {
-          "content-type": a.contentType || "application/octet-stream",
-          "content-disposition": `attachment; filename="${name.replace(/["\\\r\n]/g, "_")}"`,
-          "x-content-type-options": "nosniff",
-        },
-      });
+      return new HttpAnswer(200, {
+        "content-type": a.contentType || "application/octet-stream",
+        "content-disposition": `attachment; filename="${name.replace(/["\\\r\n]/g, "_")}"`,
+        "x-content-type-options": "nosniff",
+      }, new Uint8Array(a.content));
     },
   }));
 
