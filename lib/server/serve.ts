@@ -1,7 +1,7 @@
 // `flowtrace server` (npm start; `--dev` is npm run dev): database (embedded or DATABASE_URL) → migrations →
-// default experiment → Next.js (production, or development with --dev) on one port, with OTLP (lib/tracing/otlp-node.ts) and the MLflow REST API
-// (lib/server/api-node.ts) served on node:http ahead of Next. Fails fast with one clear line on bad input,
-// and never leaves a half-started embedded PostgreSQL behind.
+// default experiment → Next.js (production, or development with --dev) on one port, with OTLP
+// (lib/http/otlp-node.ts) and the MLflow REST API (lib/http/api-node.ts) served on node:http ahead of Next.
+// Fails fast with one clear line on bad input, and never leaves a half-started embedded PostgreSQL behind.
 import http from "node:http";
 import net from "node:net";
 import type { Duplex } from "node:stream";
@@ -15,8 +15,8 @@ import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded
 import { createHardening, exposureWarning } from "./hardening";
 import { ensureDefaultExperiment, migrate } from "./migrate";
 import { ROOT } from "./paths";
-import { isOtlpTracesRequest, serveOtlpTraces } from "../tracing/otlp-node";
-import { earlyAnswerFor, fastRouteFor, loadNextRouteTable, sendEarlyAnswer, serveFastRoute } from "./api-node";
+import { isOtlpTracesRequest, serveOtlpTraces } from "../http/otlp-node";
+import { earlyAnswerFor, fastRouteFor, loadNextRouteTable, sendEarlyAnswer, serveFastRoute } from "../http/api-node";
 import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
 import { flowtraceVersion } from "./cli";
 import { enabled, log as logAt, setLogLevel } from "./log";
@@ -202,7 +202,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     const app = createNext({ dev: cfg.dev, dir: ROOT, hostname: cfg.host, port: cfg.port, quiet: !cfg.dev });
     await withoutNextTimingLine(() => app.prepare());
     const handle = app.getRequestHandler();
-    // The MLflow REST API and /version, /health bypass Next's router too (lib/server/api-node.ts), except
+    // The MLflow REST API and /version, /health bypass Next's router too (lib/http/api-node.ts), except
     // when FLOWTRACE_FAST_API=0 or under --dev, whose routes are compiled on request and not in a manifest
     // yet: then Next's adapters of the same core serve them (app/api/[...path]), behind the same gate
     const fastApi = process.env.FLOWTRACE_FAST_API !== "0" && !cfg.dev;
@@ -238,7 +238,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       // an unknown method (405) or a path whose escapes are not UTF-8 (400) is answered before any route
       const early = earlyAnswerFor(req.method, req.url);
       if (early) return void sendEarlyAnswer(res, early);
-      // OTLP span export bypasses Next's router (lib/tracing/otlp-node.ts): per-request overhead is latency
+      // OTLP span export bypasses Next's router (lib/http/otlp-node.ts): per-request overhead is latency
       // the Python client's user feels on every span
       if (isOtlpTracesRequest(req)) {
         const work = () => serveOtlpTraces(req, res);

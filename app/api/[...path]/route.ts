@@ -1,6 +1,6 @@
 // Every MLflow REST route (/api/2.0/mlflow/…, /api/3.0/mlflow/…, /api/2.0/mlflow-artifacts/…), and
 // ENDPOINT_NOT_FOUND for any other /api path. /ajax-api/… arrives here through the rewrite. The server answers
-// these paths on node:http with the same core (lib/server/api-node.ts); this adapter serves the paths it
+// these paths on node:http with the same core (lib/http/api-node.ts); this adapter serves the paths it
 // leaves to Next (e.g. with a trailing slash after its redirect).
 import { handleApiRequest } from "@/lib/mlflow/api";
 import { webRoute } from "@/lib/mlflow/route";

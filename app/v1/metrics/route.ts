@@ -1,4 +1,4 @@
-import { emptyOtlpResponse } from "@/lib/tracing/otlp-http";
+import { emptyOtlpResponse } from "@/lib/http/otlp";
 
 export const dynamic = "force-dynamic";
 

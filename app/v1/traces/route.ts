@@ -1,4 +1,4 @@
-import { handleOtlpTracesRequest } from "@/lib/tracing/otlp-http";
+import { handleOtlpTracesRequest } from "@/lib/http/otlp";
 
 export const dynamic = "force-dynamic";
 

@@ -2,10 +2,11 @@
 // blocks the user's code on every span it exports, one request per span, so per-request overhead is
 // latency the user feels. The same core as the Next route (app/v1/traces/route.ts), same answers.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { readNodeBody } from "../http/body";
-import type { HttpAnswer } from "../http/exchange";
-import { handleOtlpTraces, maxOtlpBodyBytes, otlpErrorAnswer, otlpTooLarge } from "./otlp-http";
-import { decodeInWorker, useOtlpWorker } from "./otlp-workers";
+import { maxOtlpBodyBytes, otlpTooLarge } from "../tracing/otlp-groups";
+import { decodeInWorker, useOtlpWorker } from "../tracing/otlp-workers";
+import { readNodeBody } from "./body";
+import type { HttpAnswer } from "./exchange";
+import { handleOtlpTraces, otlpErrorAnswer } from "./otlp";
 
 export function isOtlpTracesRequest(req: IncomingMessage): boolean {
   if (req.method !== "POST" || !req.url) return false;

@@ -3,7 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
-import { headerValue, HttpAnswer } from "../http/exchange";
+import { headerValue, HttpAnswer } from "./exchange";
 import { COMPRESS_THRESHOLD, fastRouteFor, nodeRequest, negotiateEncoding, nextRouteTableFrom, serveFastRoute, writeResponse, type NextRouteTable } from "./api-node";
 
 // the shape of .next/routes-manifest.json for this app (abridged)
