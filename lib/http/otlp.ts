@@ -5,6 +5,7 @@
 import { AccessDenied, authEnabled, authorize } from "../auth/guard";
 import { getPool } from "../db";
 import { ApiError } from "../errors";
+import { parseExperimentId } from "../experiment-id";
 import { ingestPrepared, ingestSpans } from "../store/ingest";
 import type { NormalizedSpan } from "../tracing/model";
 import { encodeExportResponse, otlpEncodingOf, type OtlpEncoding } from "../tracing/otlp";
@@ -46,7 +47,7 @@ export interface OtlpTracesRequest {
   decode?: (input: DecodeInput) => Promise<DecodedGroups>;
 }
 
-const canonicalExperiment = (e: string) => (/^\d+$/.test(e) ? String(BigInt(e)) : e);
+const canonicalExperiment = (e: string) => parseExperimentId(e)?.toString() ?? e;
 
 /**
  * With --auth: the traces of this request that already exist in an experiment the caller may not EDIT,

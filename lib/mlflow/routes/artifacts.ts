@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { Access } from "../../auth/guard";
 import { ApiError, invalidParameter, notFound } from "../../errors";
+import { isExperimentId } from "../../experiment-id";
 import { headerValue, HttpAnswer, jsonAnswer } from "../../http/exchange";
 import { parseJson } from "../json";
 import { str } from "../params";
@@ -26,7 +27,7 @@ async function experimentForPrefix(prefix: string): Promise<string | null> {
     `SELECT experiment_id AS id FROM experiments
       WHERE artifact_location = ANY($1::text[]) OR ($2::text IS NOT NULL AND experiment_id = $2::bigint)
       ORDER BY (artifact_location = ANY($1::text[])) DESC LIMIT 1`,
-    [[`mlflow-artifacts:/${prefix}`, `mlflow-artifacts:///${prefix}`], /^\d{1,18}$/.test(prefix) ? prefix : null],
+    [[`mlflow-artifacts:/${prefix}`, `mlflow-artifacts:///${prefix}`], isExperimentId(prefix) ? prefix : null],
   );
   return rows[0]?.id ?? null;
 }
@@ -41,7 +42,7 @@ function accessFor(path: string, level: "READ" | "EDIT"): Access {
   const m = TRACE_DATA.exec(path) ?? TRACE_DIR.exec(path);
   if (m) return { kind: "trace", level, traceId: m[2] };
   const first = path.split("/")[0];
-  if (/^\d+$/.test(first)) return { kind: "experiment", level, experimentId: first };
+  if (isExperimentId(first)) return { kind: "experiment", level, experimentId: first };
   // the listing of the root ("") names no folder: as before, any signed-in user (it shows names only)
   return path === "" ? { kind: "authenticated" } : { kind: "artifact", level, path };
 }
@@ -84,7 +85,7 @@ export function addArtifactRoutes(r: Router): void {
       // write itself ensures that (spans take their trace row's experiment), so the usual upload, to
       // mlflow-artifacts:/<experiment id>/traces/…, goes straight to it without looking the trace up first;
       // when that experiment is not there to write to, the trace's own experiment is looked up as before.
-      if (/^\d{1,18}$/.test(m[1])) {
+      if (isExperimentId(m[1])) {
         try {
           await ingestSpans(m[1], decodeSpanDicts(doc, { traceId }));
           return {};
