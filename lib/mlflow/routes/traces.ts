@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Access } from "../../auth/guard";
 import { ApiError, invalidParameter } from "../../errors";
 import { parseTraceState, traceInfoV2Json, traceInfoV3Json } from "../format";
-import { bool, idStr, int32, int64, keyValueList, requiredStr, str, strList, timestampMs } from "../params";
+import { bool, idStr, int32, int64, keyValueList, parsedBy, requiredStr, str, strList, timestampMs } from "../params";
 import { mlflowRoute } from "../route";
 import { startTraceV3Schema } from "../start-trace-v3";
 import type { Router } from "../router";
@@ -123,7 +123,7 @@ export function addTraceRoutes(r: Router): void {
   }));
 
   r.add("PATCH", v2("/traces/{trace_id}"), mlflowRoute({
-    schema: z.object({ trace_id: requiredStr(), timestamp_ms: timestampMs(), status: z.unknown(), request_metadata: keyValueList().optional(), tags: keyValueList().optional() }),
+    schema: z.object({ trace_id: requiredStr(), timestamp_ms: timestampMs(), status: parsedBy((v) => parseTraceState(v, "status")), request_metadata: keyValueList().optional(), tags: keyValueList().optional() }),
     access: traceAccess("EDIT"),
     handler: async (i) => {
       const cur = await getTraceInfo(i.trace_id);
@@ -134,7 +134,7 @@ export function addTraceRoutes(r: Router): void {
         clientRequestId: cur.clientRequestId ?? null,
         requestTimeMs: Number(start),
         executionDurationMs: Number(i.timestamp_ms > start ? i.timestamp_ms - start : 0n),
-        state: parseTraceState(i.status, "status"),
+        state: i.status,
         ...v2Maps(i),
       });
       return { trace_info: traceInfoV2Json(await getTraceInfo(cur.traceId)) };
