@@ -12,7 +12,7 @@ import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import { INTERNAL_ERROR_MESSAGE } from "../errors";
 import { readNodeBody } from "./body";
-import { envelopeText, type HttpAnswer, type HttpRequest } from "./exchange";
+import { envelopeText, HttpAnswer, writeSmallAnswer, type HttpRequest } from "./exchange";
 import { handleApiRequest, mlflowRouter } from "../mlflow/api";
 import { bodyTooLarge, maxBodyBytes, mlflowErrorAnswer } from "../mlflow/route";
 import { PROBE_CONTENT_TYPE, PROBES } from "../version";
@@ -102,14 +102,8 @@ export function fastRouteFor(method: string | undefined, url: string | undefined
 
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
-export interface EarlyAnswer {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-}
-
-function early(status: number, code: string, message: string, headers: Record<string, string> = {}): EarlyAnswer {
-  return { status, body: envelopeText(code, message), headers };
+function early(status: number, code: string, message: string, headers?: Record<string, string>): HttpAnswer {
+  return new HttpAnswer(status, { "content-type": "application/json", ...headers }, envelopeText(code, message));
 }
 
 /**
@@ -117,7 +111,7 @@ function early(status: number, code: string, message: string, headers: Record<st
  * HTTP's usual set (TRACE, CONNECT, PROPFIND, …) → 405 with Allow, and a path whose percent-escapes are not
  * UTF-8 (`/traces/tr-%FF%FE`) → 400, both in MLflow's {"error_code", "message"} envelope. Null otherwise.
  */
-export function earlyAnswerFor(method: string | undefined, url: string | undefined): EarlyAnswer | null {
+export function earlyAnswerFor(method: string | undefined, url: string | undefined): HttpAnswer | null {
   const q = (url ?? "/").indexOf("?");
   const pathname = q >= 0 ? url!.slice(0, q) : (url ?? "/");
   const m = (method ?? "GET").toUpperCase();
@@ -146,11 +140,6 @@ export function earlyAnswerFor(method: string | undefined, url: string | undefin
   return null;
 }
 
-export function sendEarlyAnswer(res: ServerResponse, a: EarlyAnswer): void {
-  res.writeHead(a.status, { "content-type": "application/json", "content-length": Buffer.byteLength(a.body), ...a.headers });
-  res.end(a.body);
-}
-
 /** Answers the request (never rejects: failures become MLflow's error envelope, or a closed connection). */
 export async function serveFastRoute(req: IncomingMessage, res: ServerResponse, route: FastRoute): Promise<void> {
   if (route.kind === "probe") {
@@ -173,9 +162,7 @@ export async function serveFastRoute(req: IncomingMessage, res: ServerResponse, 
     if (isClientGone(err, res)) return;
     console.error(`flowtrace: could not send the answer to ${method} ${req.url}:`, err);
     if (!res.headersSent) {
-      const text = envelopeText("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE);
-      res.writeHead(500, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-      res.end(text);
+      writeSmallAnswer(res, new HttpAnswer(500, { "content-type": "application/json" }, envelopeText("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE)));
     } else {
       res.destroy();
     }

@@ -3,6 +3,7 @@
 // neither has to fake the other's objects: building undici's Request/Headers/Response per call cost more CPU
 // than the rest of a small request's handling (measured under bench:rest), which is why the node:http path
 // exists at all.
+import type { ServerResponse } from "node:http";
 import { AccessDenied } from "../auth/guard";
 import { asApiError } from "../errors";
 import { stringifyJson } from "../mlflow/json";
@@ -76,4 +77,14 @@ export function errorAnswer(err: unknown, where: string, opts: ErrorAnswerOption
     headers = e.headers;
   }
   return new HttpAnswer(status, { ...opts.headers, ...headers, "content-type": "application/json" }, envelopeText(code, message));
+}
+
+/**
+ * Writes a small text or bytes answer as it is, with its Content-Length: the node:http answers that are never
+ * worth compressing (OTLP's, early refusals, the last-resort 500). Route answers go through writeResponse.
+ */
+export function writeSmallAnswer(res: ServerResponse, a: HttpAnswer): void {
+  const body = typeof a.body === "string" ? Buffer.from(a.body) : a.body instanceof Uint8Array ? a.body : new Uint8Array(0);
+  res.writeHead(a.status, { ...a.headers, "content-length": body.byteLength });
+  res.end(body);
 }

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { maxOtlpBodyBytes, otlpTooLarge } from "../tracing/otlp-groups";
 import { decodeInWorker, useOtlpWorker } from "../tracing/otlp-workers";
 import { readNodeBody } from "./body";
-import type { HttpAnswer } from "./exchange";
+import { writeSmallAnswer } from "./exchange";
 import { handleOtlpTraces, otlpErrorAnswer } from "./otlp";
 
 export function isOtlpTracesRequest(req: IncomingMessage): boolean {
@@ -14,11 +14,7 @@ export function isOtlpTracesRequest(req: IncomingMessage): boolean {
 }
 
 // OTLP answers are small protobuf or JSON documents, never worth compressing: written as they are
-function send(res: ServerResponse, a: HttpAnswer) {
-  const body = typeof a.body === "string" ? Buffer.from(a.body) : (a.body as Uint8Array);
-  res.writeHead(a.status, { ...a.headers, "content-length": body.length });
-  res.end(body);
-}
+const send = writeSmallAnswer;
 
 export async function serveOtlpTraces(req: IncomingMessage, res: ServerResponse): Promise<void> {
   let body: Buffer;

@@ -8,7 +8,7 @@ import type { Duplex } from "node:stream";
 import path from "node:path";
 import pg from "pg";
 import { cancelRequestQueries, closeDb, databaseReady, newRequestScope, runInRequestScope } from "../db";
-import { errorAnswer } from "../http/exchange";
+import { errorAnswer, writeSmallAnswer } from "../http/exchange";
 import { ensureBuild } from "./build";
 import { ConfigError, parseServerArgs, redactUrl, type ServerConfig } from "./config";
 import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded-pg";
@@ -16,7 +16,7 @@ import { createHardening, exposureWarning } from "./hardening";
 import { ensureDefaultExperiment, migrate } from "./migrate";
 import { ROOT } from "./paths";
 import { isOtlpTracesRequest, serveOtlpTraces } from "../http/otlp-node";
-import { earlyAnswerFor, fastRouteFor, loadNextRouteTable, sendEarlyAnswer, serveFastRoute } from "../http/api-node";
+import { earlyAnswerFor, fastRouteFor, loadNextRouteTable, serveFastRoute } from "../http/api-node";
 import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
 import { flowtraceVersion } from "./cli";
 import { enabled, log as logAt, setLogLevel } from "./log";
@@ -237,7 +237,7 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       if (harden(req, res)) return;
       // an unknown method (405) or a path whose escapes are not UTF-8 (400) is answered before any route
       const early = earlyAnswerFor(req.method, req.url);
-      if (early) return void sendEarlyAnswer(res, early);
+      if (early) return void writeSmallAnswer(res, early);
       // OTLP span export bypasses Next's router (lib/http/otlp-node.ts): per-request overhead is latency
       // the Python client's user feels on every span
       if (isOtlpTracesRequest(req)) {
