@@ -1,8 +1,8 @@
 // The one HTTP core's data: what every handler family (MLflow REST, OTLP) takes in and gives back. Plain
-// data, so node:http (lib/http/node.ts) and Next's route handlers (lib/http/web.ts) are thin adapters and
-// neither has to fake the other's objects: building undici's Request/Headers/Response per call cost more CPU
-// than the rest of a small request's handling (measured under bench:rest), which is why the node:http path
-// exists at all.
+// data, so node:http (lib/http/api-node.ts, otlp-node.ts) and Next's route handlers (lib/http/web.ts) are
+// thin adapters and neither has to fake the other's objects: building undici's Request/Headers/Response per
+// call cost more CPU than the rest of a small request's handling (measured under bench:rest), which is why
+// the node:http path exists at all.
 import type { ServerResponse } from "node:http";
 import { AccessDenied } from "../auth/guard";
 import { asApiError } from "../errors";

@@ -67,3 +67,12 @@ test("StartTraceV3 schema: assessments without an id get one derived from the tr
   assert.match(one.assessments[0].assessmentId!, /^a-[0-9a-f]{32}$/);
   assert.equal(one.assessments[0].assessmentId, again.assessments[0].assessmentId);
 });
+
+test("StartTraceV3 schema: execution_duration_ms is read only without execution_duration", () => {
+  const both = parse({ trace: { trace_info: { trace_id: "t", trace_location: loc, execution_duration: "2s", execution_duration_ms: "junk" } } });
+  assert.ok(!(both instanceof ApiError));
+  assert.equal(both.info.executionDurationMs, 2000);
+  const ms = parse({ trace: { trace_info: { trace_id: "t", trace_location: loc, execution_duration_ms: 250 } } });
+  assert.ok(!(ms instanceof ApiError));
+  assert.equal(ms.info.executionDurationMs, 250);
+});

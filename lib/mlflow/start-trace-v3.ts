@@ -59,7 +59,8 @@ export const traceInfoV3Schema = identified.pipe(
       trace_location: z.string(),
       request_time: optional((v) => parseTimestampMs(v, `${TI}.request_time`)),
       execution_duration: optional((v) => parseDurationMs(v, `${TI}.execution_duration`)),
-      execution_duration_ms: optional((v) => parseDurationMs(Number(v), `${TI}.execution_duration_ms`)),
+      // read only without execution_duration (below), as clients that send both mean the first
+      execution_duration_ms: z.unknown().optional(),
       // trace_metadata (v3) or request_metadata (older clients): read together below
       trace_metadata: z.unknown().optional(),
       request_metadata: z.unknown().optional(),
@@ -89,7 +90,8 @@ export const traceInfoV3Schema = identified.pipe(
               return parsed;
             })
           : [];
-        const duration = ti.execution_duration ?? ti.execution_duration_ms ?? null;
+        const ms = ti.execution_duration_ms;
+        const duration = ti.execution_duration ?? (ms === undefined || ms === null ? null : parseDurationMs(Number(ms), `${TI}.execution_duration_ms`));
         return {
           info: {
             traceId: ti.trace_id,
