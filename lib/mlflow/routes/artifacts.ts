@@ -7,7 +7,7 @@ import { ApiError, invalidParameter, notFound } from "../../errors";
 import { isExperimentId } from "../../experiment-id";
 import { headerValue, HttpAnswer, jsonAnswer } from "../../http/exchange";
 import { parseJson } from "../json";
-import { str } from "../params";
+import { parsedBy, str } from "../params";
 import { mlflowRoute } from "../route";
 import type { Router } from "../router";
 import { getPool } from "../../db";
@@ -152,10 +152,12 @@ export function addArtifactRoutes(r: Router): void {
 
   // The MLflow UI's download of a trace's span data (§5.4): an attachment, never rendered by the browser.
   r.add("GET", ["/2.0/mlflow/get-trace-artifact", "/3.0/mlflow/get-trace-artifact"], mlflowRoute({
-    schema: z.object({ request_id: z.unknown().optional() }),
+    // A repeated query key counts as its first value, for the access check as for the answer: the check used
+    // to see the list, take it for no id and ask only for a signed-in caller, while the answer read the first.
+    schema: z.object({ request_id: parsedBy((v): unknown => (Array.isArray(v) ? v[0] : v)).optional() }),
     access: (i) => (typeof i.request_id === "string" && i.request_id ? { kind: "trace", level: "READ", traceId: i.request_id } : { kind: "authenticated" }),
     handler: async (i) => {
-      const id = Array.isArray(i.request_id) ? i.request_id[0] : i.request_id;
+      const id = i.request_id;
       if (typeof id !== "string" || !id) throw new ApiError("BAD_REQUEST", "Missing value for required parameter 'request_id'.");
       return traceDataResponse(id, {
         "content-type": "application/octet-stream",

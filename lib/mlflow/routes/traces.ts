@@ -35,17 +35,22 @@ const missing = (name: string) => invalidParameter(`Missing value for required p
 const traceAccess = (level: "READ" | "EDIT") => (i: { trace_id: string }): Access => ({ kind: "trace", level, traceId: i.trace_id });
 const expAccess = (level: "READ" | "EDIT", ids: string[]): Access[] => [...new Set(ids)].map((experimentId) => ({ kind: "experiment", level, experimentId }));
 
-/** `locations` of SearchTracesV3 (and `experiment_ids` of older callers) → experiment ids. */
-function experimentIdsOf(i: { locations?: unknown; experiment_ids?: string[] }): string[] {
-  const ids: string[] = [...(i.experiment_ids ?? [])];
-  if (Array.isArray(i.locations)) {
-    for (const loc of i.locations) {
+/** The experiment ids named by SearchTracesV3's `locations` (entries of other kinds are skipped). */
+function locationExperimentIds(locations: unknown): string[] {
+  const ids: string[] = [];
+  if (Array.isArray(locations)) {
+    for (const loc of locations) {
       if (!isObj(loc)) continue;
       const e = isObj(loc.mlflow_experiment) ? loc.mlflow_experiment.experiment_id : undefined;
       if (e !== undefined && e !== null && e !== "") ids.push(String(e));
     }
   }
-  return [...new Set(ids)];
+  return ids;
+}
+
+/** `locations` (v3) and `experiment_ids` (older callers) → experiment ids. */
+function experimentIdsOf(i: { locations?: string[]; experiment_ids?: string[] }): string[] {
+  return [...new Set([...(i.experiment_ids ?? []), ...(i.locations ?? [])])];
 }
 
 async function infoV3(traceId: string) {
@@ -190,7 +195,7 @@ export function addTraceRoutes(r: Router): void {
 
   // ---------- search ----------
   const searchSchema = z.object({
-    locations: z.unknown().optional(),
+    locations: parsedBy(locationExperimentIds).optional(),
     experiment_ids: strList().optional(),
     filter: str().optional(),
     max_results: int32().optional(),
