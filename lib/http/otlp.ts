@@ -167,6 +167,21 @@ export function handleOtlpTracesRequest(request: Request): Promise<Response> {
   return serveWeb(request, maxOtlpBodyBytes(), bodyTooLarge, (req) => handleOtlpTraces(req), otlpErrorAnswer);
 }
 
+/**
+ * /v1/metrics and /v1/logs as Next route handlers: collectors send them alongside traces, and a 404/405 breaks
+ * their pipelines. The body is read to its end (so the connection stays usable) without being kept.
+ */
+export async function acceptAndDropOtlp(request: Request): Promise<Response> {
+  try {
+    const reader = request.body?.getReader();
+    if (reader) while (!(await reader.read()).done);
+  } catch {
+    /* a client gone mid-body: nobody reads the answer */
+  }
+  const r = emptyOtlpResponse(request.headers.get("content-type"));
+  return new Response(r.body as BodyInit, { status: r.status, headers: { "content-type": r.contentType } });
+}
+
 /** /v1/metrics and /v1/logs: accepted and dropped, answered with an empty Export*ServiceResponse. */
 export function emptyOtlpResponse(contentType: string | null): { status: number; contentType: string; body: string | Uint8Array } {
   const enc = otlpEncodingOf(contentType) ?? "protobuf";
