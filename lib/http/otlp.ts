@@ -51,7 +51,7 @@ const canonicalExperiment = (e: string) => parseExperimentId(e)?.toString() ?? e
 
 /**
  * With --auth: the traces of this request that already exist in an experiment the caller may not EDIT,
- * with that experiment. Spans always join their trace's experiment (lib/store/ingest.ts), so a request
+ * with that experiment. Spans always join their trace's experiment (flowtrace_upsert_traces), so a request
  * authorized for experiment R that names an existing trace of V writes into V: it must be authorized
  * against V, the trace's owner, not the header's R. One `trace_id = ANY($1)` query per request; only
  * experiments other than the request's own are asked again (once each). Without --auth: no query.

@@ -2,9 +2,9 @@
 // unique across active and deleted experiments, as in MLflow; artifact locations default to the proxied
 // `mlflow-artifacts:/<id>` so both SDKs upload trace data through this server.
 import type pg from "pg";
+import { parseExperimentId } from "../experiment-id";
 import { getPool } from "../db";
 import { alreadyExists, ApiError, invalidParameter, notFound } from "../errors";
-import { parseExperimentId } from "../experiment-id";
 import type { ExperimentRow } from "../mlflow/format";
 import { isUniqueViolation, withTransaction, type Db } from "./pg-tx";
 

@@ -92,7 +92,7 @@ export function addTraceRoutes(r: Router): void {
     schema: startTraceV3Schema,
     // The trace may be stored already (the Python client sends its spans by OTLP first, a retry repeats
     // this call): then EDIT on the experiment that owns it, not only on the one named here (issue #14).
-    // (The write itself refuses a trace owned by another experiment too: ingest.ts, TRACE_INFO_CONFLICT.)
+    // (The write itself refuses a trace owned by another experiment too: flowtrace_upsert_trace_infos.)
     access: ({ trace: { info } }): Access => ({ kind: "trace", level: "EDIT", traceId: info.traceId, experimentId: info.experimentId }),
     handler: async ({ trace: { info, assessments } }) => {
       if (assessments.length) {
