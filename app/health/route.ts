@@ -1,5 +1,5 @@
 // Liveness: answers without touching the database (readiness is /health/ready). Also served ahead of Next
-// by lib/server/api-node.ts; this route answers under `next dev`.
+// by lib/http/api-node.ts; this route answers under `--dev`.
 import { probeResponse } from "@/lib/version";
 
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-// Also served ahead of Next by lib/server/api-node.ts; this route answers under `next dev`.
+// Also served ahead of Next by lib/http/api-node.ts; this route answers under `--dev`.
 import { probeResponse } from "@/lib/version";
 
 export const dynamic = "force-dynamic";

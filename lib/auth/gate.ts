@@ -4,6 +4,7 @@
 // unreachable anonymously instead of open.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "../errors";
+import { EXPERIMENT_ID_DIGITS } from "../experiment-id";
 import { AccessDenied, authorize, type Access } from "./guard";
 import { SignInThrottled } from "./rate-limit";
 import { getPrincipal, hasCredentials } from "./session";
@@ -51,8 +52,8 @@ export function throttledAnswer(pathname: string, err: SignInThrottled): { statu
   return { status: 429, headers, body: JSON.stringify(body) };
 }
 
-const EXPERIMENT_PAGE = /^\/experiments\/(\d{1,19})(?:\/|$)/;
-const SETTINGS_EXPERIMENT_PAGE = /^\/settings\/experiments\/(\d{1,19})(?:\/|$)/;
+const EXPERIMENT_PAGE = new RegExp(`^/experiments/(${EXPERIMENT_ID_DIGITS})(?:/|$)`);
+const SETTINGS_EXPERIMENT_PAGE = new RegExp(`^/settings/experiments/(${EXPERIMENT_ID_DIGITS})(?:/|$)`);
 const TRACE_PAGE = /\/traces\/([A-Za-z0-9_-]{1,100})(?:\/|$)/;
 
 /**

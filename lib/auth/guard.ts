@@ -4,6 +4,7 @@
 // (session.ts), MLflow's per-experiment permissions (permissions.ts), admins bypass.
 import { getPool, prisma } from "../db";
 import { notFound } from "../errors";
+import { parseExperimentId } from "../experiment-id";
 import { experimentsHoldingArtifactPath } from "../store/artifacts";
 import { effectivePermission, experimentVisibility, grantManageToUser, permits, type Permission } from "./permissions";
 import { getPrincipal, hasCredentials, headerOf, type Principal, type RequestLike } from "./session";
@@ -119,7 +120,7 @@ async function traceExperiments(traceIds: string[]): Promise<Map<string, string>
 /** A canonical experiment id ("007" and 7n are "7"), or the text as given when it is not one. */
 function expKey(id: string | bigint): string {
   const s = String(id).trim();
-  return /^\d{1,19}$/.test(s) ? BigInt(s).toString() : s;
+  return parseExperimentId(s)?.toString() ?? s;
 }
 
 /** The principal's permission for an access of kind experiment/trace (MANAGE for admins). */

@@ -3,6 +3,7 @@
 // (FLOWTRACE_DEFAULT_PERMISSION, READ unless set); admins bypass; an experiment's creator gets MANAGE.
 import { prisma } from "../db";
 import { ApiError, invalidParameter, notFound } from "../errors";
+import { parseExperimentId } from "../experiment-id";
 import { audit } from "./audit";
 import { requireUserByName } from "./users";
 
@@ -26,7 +27,7 @@ export function defaultPermission(env: Record<string, string | undefined> = proc
 
 function toBigInt(id: string | bigint): bigint | null {
   if (typeof id === "bigint") return id;
-  return /^\d{1,19}$/.test(id) ? BigInt(id) : null;
+  return parseExperimentId(id);
 }
 
 /** The user's permission on an experiment: the explicit grant, else the default. */

@@ -1,29 +1,27 @@
 // The wrapper of the account routes (app/api/auth/*, the MLflow users and permissions endpoints):
 // authorize, run, and map errors to MLflow's envelope {"error_code", "message"} with MLflow's statuses.
 // Unknown errors become a generic 500: no stack traces or SQL reach clients.
-import { ApiError, asApiError } from "../errors";
-import { assertJsonDepth, assertNoNul } from "../input-limits";
-import { AccessDenied, authorize, type Access } from "./guard";
+import { ApiError } from "../errors";
+import { readStreamCapped } from "../http/body";
+import { errorAnswer } from "../http/exchange";
+import { webResponse } from "../http/web";
+import { assertNoNul } from "../input-limits";
+import { bodyTooLarge, maxBodyBytes, parseJsonBody } from "../mlflow/route";
+import { authorize, type Access } from "./guard";
 import { SignInThrottled } from "./rate-limit";
 import { getPrincipal, type Principal } from "./session";
 import { WWW_AUTHENTICATE } from "./gate";
 
+const NO_STORE = { "cache-control": "no-store" };
+
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", "cache-control": "no-store", ...headers } });
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...NO_STORE, ...headers } });
 }
 
 export function errorResponse(err: unknown): Response {
-  if (err instanceof SignInThrottled) {
-    return json({ error_code: "REQUEST_LIMIT_EXCEEDED", message: err.message }, 429, { "retry-after": String(err.retryAfterS) });
-  }
-  if (err instanceof AccessDenied) {
-    return err.status === 401
-      ? json({ error_code: "UNAUTHENTICATED", message: err.message }, 401, { "www-authenticate": WWW_AUTHENTICATE })
-      : json({ error_code: "PERMISSION_DENIED", message: err.message }, 403);
-  }
+  const e = err instanceof SignInThrottled ? new ApiError("REQUEST_LIMIT_EXCEEDED", err.message, 429, { "retry-after": String(err.retryAfterS) }) : err;
   // a database outage answers 503 + Retry-After here too (it was a 500)
-  const e = asApiError(err, "account route");
-  return json({ error_code: e.code, message: e.message }, e.status, e.headers);
+  return webResponse(errorAnswer(e, "account route", { challenge: WWW_AUTHENTICATE, headers: NO_STORE }));
 }
 
 export interface AuthContext<P> {
@@ -35,23 +33,15 @@ export interface AuthContext<P> {
   actor: string | null;
 }
 
-/** Parses a JSON body (empty = {}); bad JSON is a 400 MLflow error. */
+const notAnObject = () => new ApiError("MALFORMED_REQUEST", "Request body is not a JSON object", 400);
+
+/** Parses a JSON body (empty = {}) within the MLflow body limit; bad JSON is a 400 MLflow error. */
 export async function readJson(req: Request): Promise<Record<string, unknown>> {
-  const text = await req.text();
-  if (!text) return {};
-  assertJsonDepth(text);
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    v = undefined;
-  }
-  if (v && typeof v === "object" && !Array.isArray(v)) {
-    // names and passwords reach PostgreSQL text columns, which cannot hold U+0000
-    assertNoNul(v as Record<string, unknown>);
-    return v as Record<string, unknown>;
-  }
-  throw new ApiError("MALFORMED_REQUEST", "Request body is not a JSON object", 400);
+  const bytes = await readStreamCapped(req.body, maxBodyBytes(), bodyTooLarge, req.headers.get("content-length"));
+  const v = parseJsonBody(bytes, req.headers.get("content-type"), notAnObject);
+  // names and passwords reach PostgreSQL text columns, which cannot hold U+0000
+  assertNoNul(v);
+  return v;
 }
 
 export function authRoute<P = Record<string, string>>(

@@ -1,6 +1,7 @@
-// The MLflow REST API of flowtrace: every route family registered on one router. The production server
-// hands it /api/** and /ajax-api/** straight from node:http (lib/server/api-node.ts); app/api/[...path]
-// does the same under `next dev` (/ajax-api/** through the rewrite in next.config.mjs).
+// The MLflow REST API of flowtrace: every route family registered on one router. The server hands it
+// /api/** and /ajax-api/** straight from node:http (lib/http/node.ts); app/api/[...path] is the Next adapter
+// for the paths the server leaves to Next (/ajax-api/** through the rewrite in next.config.mjs).
+import type { HttpAnswer, HttpRequest } from "../http/exchange";
 import { Router } from "./router";
 import { addArtifactRoutes } from "./routes/artifacts";
 import { addAssessmentRoutes } from "./routes/assessments";
@@ -21,6 +22,6 @@ export function mlflowRouter(): Router {
 }
 
 /** Handles a request whose path below /api is `parts`. */
-export function handleApiRequest(req: Request, parts: string[]): Promise<Response> {
+export function handleApiRequest(req: HttpRequest, parts: string[]): Promise<HttpAnswer> {
   return mlflowRouter().dispatch(req, parts);
 }

@@ -3,6 +3,8 @@ import { test } from "node:test";
 import { durationJson, parseDurationMs, parseTimestampMs, parseTraceState, timestampJson, traceInfoV2Json, traceInfoV3Json } from "./format";
 import { parseJson, stringifyJson } from "./json";
 import { Router } from "./router";
+import { HttpAnswer, type HttpRequest } from "../http/exchange";
+import { webRoute } from "./route";
 
 test("int64 survives a parse/stringify round trip exactly", () => {
   const text = '{"start_time_unix_nano":1718460461282000123,"n":-9223372036854775807,"small":42,"f":1.5,"s":"1718460461282000123"}';
@@ -68,12 +70,12 @@ test("TraceInfo v3 and v2 shapes", () => {
 
 test("router: literal segments beat parameters, rest parameters take the remainder", async () => {
   const r = new Router();
-  const tag = (name: string) => async (_req: Request, params: Record<string, string>) => new Response(JSON.stringify({ name, params }));
+  const tag = (name: string) => async (_req: HttpRequest, params: Record<string, string>) => new HttpAnswer(200, {}, JSON.stringify({ name, params }));
   r.add("GET", "/3.0/mlflow/traces/{trace_id}", tag("info"));
   r.add("GET", "/3.0/mlflow/traces/search", tag("search"));
   r.add("GET", "/3.0/mlflow/traces/{trace_id}/assessments/{assessment_id}", tag("assessment"));
   r.add("PUT", "/2.0/mlflow-artifacts/artifacts/{path+}", tag("artifact"));
-  const call = async (method: string, path: string) => (await r.dispatch(new Request("http://x/api" + path, { method }), path.split("/").filter(Boolean))).json();
+  const call = async (method: string, path: string) => (await webRoute((req) => r.dispatch(req, path.split("/").filter(Boolean)))(new Request("http://x/api" + path, { method }))).json();
   assert.equal((await call("GET", "/3.0/mlflow/traces/search")).name, "search");
   assert.deepEqual((await call("GET", "/3.0/mlflow/traces/tr-1")).params, { trace_id: "tr-1" });
   assert.deepEqual((await call("GET", "/3.0/mlflow/traces/tr-1/assessments/a-2")).params, { trace_id: "tr-1", assessment_id: "a-2" });

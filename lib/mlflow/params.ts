@@ -4,7 +4,7 @@
 // INVALID_PARAMETER_VALUE with the parameter named.
 import { z } from "zod";
 import { stringifyJson } from "./json";
-import { invalidParameter, type ApiError } from "../errors";
+import { ApiError, invalidParameter } from "../errors";
 import { INT64_MAX, INT64_MIN, MAX_TIME_MS } from "../input-limits";
 
 const lastOf = (v: unknown) => (Array.isArray(v) ? v[v.length - 1] : v);
@@ -99,6 +99,26 @@ export function parseStringMap(v: unknown): Record<string, string> | null {
   return out;
 }
 
+/**
+ * Makes `err` the refusal of the value being parsed: an ApiError reaches the client as it is (zodToApiError),
+ * so a field read by one of the shared parsers keeps their wording; anything else is rethrown.
+ */
+export function refuseWith(ctx: z.RefinementCtx, err: unknown): never {
+  if (!(err instanceof ApiError)) throw err;
+  ctx.addIssue({ code: "custom", message: err.message, params: { apiError: err } });
+  return z.NEVER;
+}
+
+/** A field read by a plain parser (parseTimestampMs, parseAssessment, …) that throws ApiError. */
+export const parsedBy = <T>(parse: (v: unknown) => T) =>
+  z.unknown().transform((v, ctx): T => {
+    try {
+      return parse(v);
+    } catch (err) {
+      return refuseWith(ctx, err);
+    }
+  });
+
 function valueAt(input: unknown, path: PropertyKey[]): unknown {
   let cur = input;
   for (const p of path) {
@@ -117,6 +137,8 @@ function describe(v: unknown): string {
 /** Turns the first zod issue into MLflow's wording, naming the parameter. */
 export function zodToApiError(err: z.ZodError, input: unknown): ApiError {
   const issue = err.issues[0];
+  const carried = (issue as { params?: { apiError?: unknown } }).params?.apiError;
+  if (carried instanceof ApiError) return carried;
   const path = issue.path.map(String).join(".");
   const value = valueAt(input, issue.path as PropertyKey[]);
   if (value === undefined || value === null || (value === "" && issue.code === "too_small")) {

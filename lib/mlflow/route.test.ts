@@ -4,10 +4,10 @@ import { z } from "zod";
 import { AccessDenied } from "../auth/guard";
 import { ApiError } from "../errors";
 import { bool, int64, requiredStr, strList } from "./params";
-import { mlflowRoute, parseJsonBody } from "./route";
+import { mlflowRoute, parseJsonBody, webRoute } from "./route";
 
 const call = async (handler: ReturnType<typeof mlflowRoute>, method: string, url: string, body?: string, headers: Record<string, string> = {}) => {
-  const res = await handler(new Request("http://x" + url, { method, body, headers }), {});
+  const res = await webRoute(handler)(new Request("http://x" + url, { method, body, headers }));
   return { status: res.status, headers: res.headers, json: JSON.parse(await res.text()) };
 };
 
@@ -40,12 +40,12 @@ test("JSON bodies: lossless int64, body fields over query fields, path params ov
       return { n: i.n };
     },
   });
-  const res = await h(new Request("http://x/y?key=fromQuery&trace_id=q", { method: "POST", body: '{"key":"fromBody","n":9223372036854775807,"trace_id":"b"}' }), { trace_id: "fromPath" });
+  const res = await webRoute(h, { trace_id: "fromPath" })(new Request("http://x/y?key=fromQuery&trace_id=q", { method: "POST", body: '{"key":"fromBody","n":9223372036854775807,"trace_id":"b"}' }));
   const text = await res.text();
   assert.equal(text, '{"n":9223372036854775807}');
   assert.deepEqual(seen, { trace_id: "fromPath", key: "fromBody", n: 9223372036854775807n });
   // past int64 (what PostgreSQL's bigint holds): 400 naming the parameter, not a database error later
-  const over = await h(new Request("http://x/y", { method: "POST", body: '{"key":"k","n":18446744073709551615}' }), { trace_id: "p" });
+  const over = await webRoute(h, { trace_id: "p" })(new Request("http://x/y", { method: "POST", body: '{"key":"k","n":18446744073709551615}' }));
   assert.equal(over.status, 400);
   assert.match(await over.text(), /parameter 'n' supplied\. It must be a 64-bit integer/);
 });
@@ -84,7 +84,7 @@ test("body limit: 413 RESOURCE_EXHAUSTED, also for chunked bodies without a cont
         c.close();
       },
     });
-    const res = await h(new Request("http://x/x", { method: "POST", body: stream, duplex: "half" } as RequestInit), {});
+    const res = await webRoute(h)(new Request("http://x/x", { method: "POST", body: stream, duplex: "half" } as RequestInit));
     assert.equal(res.status, 413);
   } finally {
     delete process.env.FLOWTRACE_MAX_BODY_BYTES;

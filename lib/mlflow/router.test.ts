@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { HttpAnswer } from "../http/exchange";
 import type { RouteHandler } from "./route";
 import { Router } from "./router";
 
-const h = (name: string): RouteHandler => Object.assign(async () => new Response(name), { routeName: name });
+const h = (name: string): RouteHandler => Object.assign(async () => new HttpAnswer(200, {}, name), { routeName: name });
 const nameOf = (r: ReturnType<Router["find"]>) => (r && "handler" in r ? `${(r.handler as unknown as { routeName: string }).routeName} ${JSON.stringify(r.params)}` : JSON.stringify(r));
 
 test("router: literal beats parameter beats rest, whatever the order routes were added in", () => {

@@ -1,7 +1,11 @@
 // Path → handler for every MLflow REST route under /api (and, through the rewrite, /ajax-api). Literal
 // segments always beat parameters, so /mlflow/traces/search is never taken for /mlflow/traces/{trace_id}
 // (spec §5.1). Anything unknown answers ENDPOINT_NOT_FOUND so clients fall back correctly (§1.1).
-import { errorResponse, toErrorResponse, type RouteHandler } from "./route";
+import { HttpAnswer, envelopeText, type HttpRequest } from "../http/exchange";
+import { mlflowErrorAnswer, type RouteHandler } from "./route";
+
+const notFound = (message: string, headers?: Record<string, string>) =>
+  new HttpAnswer(404, { "content-type": "application/json", ...headers }, envelopeText("ENDPOINT_NOT_FOUND", message));
 
 export interface RouteEntry {
   method: string;
@@ -101,17 +105,17 @@ export class Router {
     return false;
   }
 
-  async dispatch(req: Request, parts: string[]): Promise<Response> {
+  async dispatch(req: HttpRequest, parts: string[]): Promise<HttpAnswer> {
     try {
       const found = this.find(req.method, parts);
       const shown = "/" + parts.join("/");
-      if (!found) return errorResponse("ENDPOINT_NOT_FOUND", `No API endpoint for ${req.method} ${shown}.`, 404);
+      if (!found) return notFound(`No API endpoint for ${req.method} ${shown}.`);
       if ("allowed" in found) {
-        return errorResponse("ENDPOINT_NOT_FOUND", `${req.method} is not supported for ${shown} (allowed: ${found.allowed.join(", ")}).`, 404, { allow: found.allowed.join(", ") });
+        return notFound(`${req.method} is not supported for ${shown} (allowed: ${found.allowed.join(", ")}).`, { allow: found.allowed.join(", ") });
       }
       return await found.handler(req, found.params);
     } catch (err) {
-      return toErrorResponse(err, `${req.method} /${parts.join("/")}`);
+      return mlflowErrorAnswer(err, `${req.method} /${parts.join("/")}`);
     }
   }
 }

@@ -14,6 +14,8 @@ export interface ServerConfig {
   databaseUrl?: string;
   /** skip the "build if missing or stale" step (tests and CI build once) */
   noBuild: boolean;
+  /** Next in development mode (compiles on request, hot reload) inside this same server: `npm run dev` */
+  dev: boolean;
   /** what reaches the terminal: error < warn < info (default) < debug (PostgreSQL's own output too) */
   logLevel: LogLevel;
   /** accounts, credentials and per-experiment permissions (off by default, like `mlflow server`) */
@@ -47,6 +49,7 @@ const FLAGS: Record<string, Flag> = {
   "data-dir": { key: "dataDir", env: ["FLOWTRACE_DATA_DIR"] },
   "backend-store-uri": { key: "databaseUrl", env: ["DATABASE_URL", "MLFLOW_BACKEND_STORE_URI"] },
   "no-build": { key: "noBuild", env: ["FLOWTRACE_NO_BUILD"], bool: true },
+  dev: { key: "dev", env: ["FLOWTRACE_DEV"], bool: true },
   "log-level": { key: "logLevel", env: ["FLOWTRACE_LOG_LEVEL"] },
   quiet: { key: "quiet", env: [], bool: true },
   verbose: { key: "verbose", env: [], bool: true },
@@ -67,6 +70,8 @@ export const USAGE = `Usage: flowtrace server [options]        (from a clone: np
   --data-dir DIR            where the embedded PostgreSQL keeps its data (env FLOWTRACE_DATA_DIR;
                             default ./flowtrace-data in a clone, else ${shortHome(defaultUserDataDir())})
   --no-build                do not build the web app when the build is missing or stale
+  --dev                     development: Next compiles pages on request and reloads them on change, with
+                            the same database, API, auth gate and security checks (npm run dev)
   --auth                    require accounts: sign-in for the UI, Basic or Bearer credentials for the API
                             (env FLOWTRACE_AUTH=1; first admin from FLOWTRACE_ADMIN_USERNAME and
                             FLOWTRACE_ADMIN_PASSWORD, or the first-run page /login/setup)
@@ -168,6 +173,7 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
     dataDir,
     databaseUrl,
     noBuild: Boolean(raw.noBuild),
+    dev: Boolean(raw.dev),
     logLevel,
     auth: Boolean(raw.auth),
     allowedHosts: splitList(raw.allowedHosts as string | undefined),

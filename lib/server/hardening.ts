@@ -15,6 +15,8 @@ export interface HardeningOptions {
   disabled?: boolean;
   /** peers (IPs/CIDRs) whose X-Forwarded-For / X-Forwarded-Host are believed; default none */
   trustedProxies?: string[];
+  /** `--dev`: the page CSP lets Next's development scripts run */
+  dev?: boolean;
 }
 
 export const DNS_REBINDING_MESSAGE = "Invalid Host header - possible DNS rebinding attack detected";
@@ -147,10 +149,11 @@ function originExplicitlyAllowed(origin: string, host: string | undefined, allow
  * per request (app/layout.tsx), so every page gets a fresh nonce. Styles keep 'unsafe-inline' (React style
  * attributes); they cannot run code.
  */
-export function pageCsp(nonce: string): string {
+export function pageCsp(nonce: string, dev = false): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}'`,
+    // Next's development build evaluates its modules (React Refresh): `--dev` only, never a production page
+    `script-src 'self' 'nonce-${nonce}'${dev ? " 'unsafe-eval'" : ""}`,
     ...CSP_REST,
   ].join("; ");
 }
@@ -187,7 +190,7 @@ export function decide(method: string, pathname: string, headers: Record<string,
   if (frame !== "NONE") out["x-frame-options"] = frame;
   out["referrer-policy"] = "same-origin";
   if (!isApiPath(pathname)) {
-    const csp = pageCsp(nonce);
+    const csp = pageCsp(nonce, opts.dev);
     out["content-security-policy"] = frame === "NONE" ? csp : `${csp}; frame-ancestors ${frame === "DENY" ? "'none'" : "'self'"}`;
   }
 

@@ -1,21 +1,22 @@
-// `flowtrace server` (npm start): database (embedded or DATABASE_URL) → migrations → default experiment →
-// Next.js production server on one port, with OTLP (lib/tracing/otlp-node.ts) and the MLflow REST API
-// (lib/server/api-node.ts) served on node:http ahead of Next. Fails fast with one clear line on bad input,
-// and never leaves a half-started embedded PostgreSQL behind.
+// `flowtrace server` (npm start; `--dev` is npm run dev): database (embedded or DATABASE_URL) → migrations →
+// default experiment → Next.js (production, or development with --dev) on one port, with OTLP
+// (lib/http/otlp-node.ts) and the MLflow REST API (lib/http/api-node.ts) served on node:http ahead of Next.
+// Fails fast with one clear line on bad input, and never leaves a half-started embedded PostgreSQL behind.
 import http from "node:http";
 import net from "node:net";
+import type { Duplex } from "node:stream";
 import path from "node:path";
 import pg from "pg";
 import { cancelRequestQueries, closeDb, databaseReady, newRequestScope, runInRequestScope } from "../db";
-import { asApiError } from "../errors";
+import { errorAnswer, writeSmallAnswer } from "../http/exchange";
 import { ensureBuild } from "./build";
 import { ConfigError, parseServerArgs, redactUrl, type ServerConfig } from "./config";
 import { startEmbeddedPostgres, StartupError, type EmbeddedDb } from "./embedded-pg";
 import { createHardening, exposureWarning } from "./hardening";
 import { ensureDefaultExperiment, migrate } from "./migrate";
 import { ROOT } from "./paths";
-import { isOtlpTracesRequest, serveOtlpTraces } from "../tracing/otlp-node";
-import { earlyAnswerFor, fastRouteFor, loadNextRouteTable, sendEarlyAnswer, serveFastRoute } from "./api-node";
+import { isOtlpTracesRequest, serveOtlpTraces } from "../http/otlp-node";
+import { earlyAnswerFor, fastRouteFor, loadNextRouteTable, serveFastRoute } from "../http/api-node";
 import { startCpuProfile, stopCpuProfile } from "./cpu-profile";
 import { flowtraceVersion } from "./cli";
 import { enabled, log as logAt, setLogLevel } from "./log";
@@ -160,7 +161,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
   const info = (m: string) => enabled("info") && log(m);
   const warn = (m: string) => enabled("warn") && log(m);
   await assertPortFree(cfg.host, cfg.port);
-  if (!cfg.noBuild) await ensureBuild(ROOT, enabled("info") ? (log === console.log ? undefined : log) : () => {});
+  // --dev compiles on request instead (Next's development server, inside this one)
+  if (!cfg.noBuild && !cfg.dev) await ensureBuild(ROOT, enabled("info") ? (log === console.log ? undefined : log) : () => {});
   let embedded: EmbeddedDb | undefined;
   let databaseUrl = cfg.databaseUrl;
   let database: string;
@@ -190,23 +192,27 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       frameOptions: process.env.MLFLOW_SERVER_X_FRAME_OPTIONS,
       disabled: cfg.disableSecurityMiddleware,
       trustedProxies: cfg.trustedProxies,
+      dev: cfg.dev,
     });
     const createNext = (await import("next")).default as unknown as (o: object) => {
       prepare(): Promise<void>;
       getRequestHandler(): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+      getUpgradeHandler(): (req: http.IncomingMessage, socket: Duplex, head: Buffer) => Promise<void>;
     };
-    const app = createNext({ dev: false, dir: ROOT, hostname: cfg.host, port: cfg.port, quiet: true });
+    const app = createNext({ dev: cfg.dev, dir: ROOT, hostname: cfg.host, port: cfg.port, quiet: !cfg.dev });
     await withoutNextTimingLine(() => app.prepare());
     const handle = app.getRequestHandler();
-    // The MLflow REST API and /version, /health bypass Next's router too (lib/server/api-node.ts), except
-    // when FLOWTRACE_FAST_API=0 (then Next serves them, as under `next dev`)
-    const routes = process.env.FLOWTRACE_FAST_API === "0" ? null : loadNextRouteTable(ROOT);
-    if (!routes && process.env.FLOWTRACE_FAST_API !== "0") logAt.warn("no MLflow API route in the Next build's routes manifest; Next serves /api");
+    // The MLflow REST API and /version, /health bypass Next's router too (lib/http/api-node.ts), except
+    // when FLOWTRACE_FAST_API=0 or under --dev, whose routes are compiled on request and not in a manifest
+    // yet: then Next's adapters of the same core serve them (app/api/[...path]), behind the same gate
+    const fastApi = process.env.FLOWTRACE_FAST_API !== "0" && !cfg.dev;
+    const routes = fastApi ? loadNextRouteTable(ROOT) : null;
+    if (!routes && fastApi) logAt.warn("no MLflow API route in the Next build's routes manifest; Next serves /api");
     const fail = (req: http.IncomingMessage, res: http.ServerResponse) => (err: unknown) => {
       // the auth gate reads sessions and tokens from the database: unreachable → 503, retryable
-      const e = asApiError(err, `${req.method} ${req.url}`);
-      if (!res.headersSent) res.writeHead(e.status, { ...e.headers, "content-type": "application/json" });
-      res.end(JSON.stringify({ error_code: e.code, message: e.message }));
+      const a = errorAnswer(err, `${req.method} ${req.url}`);
+      if (!res.headersSent) res.writeHead(a.status, a.headers);
+      res.end(a.body as string);
     };
     let closing = false;
     // requests in progress per connection, for the shutdown drain: node's closeIdleConnections() missed a
@@ -231,8 +237,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
       if (harden(req, res)) return;
       // an unknown method (405) or a path whose escapes are not UTF-8 (400) is answered before any route
       const early = earlyAnswerFor(req.method, req.url);
-      if (early) return void sendEarlyAnswer(res, early);
-      // OTLP span export bypasses Next's router (lib/tracing/otlp-node.ts): per-request overhead is latency
+      if (early) return void writeSmallAnswer(res, early);
+      // OTLP span export bypasses Next's router (lib/http/otlp-node.ts): per-request overhead is latency
       // the Python client's user feels on every span
       if (isOtlpTracesRequest(req)) {
         const work = () => serveOtlpTraces(req, res);
@@ -254,6 +260,11 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
         gate(req, res).then((pass) => (pass ? next() : undefined)).catch(fail(req, res));
       });
     });
+    // hot reload's WebSocket (/_next/webpack-hmr) under --dev
+    if (cfg.dev) {
+      const upgrade = app.getUpgradeHandler();
+      server.on("upgrade", (req, socket, head) => void upgrade(req, socket, head).catch(() => socket.destroy()));
+    }
     const sockets = new Set<net.Socket>();
     server.on("connection", (socket: net.Socket) => {
       sockets.add(socket);

@@ -2,6 +2,7 @@
 // unique across active and deleted experiments, as in MLflow; artifact locations default to the proxied
 // `mlflow-artifacts:/<id>` so both SDKs upload trace data through this server.
 import type pg from "pg";
+import { parseExperimentId } from "../experiment-id";
 import { getPool } from "../db";
 import { alreadyExists, ApiError, invalidParameter, notFound } from "../errors";
 import type { ExperimentRow } from "./rows";
@@ -17,13 +18,8 @@ const SELECT = `SELECT e.experiment_id AS "experimentId", e.name, e.artifact_loc
             FROM experiment_tags t WHERE t.experiment_id = e.experiment_id), '[]'::json) AS tags
   FROM experiments e`;
 
-/** Experiment ids are decimal integers; anything else names no experiment. */
-export function parseExperimentId(id: string | number | bigint): bigint | null {
-  const s = String(id).trim();
-  if (!/^\d{1,19}$/.test(s)) return null;
-  const n = BigInt(s);
-  return n <= 9223372036854775807n ? n : null;
-}
+// (the definition is lib/experiment-id.ts; re-exported for this module's callers)
+export { parseExperimentId };
 
 const noSuchId = (id: string | number | bigint) => notFound(`No Experiment with id=${id} exists`);
 

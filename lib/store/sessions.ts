@@ -4,6 +4,7 @@
 // migration); a session's turns are keyset pages over the (experiment_id, session_id, request_time) index.
 import { getPool } from "../db";
 import { ApiError, invalidParameter } from "../errors";
+import { isExperimentId } from "../experiment-id";
 import { previewText, turnFromTrace, type ChatTurn, type TurnSpan } from "../chat/turn";
 
 import type { SessionSortKey } from "./sessions-query";
@@ -100,7 +101,7 @@ export function pageSizeOf(n: number | undefined, dflt = 50): number {
 }
 
 export function experimentIdOf(id: string): string {
-  if (!/^\d{1,19}$/.test(id)) throw new ApiError("RESOURCE_DOES_NOT_EXIST", `Experiment '${id}' does not exist`);
+  if (!isExperimentId(id)) throw new ApiError("RESOURCE_DOES_NOT_EXIST", `Experiment '${id}' does not exist`);
   return id;
 }
 

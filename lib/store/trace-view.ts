@@ -4,6 +4,7 @@
 // The skeleton/payload split is what lets a 50,000-span trace open without moving 50,000 payloads.
 import { getPool } from "../db";
 import { notFound } from "../errors";
+import { isExperimentId } from "../experiment-id";
 import { compileTraceFilter } from "../search/compile";
 import { TRACE_COLUMNS, TRACE_ORDER_KEYS } from "../search/fields";
 import { parseFilter } from "../search/parse";
@@ -92,7 +93,7 @@ export async function listExperimentSummaries(
 }
 
 export async function getExperimentSummary(experimentId: string): Promise<ExperimentSummary | null> {
-  if (!/^\d{1,18}$/.test(experimentId)) return null;
+  if (!isExperimentId(experimentId)) return null;
   const { rows } = await getPool().query(`${SUMMARY_SELECT} WHERE e.experiment_id = $1`, [experimentId]);
   return rows[0] ? toSummary(rows[0]) : null;
 }
@@ -107,7 +108,7 @@ export interface ExperimentHeaderInfo {
 
 /** What every experiment page shows in its header: cheap (an EXISTS, never a count). */
 export async function getExperimentHeader(experimentId: string): Promise<ExperimentHeaderInfo | null> {
-  if (!/^\d{1,18}$/.test(experimentId)) return null;
+  if (!isExperimentId(experimentId)) return null;
   const { rows } = await getPool().query(
     `SELECT e.experiment_id, e.name, e.lifecycle_stage,
             (SELECT value FROM experiment_tags t WHERE t.experiment_id = e.experiment_id AND t.key = 'mlflow.note.content') AS description,

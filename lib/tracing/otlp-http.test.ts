@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import zlib from "node:zlib";
 import { ApiError } from "../errors";
-import { decompressBody, emptyOtlpResponse, maxOtlpBodyBytes, readBodyCapped } from "./otlp-http";
+import { emptyOtlpResponse, readBodyCapped } from "../http/otlp";
+import { decompressBody, maxOtlpBodyBytes } from "./otlp-groups";
 import { decodeAttributeString } from "./values";
 
 const data = Buffer.from("x".repeat(10_000));

@@ -2,7 +2,7 @@
 // derive, serialize rows) on request and posts back the plain-data result or the error.
 import { parentPort } from "node:worker_threads";
 import { ApiError } from "../errors";
-import { decodeOtlpGroups, type DecodeInput } from "./otlp-http";
+import { decodeOtlpGroups, type DecodeInput } from "./otlp-groups";
 
 parentPort?.on("message", async (m: { id: number; input: DecodeInput }) => {
   try {

@@ -5,11 +5,11 @@
 // where a hop to the worker would cost more than it saves.
 //
 // FLOWTRACE_OTLP_WORKERS: number of worker threads (default 1 on machines with up to 4 cores, else 2;
-// 0 decodes everything on the main thread). Used by the node:http fast path (lib/tracing/otlp-node.ts).
+// 0 decodes everything on the main thread). Used by the node:http fast path (lib/http/otlp-node.ts).
 import os from "node:os";
 import { Worker } from "node:worker_threads";
 import { ApiError } from "../errors";
-import type { DecodedGroups, DecodeInput } from "./otlp-http";
+import type { DecodedGroups, DecodeInput } from "./otlp-groups";
 
 /** Bodies at least this big go to a worker. */
 export const WORKER_MIN_BODY_BYTES = 64 * 1024;

@@ -1,4 +1,5 @@
 import { notFound } from "next/navigation";
+import { isExperimentId } from "@/lib/experiment-id";
 import { cache } from "react";
 import { ExperimentHeader } from "@/components/experiments/ExperimentHeader";
 import { authorizePage } from "@/lib/auth/page";
@@ -8,7 +9,7 @@ const loadExperiment = cache(getExperimentHeader);
 
 export default async function ExperimentLayout({ children, params }: { children: React.ReactNode; params: Promise<{ experimentId: string }> }) {
   const { experimentId } = await params;
-  if (!/^\d{1,18}$/.test(experimentId)) notFound();
+  if (!isExperimentId(experimentId)) notFound();
   await authorizePage({ kind: "experiment", level: "READ", experimentId }, `/experiments/${experimentId}`);
   const experiment = await loadExperiment(experimentId);
   if (!experiment || experiment.lifecycleStage !== "active") notFound();

@@ -1,5 +1,5 @@
 // Readiness: 200 "OK" when the database answers, else 503 + Retry-After. `npm start` serves it ahead of Next
-// (lib/server/serve.ts); this route answers under `next dev`. /health (app/health) is liveness only.
+// (lib/server/serve.ts); this route answers what the server leaves to Next. /health (app/health) is liveness only.
 import { databaseReady } from "@/lib/db";
 
 export const dynamic = "force-dynamic";

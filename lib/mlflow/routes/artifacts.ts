@@ -4,8 +4,10 @@
 import { z } from "zod";
 import type { Access } from "../../auth/guard";
 import { ApiError, invalidParameter, notFound } from "../../errors";
-import { parseJson, stringifyJson } from "../json";
-import { str } from "../params";
+import { isExperimentId } from "../../experiment-id";
+import { headerValue, HttpAnswer, jsonAnswer } from "../../http/exchange";
+import { parseJson } from "../json";
+import { parsedBy, str } from "../params";
 import { mlflowRoute } from "../route";
 import type { Router } from "../router";
 import { getPool } from "../../db";
@@ -25,7 +27,7 @@ async function experimentForPrefix(prefix: string): Promise<string | null> {
     `SELECT experiment_id AS id FROM experiments
       WHERE artifact_location = ANY($1::text[]) OR ($2::text IS NOT NULL AND experiment_id = $2::bigint)
       ORDER BY (artifact_location = ANY($1::text[])) DESC LIMIT 1`,
-    [[`mlflow-artifacts:/${prefix}`, `mlflow-artifacts:///${prefix}`], /^\d{1,18}$/.test(prefix) ? prefix : null],
+    [[`mlflow-artifacts:/${prefix}`, `mlflow-artifacts:///${prefix}`], isExperimentId(prefix) ? prefix : null],
   );
   return rows[0]?.id ?? null;
 }
@@ -40,20 +42,20 @@ function accessFor(path: string, level: "READ" | "EDIT"): Access {
   const m = TRACE_DATA.exec(path) ?? TRACE_DIR.exec(path);
   if (m) return { kind: "trace", level, traceId: m[2] };
   const first = path.split("/")[0];
-  if (/^\d+$/.test(first)) return { kind: "experiment", level, experimentId: first };
+  if (isExperimentId(first)) return { kind: "experiment", level, experimentId: first };
   // the listing of the root ("") names no folder: as before, any signed-in user (it shows names only)
   return path === "" ? { kind: "authenticated" } : { kind: "artifact", level, path };
 }
 
 const decoder = new TextDecoder();
 
-async function traceDataResponse(traceId: string, headers: Record<string, string> = {}): Promise<Response> {
+async function traceDataResponse(traceId: string, headers?: Record<string, string>): Promise<HttpAnswer> {
   const spans = (await loadSpans([traceId])).get(traceId);
   if (!spans?.length) {
     if (!(await traceExperimentId(traceId))) throw notFound(`Trace with ID '${traceId}' not found.`);
     throw notFound(`No trace data stored for trace with ID '${traceId}'.`);
   }
-  return new Response(stringifyJson({ spans: spans.map(toSpanDictV3) }), { status: 200, headers: { "content-type": "application/json", ...headers } });
+  return jsonAnswer({ spans: spans.map(toSpanDictV3) }, 200, headers);
 }
 
 export function addArtifactRoutes(r: Router): void {
@@ -69,7 +71,7 @@ export function addArtifactRoutes(r: Router): void {
       const body = ctx.rawBody ?? new Uint8Array(0);
       const m = TRACE_DATA.exec(path);
       if (!m) {
-        await putArtifact(path, body, ctx.req.headers.get("content-type"));
+        await putArtifact(path, body, headerValue(ctx.req.headers, "content-type"));
         return {};
       }
       const traceId = m[2];
@@ -83,7 +85,7 @@ export function addArtifactRoutes(r: Router): void {
       // write itself ensures that (spans take their trace row's experiment), so the usual upload, to
       // mlflow-artifacts:/<experiment id>/traces/…, goes straight to it without looking the trace up first;
       // when that experiment is not there to write to, the trace's own experiment is looked up as before.
-      if (/^\d{1,18}$/.test(m[1])) {
+      if (isExperimentId(m[1])) {
         try {
           await ingestSpans(m[1], decodeSpanDicts(doc, { traceId }));
           return {};
@@ -108,14 +110,11 @@ export function addArtifactRoutes(r: Router): void {
       const a = await getArtifact(path);
       if (!a) throw notFound(`Artifact '${path}' does not exist.`);
       const name = path.split("/").pop() ?? "artifact";
-      return new Response(new Uint8Array(a.content), {
-        status: 200,
-        headers: {
-          "content-type": a.contentType || "application/octet-stream",
-          "content-disposition": `attachment; filename="${name.replace(/["\\\r\n]/g, "_")}"`,
-          "x-content-type-options": "nosniff",
-        },
-      });
+      return new HttpAnswer(200, {
+        "content-type": a.contentType || "application/octet-stream",
+        "content-disposition": `attachment; filename="${name.replace(/["\\\r\n]/g, "_")}"`,
+        "x-content-type-options": "nosniff",
+      }, new Uint8Array(a.content));
     },
   }));
 
@@ -153,10 +152,12 @@ export function addArtifactRoutes(r: Router): void {
 
   // The MLflow UI's download of a trace's span data (§5.4): an attachment, never rendered by the browser.
   r.add("GET", ["/2.0/mlflow/get-trace-artifact", "/3.0/mlflow/get-trace-artifact"], mlflowRoute({
-    schema: z.object({ request_id: z.unknown().optional() }),
+    // A repeated query key counts as its first value, for the access check as for the answer: the check used
+    // to see the list, take it for no id and ask only for a signed-in caller, while the answer read the first.
+    schema: z.object({ request_id: parsedBy((v): unknown => (Array.isArray(v) ? v[0] : v)).optional() }),
     access: (i) => (typeof i.request_id === "string" && i.request_id ? { kind: "trace", level: "READ", traceId: i.request_id } : { kind: "authenticated" }),
     handler: async (i) => {
-      const id = Array.isArray(i.request_id) ? i.request_id[0] : i.request_id;
+      const id = i.request_id;
       if (typeof id !== "string" || !id) throw new ApiError("BAD_REQUEST", "Missing value for required parameter 'request_id'.");
       return traceDataResponse(id, {
         "content-type": "application/octet-stream",

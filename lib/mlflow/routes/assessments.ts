@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Access } from "../../auth/guard";
 import { parseAssessment, parseUpdateMask } from "../assessments";
 import { assessmentJson } from "../format";
-import { requiredStr } from "../params";
+import { parsedBy, requiredStr } from "../params";
 import { mlflowRoute } from "../route";
 import type { Router } from "../router";
 import { createAssessment, deleteAssessment, getAssessment, updateAssessment } from "../../store/assessments";
@@ -14,9 +14,9 @@ export function addAssessmentRoutes(r: Router): void {
   const base = "/3.0/mlflow/traces/{trace_id}/assessments";
 
   r.add("POST", base, mlflowRoute({
-    schema: z.object({ trace_id: requiredStr(), assessment: z.unknown() }),
+    schema: z.object({ trace_id: requiredStr(), assessment: parsedBy((v) => parseAssessment(v)) }),
     access: access("EDIT"),
-    handler: async (i) => ({ assessment: assessmentJson(await createAssessment(i.trace_id, parseAssessment(i.assessment))) }),
+    handler: async (i) => ({ assessment: assessmentJson(await createAssessment(i.trace_id, i.assessment)) }),
   }));
 
   r.add("GET", base + "/{assessment_id}", mlflowRoute({
@@ -26,13 +26,15 @@ export function addAssessmentRoutes(r: Router): void {
   }));
 
   r.add("PATCH", base + "/{assessment_id}", mlflowRoute({
-    schema: z.object({ trace_id: requiredStr(), assessment_id: requiredStr(), assessment: z.unknown(), update_mask: z.unknown() }),
+    // (the mask is read before the assessment, as its refusal was reported first)
+    schema: z.object({
+      trace_id: requiredStr(),
+      assessment_id: requiredStr(),
+      update_mask: parsedBy(parseUpdateMask),
+      assessment: parsedBy((v) => parseAssessment(v ?? {}, true)),
+    }),
     access: access("EDIT"),
-    handler: async (i) => {
-      const mask = parseUpdateMask(i.update_mask);
-      const patch = parseAssessment(i.assessment ?? {}, true);
-      return { assessment: assessmentJson(await updateAssessment(i.trace_id, i.assessment_id, patch, mask)) };
-    },
+    handler: async (i) => ({ assessment: assessmentJson(await updateAssessment(i.trace_id, i.assessment_id, i.assessment, i.update_mask)) }),
   }));
 
   r.add("DELETE", base + "/{assessment_id}", mlflowRoute({

@@ -1,17 +1,17 @@
 // Trace routes (spec §4.4, §4.6, §5, §6): StartTraceV3 and the legacy v2 start/end, get info, get with
 // spans, batch gets, search v3 and v2, tags, deletion, links to runs and prompts.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Access } from "../../auth/guard";
 import { ApiError, invalidParameter } from "../../errors";
-import { parseAssessment } from "../assessments";
-import { parseDurationMs, parseTimestampMs, parseTraceState, traceInfoV2Json, traceInfoV3Json } from "../format";
-import { bool, idStr, int32, int64, keyValueList, parseStringMap, requiredStr, str, strList, timestampMs } from "../params";
+import { parseTraceState, traceInfoV2Json, traceInfoV3Json } from "../format";
+import { bool, idStr, int32, int64, keyValueList, parsedBy, requiredStr, str, strList, timestampMs } from "../params";
 import { mlflowRoute } from "../route";
+import { startTraceV3Schema } from "../start-trace-v3";
 import type { Router } from "../router";
 import { searchTraces } from "../../search/traces";
-import { insertAssessments, loadAssessments, type AssessmentInput } from "../../store/assessments";
-import { upsertTraceInfo, type TraceInfoInput } from "../../store/ingest";
+import { insertAssessments, loadAssessments } from "../../store/assessments";
+import { upsertTraceInfo } from "../../store/ingest";
 import { loadSpans } from "../../store/spans";
 import { withTransaction } from "../../store/pg-tx";
 import {
@@ -28,7 +28,6 @@ import {
   withAssessments,
 } from "../../store/traces";
 import { toOtlpJsonSpan } from "../../tracing/encode";
-import { MAX_VALUE_DEPTH, nestsDeeperThan } from "../../tracing/values";
 
 const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
 const missing = (name: string) => invalidParameter(`Missing value for required parameter '${name}'. See the API docs for more information about request parameters.`);
@@ -36,71 +35,22 @@ const missing = (name: string) => invalidParameter(`Missing value for required p
 const traceAccess = (level: "READ" | "EDIT") => (i: { trace_id: string }): Access => ({ kind: "trace", level, traceId: i.trace_id });
 const expAccess = (level: "READ" | "EDIT", ids: string[]): Access[] => [...new Set(ids)].map((experimentId) => ({ kind: "experiment", level, experimentId }));
 
-/** `locations` of SearchTracesV3 (and `experiment_ids` of older callers) → experiment ids. */
-function experimentIdsOf(i: { locations?: unknown; experiment_ids?: string[] }): string[] {
-  const ids: string[] = [...(i.experiment_ids ?? [])];
-  if (Array.isArray(i.locations)) {
-    for (const loc of i.locations) {
+/** The experiment ids named by SearchTracesV3's `locations` (entries of other kinds are skipped). */
+function locationExperimentIds(locations: unknown): string[] {
+  const ids: string[] = [];
+  if (Array.isArray(locations)) {
+    for (const loc of locations) {
       if (!isObj(loc)) continue;
       const e = isObj(loc.mlflow_experiment) ? loc.mlflow_experiment.experiment_id : undefined;
       if (e !== undefined && e !== null && e !== "") ids.push(String(e));
     }
   }
-  return [...new Set(ids)];
+  return ids;
 }
 
-/** TraceInfoV3 as StartTraceV3 sends it → what the store upserts (+ the assessments it carries). */
-export function parseTraceInfoV3(ti: unknown): { info: TraceInfoInput; assessments: AssessmentInput[] } {
-  if (!isObj(ti)) throw missing("trace.trace_info");
-  const traceId = ti.trace_id;
-  if (typeof traceId !== "string" || !traceId) throw missing("trace.trace_info.trace_id");
-  if (traceId.length > 200) throw invalidParameter("Invalid value for parameter 'trace.trace_info.trace_id' supplied: longer than 200 characters.");
-  const loc = ti.trace_location;
-  const exp = isObj(loc) && isObj(loc.mlflow_experiment) ? loc.mlflow_experiment.experiment_id : undefined;
-  if (exp === undefined || exp === null || exp === "") {
-    if (isObj(loc) && loc.type && loc.type !== "MLFLOW_EXPERIMENT" && loc.type !== 1) {
-      throw invalidParameter(`Unsupported trace location type '${String(loc.type)}': this server stores traces in MLflow experiments only.`);
-    }
-    throw missing("trace.trace_info.trace_location.mlflow_experiment.experiment_id");
-  }
-  const requestTime = ti.request_time === undefined || ti.request_time === null ? BigInt(Date.now()) : parseTimestampMs(ti.request_time, "trace.trace_info.request_time");
-  let duration: bigint | null = null;
-  if (ti.execution_duration !== undefined && ti.execution_duration !== null) duration = parseDurationMs(ti.execution_duration, "trace.trace_info.execution_duration");
-  else if (ti.execution_duration_ms !== undefined && ti.execution_duration_ms !== null) duration = parseDurationMs(Number(ti.execution_duration_ms), "trace.trace_info.execution_duration_ms");
-  const strOrNull = (v: unknown, field: string): string | null => {
-    if (v === undefined || v === null) return null;
-    if (typeof v !== "string") throw invalidParameter(`Invalid value for parameter '${field}' supplied: expected a string.`);
-    return v;
-  };
-  const metadata = parseStringMap(ti.trace_metadata ?? ti.request_metadata);
-  if (!metadata) throw invalidParameter("Invalid value for parameter 'trace.trace_info.trace_metadata' supplied: expected a map of strings.");
-  const tags = parseStringMap(ti.tags);
-  if (!tags) throw invalidParameter("Invalid value for parameter 'trace.trace_info.tags' supplied: expected a map of strings.");
-  validateTraceMaps(tags, metadata);
-  // Clients retry StartTraceV3 (§1.7): an assessment sent without an id gets one derived from the trace
-  // and its place in the list, so a retry updates it instead of adding a copy.
-  const assessments = Array.isArray(ti.assessments)
-    ? ti.assessments.map((a, i) => {
-        const parsed = parseAssessment(a);
-        if (!parsed.assessmentId) parsed.assessmentId = "a-" + createHash("sha256").update(`${traceId}\u0000${i}\u0000${parsed.name}`).digest("hex").slice(0, 32);
-        return parsed;
-      })
-    : [];
-  return {
-    info: {
-      traceId,
-      experimentId: String(exp),
-      clientRequestId: strOrNull(ti.client_request_id, "trace.trace_info.client_request_id"),
-      requestTimeMs: Number(requestTime),
-      executionDurationMs: duration === null ? null : Number(duration),
-      state: parseTraceState(ti.state, "trace.trace_info.state"),
-      requestPreview: strOrNull(ti.request_preview, "trace.trace_info.request_preview"),
-      responsePreview: strOrNull(ti.response_preview, "trace.trace_info.response_preview"),
-      metadata,
-      tags,
-    },
-    assessments,
-  };
+/** `locations` (v3) and `experiment_ids` (older callers) → experiment ids. */
+function experimentIdsOf(i: { locations?: string[]; experiment_ids?: string[] }): string[] {
+  return [...new Set([...(i.experiment_ids ?? []), ...(i.locations ?? [])])];
 }
 
 async function infoV3(traceId: string) {
@@ -139,29 +89,12 @@ export function addTraceRoutes(r: Router): void {
 
   // ---------- StartTraceV3 ----------
   r.add("POST", v3("/traces"), mlflowRoute({
-    schema: z.object({ trace: z.unknown() }),
-    access: (i): Access => {
-      const t = isObj(i.trace) ? i.trace.trace_info : undefined;
-      const loc = isObj(t) && isObj(t.trace_location) && isObj(t.trace_location.mlflow_experiment) ? t.trace_location.mlflow_experiment.experiment_id : undefined;
-      if (loc === undefined || loc === null) return { kind: "authenticated" }; // the handler answers 400
-      const traceId = isObj(t) ? t.trace_id : undefined;
-      // The trace may be stored already (the Python client sends its spans by OTLP first, a retry repeats
-      // this call): then EDIT on the experiment that owns it, not only on the one named here (issue #14).
-      // (The write itself refuses a trace owned by another experiment too: flowtrace_upsert_trace_infos.)
-      return typeof traceId === "string" && traceId
-        ? { kind: "trace", level: "EDIT", traceId, experimentId: String(loc) }
-        : { kind: "experiment", level: "EDIT", experimentId: String(loc) };
-    },
-    handler: async (i) => {
-      if (!isObj(i.trace)) throw missing("trace");
-      const { info, assessments } = parseTraceInfoV3(i.trace.trace_info);
-      // the span limit (lib/tracing/values.ts) for the one nested value StartTraceV3 stores: what is
-      // acknowledged must render again in every reader
-      for (const a of assessments) {
-        if (a.value !== null && typeof a.value === "object" && nestsDeeperThan(a.value, MAX_VALUE_DEPTH)) {
-          throw invalidParameter(`Invalid value for parameter 'trace.trace_info.assessments' supplied: the value of assessment '${a.name}' nests deeper than ${MAX_VALUE_DEPTH} levels.`);
-        }
-      }
+    schema: startTraceV3Schema,
+    // The trace may be stored already (the Python client sends its spans by OTLP first, a retry repeats
+    // this call): then EDIT on the experiment that owns it, not only on the one named here (issue #14).
+    // (The write itself refuses a trace owned by another experiment too: flowtrace_upsert_trace_infos.)
+    access: ({ trace: { info } }): Access => ({ kind: "trace", level: "EDIT", traceId: info.traceId, experimentId: info.experimentId }),
+    handler: async ({ trace: { info, assessments } }) => {
       if (assessments.length) {
         // the trace and its assessments in one transaction: all of it or nothing
         await withTransaction(async (c) => {
@@ -195,7 +128,7 @@ export function addTraceRoutes(r: Router): void {
   }));
 
   r.add("PATCH", v2("/traces/{trace_id}"), mlflowRoute({
-    schema: z.object({ trace_id: requiredStr(), timestamp_ms: timestampMs(), status: z.unknown(), request_metadata: keyValueList().optional(), tags: keyValueList().optional() }),
+    schema: z.object({ trace_id: requiredStr(), timestamp_ms: timestampMs(), status: parsedBy((v) => parseTraceState(v, "status")), request_metadata: keyValueList().optional(), tags: keyValueList().optional() }),
     access: traceAccess("EDIT"),
     handler: async (i) => {
       const cur = await getTraceInfo(i.trace_id);
@@ -206,7 +139,7 @@ export function addTraceRoutes(r: Router): void {
         clientRequestId: cur.clientRequestId ?? null,
         requestTimeMs: Number(start),
         executionDurationMs: Number(i.timestamp_ms > start ? i.timestamp_ms - start : 0n),
-        state: parseTraceState(i.status, "status"),
+        state: i.status,
         ...v2Maps(i),
       });
       return { trace_info: traceInfoV2Json(await getTraceInfo(cur.traceId)) };
@@ -262,7 +195,7 @@ export function addTraceRoutes(r: Router): void {
 
   // ---------- search ----------
   const searchSchema = z.object({
-    locations: z.unknown().optional(),
+    locations: parsedBy(locationExperimentIds).optional(),
     experiment_ids: strList().optional(),
     filter: str().optional(),
     max_results: int32().optional(),

@@ -3,6 +3,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { isExperimentId } from "@/lib/experiment-id";
 import { listAuditEvents } from "@/lib/auth/audit";
 import { authEnabled } from "@/lib/auth/guard";
 import { authorizePage } from "@/lib/auth/page";
@@ -15,7 +16,7 @@ export const metadata: Metadata = { title: "Experiment permissions" };
 
 export default async function PermissionsPage({ params }: { params: Promise<{ experimentId: string }> }) {
   const { experimentId } = await params;
-  if (!/^\d{1,18}$/.test(experimentId)) notFound();
+  if (!isExperimentId(experimentId)) notFound();
   if (!authEnabled()) return null;
   await authorizePage({ kind: "experiment", level: "MANAGE", experimentId }, `/settings/experiments/${experimentId}/permissions`);
   const experiment = await prisma.experiment.findUnique({ where: { id: BigInt(experimentId) }, select: { name: true } });

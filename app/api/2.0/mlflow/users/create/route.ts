@@ -1,6 +1,7 @@
 // MLflow CreateUser (admin) (lib/auth/mlflow-users.ts).
 import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
+import { webRoute } from "@/lib/mlflow/route";
 
 export const dynamic = "force-dynamic";
 
-export const POST = (req: Request) => mlflowUserRoutes.createUser(req, {});
+export const POST = webRoute(mlflowUserRoutes.createUser);

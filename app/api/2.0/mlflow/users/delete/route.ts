@@ -1,6 +1,7 @@
 // MLflow DeleteUser (admin) (lib/auth/mlflow-users.ts).
 import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
+import { webRoute } from "@/lib/mlflow/route";
 
 export const dynamic = "force-dynamic";
 
-export const DELETE = (req: Request) => mlflowUserRoutes.deleteUser(req, {});
+export const DELETE = webRoute(mlflowUserRoutes.deleteUser);

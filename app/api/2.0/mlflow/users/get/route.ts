@@ -1,6 +1,7 @@
 // MLflow GetUser (the user themself or an admin) (lib/auth/mlflow-users.ts).
 import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
+import { webRoute } from "@/lib/mlflow/route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = (req: Request) => mlflowUserRoutes.getUser(req, {});
+export const GET = webRoute(mlflowUserRoutes.getUser);

@@ -1,6 +1,7 @@
 // MLflow UpdateUserPassword (the user themself or an admin) (lib/auth/mlflow-users.ts).
 import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
+import { webRoute } from "@/lib/mlflow/route";
 
 export const dynamic = "force-dynamic";
 
-export const PATCH = (req: Request) => mlflowUserRoutes.updatePassword(req, {});
+export const PATCH = webRoute(mlflowUserRoutes.updatePassword);

@@ -1,6 +1,7 @@
 // MLflow CreateExperimentPermission (MANAGE on the experiment, audited) (lib/auth/mlflow-users.ts).
 import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
+import { webRoute } from "@/lib/mlflow/route";
 
 export const dynamic = "force-dynamic";
 
-export const POST = (req: Request) => mlflowUserRoutes.createPermission(req, {});
+export const POST = webRoute(mlflowUserRoutes.createPermission);

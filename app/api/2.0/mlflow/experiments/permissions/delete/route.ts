@@ -1,6 +1,7 @@
 // MLflow DeleteExperimentPermission (MANAGE on the experiment, audited) (lib/auth/mlflow-users.ts).
 import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
+import { webRoute } from "@/lib/mlflow/route";
 
 export const dynamic = "force-dynamic";
 
-export const DELETE = (req: Request) => mlflowUserRoutes.deletePermission(req, {});
+export const DELETE = webRoute(mlflowUserRoutes.deletePermission);

@@ -1,6 +1,7 @@
 // MLflow GetExperimentPermission (MANAGE on the experiment) (lib/auth/mlflow-users.ts).
 import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
+import { webRoute } from "@/lib/mlflow/route";
 
 export const dynamic = "force-dynamic";
 
-export const GET = (req: Request) => mlflowUserRoutes.getPermission(req, {});
+export const GET = webRoute(mlflowUserRoutes.getPermission);

@@ -1,6 +1,7 @@
 // MLflow UpdateExperimentPermission (MANAGE on the experiment, audited) (lib/auth/mlflow-users.ts).
 import { mlflowUserRoutes } from "@/lib/auth/mlflow-users";
+import { webRoute } from "@/lib/mlflow/route";
 
 export const dynamic = "force-dynamic";
 
-export const PATCH = (req: Request) => mlflowUserRoutes.updatePermission(req, {});
+export const PATCH = webRoute(mlflowUserRoutes.updatePermission);

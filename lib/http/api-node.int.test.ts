@@ -1,4 +1,4 @@
-// The MLflow REST API as the node:http fast path serves it (lib/server/api-node.ts), against the production
+// The MLflow REST API as the node:http fast path serves it (lib/http/api-node.ts), against the production
 // server: the same answers the Next route gave (statuses, envelopes, headers clients read, bytes), /ajax-api
 // as the rewrite of /api, the body limit, HEAD, and the paths under /api that stay Next's.
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import http from "node:http";
 import net from "node:net";
 import { after, before, test } from "node:test";
 import { baseUrl, http as call, uniqueName } from "../testing/http";
-import { startServerProcess } from "./test-runner";
+import { startServerProcess } from "../server/test-runner";
 
 const LIMIT = 4096;
 let limited: Awaited<ReturnType<typeof startServerProcess>> | undefined;

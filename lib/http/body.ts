@@ -1,10 +1,37 @@
-// Reading a request body straight from node:http, for the routes served ahead of Next.
+// The capped body readers of the HTTP core, one per transport: node:http's stream (lib/http/node.ts) and a
+// web stream (Next's route handlers, lib/http/web.ts). Both refuse more than the limit as soon as it is
+// exceeded, without buffering the rest.
 import type { IncomingMessage } from "node:http";
 import { ApiError } from "../errors";
 
+/** Reads a web stream whole, refusing a declared or actual size over `limit` with `tooLarge`. */
+export async function readStreamCapped(
+  stream: ReadableStream<Uint8Array> | null,
+  limit: number,
+  tooLarge: (limit: number) => Error,
+  declaredLength?: string | null,
+): Promise<Uint8Array> {
+  const declared = Number(declaredLength ?? undefined);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (!stream) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+}
+
 /**
- * The whole body of a node:http request (the fast paths of lib/server/api-node.ts and
- * lib/tracing/otlp-node.ts). More than `limit` bytes is refused with `tooLarge` as soon as it is exceeded, without
+ * The whole body of a node:http request. More than `limit` bytes is refused with `tooLarge` as soon as it is exceeded, without
  * buffering the rest: that is read into the void, so the 413 reaches the client on a connection that stays
  * usable. A client that goes away mid-body gets CANCELLED.
  */

@@ -3,7 +3,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
-import { COMPRESS_THRESHOLD, fastRouteFor, nodeRequestView, negotiateEncoding, nextRouteTableFrom, serveFastRoute, writeResponse, type NextRouteTable } from "./api-node";
+import { headerValue, HttpAnswer } from "./exchange";
+import { COMPRESS_THRESHOLD, fastRouteFor, nodeRequest, negotiateEncoding, nextRouteTableFrom, serveFastRoute, writeResponse, type NextRouteTable } from "./api-node";
 
 // the shape of .next/routes-manifest.json for this app (abridged)
 const manifest = {
@@ -121,12 +122,8 @@ function rawGet(base: string, method: string, headers: Record<string, string> = 
 }
 
 test("writeResponse: status, headers (Set-Cookie lines, merged Vary, route wins), Content-Length, HEAD", async () => {
-  const make = () => {
-    const h = new Headers({ "content-type": "application/json", "x-content-type-options": "nosniff", "x-extra": "1", vary: "Cookie" });
-    h.append("set-cookie", "a=1; Path=/");
-    h.append("set-cookie", "b=2; Path=/");
-    return new Response('{"ok":true}', { status: 201, headers: h });
-  };
+  const make = () =>
+    new HttpAnswer(201, { "content-type": "application/json", "x-content-type-options": "nosniff", "x-extra": "1", vary: "Cookie", "set-cookie": ["a=1; Path=/", "b=2; Path=/"] }, '{"ok":true}');
   await withServer((req, res) => writeResponse(req, res, make()), async (base) => {
     const r = await rawGet(base, "GET");
     assert.equal(r.status, 201);
@@ -146,7 +143,7 @@ test("writeResponse: status, headers (Set-Cookie lines, merged Vary, route wins)
 test("writeResponse: gzip from 8 KiB for compressible types when accepted; never for binary, HEAD or small bodies", async () => {
   const big = JSON.stringify({ rows: Array.from({ length: 400 }, (_, i) => ({ i, text: "hello world" })) });
   assert.ok(Buffer.byteLength(big) >= COMPRESS_THRESHOLD);
-  let next: () => Response = () => new Response(big, { headers: { "content-type": "application/json" } });
+  let next: () => HttpAnswer = () => new HttpAnswer(200, { "content-type": "application/json" }, big);
   await withServer((req, res) => writeResponse(req, res, next()), async (base) => {
     const gz = await rawGet(base, "GET", { "accept-encoding": "gzip, deflate" });
     assert.equal(gz.headers["content-encoding"], "gzip");
@@ -158,17 +155,17 @@ test("writeResponse: gzip from 8 KiB for compressible types when accepted; never
     const head = await rawGet(base, "HEAD", { "accept-encoding": "gzip" });
     assert.equal(head.headers["content-encoding"], undefined);
     assert.equal(Number(head.headers["content-length"]), Buffer.byteLength(big));
-    next = () => new Response(new Uint8Array(5000), { headers: { "content-type": "application/octet-stream" } });
+    next = () => new HttpAnswer(200, { "content-type": "application/octet-stream" }, new Uint8Array(5000));
     const bin = await rawGet(base, "GET", { "accept-encoding": "gzip" });
     assert.equal(bin.headers["content-encoding"], undefined);
     assert.equal(bin.body.length, 5000);
-    next = () => new Response("small", { headers: { "content-type": "text/plain" } });
+    next = () => new HttpAnswer(200, { "content-type": "text/plain" }, "small");
     const small = await rawGet(base, "GET", { "accept-encoding": "gzip" });
     assert.equal(small.headers["content-encoding"], undefined);
     assert.equal(small.body.toString(), "small");
     // a StartTraceV3-sized answer (a few KB) is not worth a zlib stream
     const medium = JSON.stringify({ text: "x".repeat(COMPRESS_THRESHOLD - 100) });
-    next = () => new Response(medium, { headers: { "content-type": "application/json" } });
+    next = () => new HttpAnswer(200, { "content-type": "application/json" }, medium);
     const m = await rawGet(base, "GET", { "accept-encoding": "gzip, deflate" });
     assert.equal(m.headers["content-encoding"], undefined);
     assert.equal(m.body.toString(), medium);
@@ -176,7 +173,7 @@ test("writeResponse: gzip from 8 KiB for compressible types when accepted; never
 });
 
 test("writeResponse: a streaming body is piped as it comes (chunked), a null body is empty, 204 has none", async () => {
-  let next: () => Response;
+  let next: () => HttpAnswer;
   await withServer((req, res) => writeResponse(req, res, next()), async (base) => {
     next = () => {
       let i = 0;
@@ -187,17 +184,17 @@ test("writeResponse: a streaming body is piped as it comes (chunked), a null bod
           c.enqueue(new Uint8Array(Buffer.from(`part${i++};`)));
         },
       });
-      return new Response(stream, { headers: { "content-type": "application/octet-stream" } });
+      return new HttpAnswer(200, { "content-type": "application/octet-stream" }, stream);
     };
     const s = await rawGet(base, "GET");
     assert.equal(s.body.toString(), "part0;part1;part2;part3;part4;");
     assert.equal(s.headers["transfer-encoding"], "chunked");
     assert.equal(s.headers["content-length"], undefined);
-    next = () => new Response(null, { status: 200 });
+    next = () => new HttpAnswer(200, {}, null);
     const empty = await rawGet(base, "GET");
     assert.equal(empty.headers["content-length"], "0");
     assert.equal(empty.body.length, 0);
-    next = () => new Response(null, { status: 204 });
+    next = () => new HttpAnswer(204, {}, null);
     const none = await rawGet(base, "GET");
     assert.equal(none.status, 204);
     assert.equal(none.body.length, 0);
@@ -216,27 +213,28 @@ test("serveFastRoute: the router's envelope for unknown endpoints, probes as pla
   });
 });
 
-test("nodeRequestView: the routes' Request over node:http — url, method, headers as Headers.get answers them, Next's forwarded defaults", () => {
+test("nodeRequest: the core's request over node:http — url, method, headers as node:http has them, Next's forwarded defaults", () => {
   const req = {
+    method: "POST",
     url: "/api/2.0/mlflow/experiments/get?experiment_id=7",
-    headers: { host: "localhost:5000", "content-type": "application/json", "x-custom": ["a", "b"], authorization: "Bearer t" },
+    headers: { host: "localhost:5000", "content-type": "application/json", "x-custom": "a, b", authorization: "Bearer t" },
   } as unknown as http.IncomingMessage;
-  const view = nodeRequestView(req, "POST");
+  const view = nodeRequest(req, null);
   assert.equal(view.method, "POST");
-  assert.equal(view.url, "http://localhost:5000/api/2.0/mlflow/experiments/get?experiment_id=7");
-  assert.equal(new URL(view.url).searchParams.get("experiment_id"), "7");
-  assert.equal(view.headers.get("Content-Type"), "application/json");
-  assert.equal(view.headers.get("x-custom"), "a, b");
-  assert.equal(view.headers.get("cookie"), null);
-  assert.equal(view.headers.has("authorization"), true);
-  assert.equal(view.headers.get("x-forwarded-host"), "localhost:5000");
-  assert.equal(view.headers.get("x-forwarded-proto"), "http");
-  assert.deepEqual(Object.fromEntries(view.headers), {
+  assert.equal(view.url, "/api/2.0/mlflow/experiments/get?experiment_id=7");
+  assert.equal(new URL(view.url, "http://localhost").searchParams.get("experiment_id"), "7");
+  assert.equal(headerValue(view.headers, "content-type"), "application/json");
+  assert.equal(headerValue(view.headers, "x-custom"), "a, b");
+  assert.equal(headerValue(view.headers, "cookie"), null);
+  assert.equal(headerValue(view.headers, "authorization") !== null, true);
+  assert.equal(headerValue(view.headers, "x-forwarded-host"), "localhost:5000");
+  assert.equal(headerValue(view.headers, "x-forwarded-proto"), "http");
+  assert.deepEqual({ ...view.headers }, {
     authorization: "Bearer t", "content-type": "application/json", host: "localhost:5000", "x-custom": "a, b",
     "x-forwarded-host": "localhost:5000", "x-forwarded-proto": "http",
   });
   assert.equal(view.body, null);
-  const proxied = nodeRequestView({ url: "/x", headers: { host: "a", "x-forwarded-host": "b.example", "x-forwarded-proto": "https" } } as unknown as http.IncomingMessage, "GET");
-  assert.equal(proxied.headers.get("x-forwarded-host"), "b.example");
-  assert.equal(proxied.headers.get("x-forwarded-proto"), "https");
+  const proxied = nodeRequest({ url: "/x", headers: { host: "a", "x-forwarded-host": "b.example", "x-forwarded-proto": "https" } } as unknown as http.IncomingMessage, null);
+  assert.equal(headerValue(proxied.headers, "x-forwarded-host"), "b.example");
+  assert.equal(headerValue(proxied.headers, "x-forwarded-proto"), "https");
 });

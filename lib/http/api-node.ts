@@ -1,20 +1,21 @@
 // The MLflow REST API (/api/…, and /ajax-api/… as next.config.mjs rewrites it) and the /version and /health
 // probes straight on node:http, ahead of Next (lib/server/serve.ts, after the hardening and the auth gate):
-// Next's request handler costs more CPU per request than most of these routes. Same lib function as the
-// Next route app/api/[...path]/route.ts (handleApiRequest), so the same answers; Next keeps every path this
-// does not take (pages, the account and UI routes under /api, anything unusual about the URL), and serves
-// everything under `next dev`.
+// Next's request handler costs more CPU per request than most of these routes. The node:http adapter of the
+// HTTP core (lib/http/exchange.ts): the same handleApiRequest as the Next route app/api/[...path]/route.ts,
+// so the same answers; Next keeps every path this does not take (pages, the account and UI routes under /api,
+// anything unusual about the URL).
 import { readFileSync } from "node:fs";
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
 import { INTERNAL_ERROR_MESSAGE } from "../errors";
+import { readNodeBody } from "./body";
+import { envelopeText, HttpAnswer, writeSmallAnswer, type HttpRequest } from "./exchange";
 import { handleApiRequest, mlflowRouter } from "../mlflow/api";
-import { bodyTooLarge, maxBodyBytes, plainBodyOf, servePlain, toErrorResponse } from "../mlflow/route";
+import { bodyTooLarge, maxBodyBytes, mlflowErrorAnswer } from "../mlflow/route";
 import { PROBE_CONTENT_TYPE, PROBES } from "../version";
-import { readNodeBody } from "./node-body";
 
 export type FastRoute = { kind: "api"; parts: string[] } | { kind: "probe"; body: string };
 
@@ -101,14 +102,8 @@ export function fastRouteFor(method: string | undefined, url: string | undefined
 
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
-export interface EarlyAnswer {
-  status: number;
-  body: string;
-  headers: Record<string, string>;
-}
-
-function early(status: number, code: string, message: string, headers: Record<string, string> = {}): EarlyAnswer {
-  return { status, body: JSON.stringify({ error_code: code, message }), headers };
+function early(status: number, code: string, message: string, headers?: Record<string, string>): HttpAnswer {
+  return new HttpAnswer(status, { "content-type": "application/json", ...headers }, envelopeText(code, message));
 }
 
 /**
@@ -116,7 +111,7 @@ function early(status: number, code: string, message: string, headers: Record<st
  * HTTP's usual set (TRACE, CONNECT, PROPFIND, …) → 405 with Allow, and a path whose percent-escapes are not
  * UTF-8 (`/traces/tr-%FF%FE`) → 400, both in MLflow's {"error_code", "message"} envelope. Null otherwise.
  */
-export function earlyAnswerFor(method: string | undefined, url: string | undefined): EarlyAnswer | null {
+export function earlyAnswerFor(method: string | undefined, url: string | undefined): HttpAnswer | null {
   const q = (url ?? "/").indexOf("?");
   const pathname = q >= 0 ? url!.slice(0, q) : (url ?? "/");
   const m = (method ?? "GET").toUpperCase();
@@ -145,11 +140,6 @@ export function earlyAnswerFor(method: string | undefined, url: string | undefin
   return null;
 }
 
-export function sendEarlyAnswer(res: ServerResponse, a: EarlyAnswer): void {
-  res.writeHead(a.status, { "content-type": "application/json", "content-length": Buffer.byteLength(a.body), ...a.headers });
-  res.end(a.body);
-}
-
 /** Answers the request (never rejects: failures become MLflow's error envelope, or a closed connection). */
 export async function serveFastRoute(req: IncomingMessage, res: ServerResponse, route: FastRoute): Promise<void> {
   if (route.kind === "probe") {
@@ -158,26 +148,21 @@ export async function serveFastRoute(req: IncomingMessage, res: ServerResponse, 
     return;
   }
   const method = req.method ?? "GET";
-  let response: Response;
+  let answer: HttpAnswer;
   try {
-    // the body is read here, whole (as every route reads it), and handed to the route without a web stream
-    const body = method === "GET" || method === "HEAD" ? undefined : await readNodeBody(req, maxBodyBytes(), bodyTooLarge);
-    const request = nodeRequestView(req, method);
-    servePlain(request, body);
-    response = await handleApiRequest(request, route.parts);
+    const body = method === "GET" || method === "HEAD" ? null : await readNodeBody(req, maxBodyBytes(), bodyTooLarge);
+    answer = await handleApiRequest(nodeRequest(req, body), route.parts);
   } catch (err) {
     // handleApiRequest answers its own failures; this is a body over the limit or a client gone mid-body
-    response = toErrorResponse(err, `${method} ${req.url}`);
+    answer = mlflowErrorAnswer(err, `${method} ${req.url}`);
   }
   try {
-    await writeResponse(req, res, response);
+    await writeResponse(req, res, answer);
   } catch (err) {
     if (isClientGone(err, res)) return;
     console.error(`flowtrace: could not send the answer to ${method} ${req.url}:`, err);
     if (!res.headersSent) {
-      const text = JSON.stringify({ error_code: "INTERNAL_ERROR", message: INTERNAL_ERROR_MESSAGE });
-      res.writeHead(500, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-      res.end(text);
+      writeSmallAnswer(res, new HttpAnswer(500, { "content-type": "application/json" }, envelopeText("INTERNAL_ERROR", INTERNAL_ERROR_MESSAGE)));
     } else {
       res.destroy();
     }
@@ -189,56 +174,16 @@ function isClientGone(err: unknown, res: ServerResponse): boolean {
   return res.destroyed || code === "ERR_STREAM_PREMATURE_CLOSE" || code === "ECONNRESET" || code === "EPIPE";
 }
 
-function requestUrl(req: IncomingMessage): string {
-  const host = req.headers.host;
-  if (host) {
-    try {
-      return new URL(req.url ?? "/", `http://${host}`).href;
-    } catch {
-      /* a Host header that is no host name: the hardening let it through (allowed hosts "*"), so do we */
-    }
-  }
-  return new URL(req.url ?? "/", "http://localhost").href;
-}
-
 /**
- * The request as the MLflow routes read it — its url, method and headers (`get`, `has`, iteration), the body
- * being handed over by servePlain — straight over node:http's parsed request: building undici's Request and
- * Headers for every call (an AbortSignal, header validation, a copy of every header) was ~6% of the server's
- * CPU under bench:rest. Header names are lower case and repeated headers joined as node:http does, which is
- * what Headers.get answers. x-forwarded-host and -proto default to the Host and http, as Next sets them for
- * its routes (guard.ts compares Origin with them for session callers).
+ * node:http's parsed request as the core's plain data: no copy of the headers (node:http has them lower case,
+ * repeated ones joined, as the core expects). x-forwarded-host and -proto default to the Host and http, as Next
+ * sets them for its routes, so both adapters hand the core the same headers.
  */
-class NodeHeaders {
-  constructor(private readonly src: IncomingHttpHeaders) {}
-
-  get(name: string): string | null {
-    const key = name.toLowerCase();
-    const v = this.src[key] ?? (key === "x-forwarded-host" ? this.src.host : key === "x-forwarded-proto" ? "http" : undefined);
-    return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
-  }
-
-  has(name: string): boolean {
-    return this.get(name) !== null;
-  }
-
-  /** Every header, the forwarded defaults included, as Headers iterates them. */
-  *entries(): IterableIterator<[string, string]> {
-    const names = new Set([...Object.keys(this.src), "x-forwarded-host", "x-forwarded-proto"]);
-    for (const name of [...names].sort()) {
-      const v = this.get(name);
-      if (v !== null) yield [name, v];
-    }
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, string]> {
-    return this.entries();
-  }
-}
-
-/** See NodeHeaders: a web Request's reading side for the routes, typed as one. */
-export function nodeRequestView(req: IncomingMessage, method: string): Request {
-  return { url: requestUrl(req), method, headers: new NodeHeaders(req.headers), body: null, bodyUsed: false } as unknown as Request;
+export function nodeRequest(req: IncomingMessage, body: Uint8Array | null): HttpRequest {
+  const h = req.headers;
+  if (h["x-forwarded-host"] === undefined && h.host !== undefined) h["x-forwarded-host"] = h.host;
+  if (h["x-forwarded-proto"] === undefined) h["x-forwarded-proto"] = "http";
+  return { method: req.method ?? "GET", url: req.url ?? "/", headers: h, body };
 }
 
 
@@ -297,84 +242,69 @@ function compress(encoding: "gzip" | "deflate", data: Uint8Array): Promise<Buffe
   return new Promise((resolve, reject) => (encoding === "gzip" ? zlib.gzip : zlib.deflate)(data, (err, out) => (err ? reject(err) : resolve(out))));
 }
 
-/** Status, every header (Set-Cookie as separate lines) and the body of a web Response onto the Node response. */
-export async function writeResponse(req: IncomingMessage, res: ServerResponse, response: Response): Promise<void> {
+/** Status, every header (Set-Cookie as separate lines) and the body of an answer onto the Node response. */
+export async function writeResponse(req: IncomingMessage, res: ServerResponse, answer: HttpAnswer): Promise<void> {
   // headers the hardening has set stay unless the route sets the same one (then the route's value wins);
   // Vary is merged; framing is Node's (Content-Length below, else chunked)
-  for (const [name, value] of response.headers) {
-    if (name === "set-cookie" || HOP_BY_HOP.has(name)) continue;
-    if (name === "vary") mergeVary(res, value);
-    else res.setHeader(name, value);
+  let contentType: string | null = null;
+  let encoded = false;
+  let noTransform = false;
+  for (const name in answer.headers) {
+    const value = answer.headers[name];
+    const key = name.toLowerCase();
+    if (HOP_BY_HOP.has(key)) continue;
+    if (key === "vary") mergeVary(res, String(value));
+    else res.setHeader(key, value);
+    if (key === "content-type") contentType = String(value);
+    else if (key === "content-encoding") encoded = true;
+    else if (key === "cache-control") noTransform = /(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(value));
   }
-  const cookies = response.headers.getSetCookie();
-  if (cookies.length) res.setHeader("set-cookie", cookies);
-  res.statusCode = response.status;
+  res.statusCode = answer.status;
 
   const head = req.method === "HEAD";
-  const bodyless = response.status === 204 || response.status === 304 || (response.status >= 100 && response.status < 200);
-  const plain = plainBodyOf(response);
-  if (plain !== undefined && !bodyless) {
-    mergeVary(res, "Accept-Encoding");
-    const encoding = head ? null : negotiateEncoding(req.headers["accept-encoding"]);
-    let data: Uint8Array | string = plain;
-    if (encoding && Buffer.byteLength(plain) >= COMPRESS_THRESHOLD) {
-      data = await compress(encoding, Buffer.from(plain));
-      res.setHeader("content-encoding", encoding);
-    }
-    res.setHeader("content-length", typeof data === "string" ? Buffer.byteLength(data) : data.byteLength);
-    res.end(head ? undefined : data);
-    return;
-  }
-  if (!response.body || bodyless) {
-    if (response.body) await response.body.cancel().catch(() => {});
+  const bodyless = answer.status === 204 || answer.status === 304 || (answer.status >= 100 && answer.status < 200);
+  const body = answer.body;
+  if (body === null || bodyless) {
+    if (body !== null && typeof body !== "string" && !(body instanceof Uint8Array)) await closeStream(body);
     if (!bodyless) res.setHeader("content-length", 0);
     res.end();
     return;
   }
-
-  const contentType = response.headers.get("content-type");
-  const compressible = isCompressible(contentType) && !response.headers.has("content-encoding") && !/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(response.headers.get("cache-control") ?? "");
+  const compressible = isCompressible(contentType) && !encoded && !noTransform;
   if (compressible) mergeVary(res, "Accept-Encoding");
   const encoding = compressible && !head ? negotiateEncoding(req.headers["accept-encoding"]) : null;
 
-  // a body made from a string or bytes arrives as one chunk: send it with a Content-Length; anything longer
-  // is streamed as it comes
-  const reader = response.body.getReader();
-  const first = await reader.read();
-  const second = first.done ? first : await reader.read();
-  if (second.done) {
-    let data: Uint8Array = first.done ? new Uint8Array(0) : first.value;
-    if (encoding && data.byteLength >= COMPRESS_THRESHOLD) {
-      data = await compress(encoding, data);
+  if (typeof body === "string" || body instanceof Uint8Array) {
+    const size = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    let data: string | Uint8Array = body;
+    if (encoding && size >= COMPRESS_THRESHOLD) {
+      data = await compress(encoding, typeof body === "string" ? Buffer.from(body) : body);
       res.setHeader("content-encoding", encoding);
     }
-    res.setHeader("content-length", data.byteLength);
+    res.setHeader("content-length", typeof data === "string" ? size : data.byteLength);
     res.end(head ? undefined : data);
     return;
   }
   if (head) {
-    await reader.cancel().catch(() => {});
+    await closeStream(body);
     res.end();
     return;
   }
-  async function* chunks(): AsyncGenerator<Uint8Array> {
-    try {
-      yield first.value!;
-      yield second.value!;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        yield value;
-      }
-    } finally {
-      await reader.cancel().catch(() => {});
-    }
-  }
-  const source = Readable.from(chunks(), { objectMode: false });
+  const source = Readable.from(body as AsyncIterable<Uint8Array>, { objectMode: false });
   if (encoding) {
     res.setHeader("content-encoding", encoding);
     await pipeline(source, encoding === "gzip" ? zlib.createGzip() : zlib.createDeflate(), res);
   } else {
     await pipeline(source, res);
+  }
+}
+
+/** Lets go of a body that will not be sent (a web stream is cancelled, a generator returned). */
+async function closeStream(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>): Promise<void> {
+  const b = body as { cancel?: () => Promise<void>; return?: () => Promise<unknown> };
+  try {
+    await (b.cancel ? b.cancel() : b.return?.());
+  } catch {
+    /* nothing to release */
   }
 }
