@@ -4,6 +4,7 @@ import { getPool } from "../db";
 import { invalidParameter } from "../errors";
 import { compileTraceFilter, compileTraceOrderBy } from "./compile";
 import { parseFilter } from "./parse";
+import { isExperimentId } from "../experiment-id";
 import {
   checkMaxResults,
   decodePageToken,
@@ -111,7 +112,7 @@ interface Prepared {
 function prepareFilter(q: { experimentIds: string[]; filter?: string }): Prepared {
   if (!Array.isArray(q.experimentIds) || q.experimentIds.length === 0) throw invalidParameter("At least one experiment ID is required (locations)");
   for (const id of q.experimentIds) {
-    if (!/^\d{1,18}$/.test(String(id))) throw invalidParameter(`Invalid experiment ID '${id}'`);
+    if (!isExperimentId(String(id))) throw invalidParameter(`Invalid experiment ID '${id}'`);
   }
   const ids = [...new Set(q.experimentIds.map(String))];
   const params = new SqlParams();

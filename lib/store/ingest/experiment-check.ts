@@ -2,10 +2,11 @@
 // (raised by flowtrace_check_experiments) as the API errors MLflow gives.
 import type { Pool, PoolClient } from "pg";
 import { ApiError, invalidParameter, notFound } from "../../errors";
+import { isExperimentId } from "../../experiment-id";
 
 export function validExperimentId(experimentId: string): string {
   const id = String(experimentId ?? "").trim();
-  if (!/^\d{1,18}$/.test(id)) throw notFound(`Experiment with id '${experimentId}' does not exist.`);
+  if (!isExperimentId(id)) throw notFound(`Experiment with id '${experimentId}' does not exist.`);
   return id;
 }
 
