@@ -12,6 +12,7 @@ import { makeSpans, randomTraceId, sendTrace } from "../../mlflow/testing";
 import { http } from "../../testing/http";
 import { createTestExperiment, makeSpan, spanRows, traceRow } from "../ingest-testkit";
 import { ingestSpans } from ".";
+import { countTracesForUi, listTracesForUi } from "../trace-view";
 
 after(() => closeDb());
 
@@ -138,4 +139,16 @@ test("an override wins over the table, by exact name or prefix, with its own sou
   } finally {
     setPriceOverrides([]);
   }
+});
+
+test("cost is a traces-table column from its one registry entry: listed, sorted, filtered (trace.cost > 0.05)", async () => {
+  const exp = await createTestExperiment("cost");
+  const ids = ["tr-" + randomBytes(16).toString("hex"), "tr-" + randomBytes(16).toString("hex"), "tr-" + randomBytes(16).toString("hex")];
+  const llm = (traceId: string, total?: number) =>
+    makeSpan({ traceId, name: "llm", attributes: total === undefined ? {} : { "mlflow.llm.cost": { input_cost: total / 2, output_cost: total / 2, total_cost: total } } });
+  await ingestSpans(exp, [llm(ids[0], 0.01), llm(ids[1], 0.1), llm(ids[2])]);
+  const rows = (await listTracesForUi({ experimentId: exp, order: "cost DESC" })).rows as unknown as { traceId: string; cost: number | null }[];
+  assert.deepEqual(rows.map((r) => [r.traceId, r.cost]), [[ids[1], 0.1], [ids[0], 0.01], [ids[2], null]], "NULL sorts last");
+  assert.equal(await countTracesForUi({ experimentId: exp, filter: "trace.cost > 0.05" }), 1);
+  assert.equal(await countTracesForUi({ experimentId: exp, filter: "trace.cost IS NULL" }), 1);
 });
