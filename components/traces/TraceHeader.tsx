@@ -37,7 +37,7 @@ export function TraceHeader({ trace }: { trace: TraceHeaderData }) {
           <CopyButton text={trace.traceId} label="Copy trace ID" className="p-0.5" />
         </span>
       </div>
-      <div className="mt-2 grid grid-cols-3 gap-x-4 gap-y-2 sm:grid-cols-4 lg:grid-cols-7">
+      <div className="mt-2 grid grid-cols-3 gap-x-4 gap-y-2 sm:grid-cols-4 xl:grid-cols-7">
         <Fact label="Request time"><DateTime ms={trace.requestTime} /></Fact>
         <Fact label="Duration">{trace.executionDuration === null ? "in progress" : formatDuration(trace.executionDuration)}</Fact>
         <Fact label="Tokens">
