@@ -7,7 +7,7 @@
 // which is what lets a re-price touch computed costs and never a client's.
 import { num } from "../conventions/attrs";
 import { priceOverridesFromEnv } from "./overrides";
-import { PriceBook, type Cost, type PriceOverride } from "./prices";
+import { PriceBook, type Cost, type PriceOverride, type TokenCounts } from "./prices";
 
 export const COST_SOURCE_ATTR = "flowtrace.cost.source";
 
@@ -40,8 +40,16 @@ export function spanCost(model: string, provider: string | undefined, usage: unk
   const input = num(u.input_tokens);
   const output = num(u.output_tokens);
   if (input === undefined || output === undefined) return null;
-  return priceBook().cost(model, provider, { input, output, cacheRead: num(u.cache_read_input_tokens), cacheWrite: num(u.cache_creation_input_tokens) });
+  // one scratch object for every call (PriceBook.cost does not keep it): ingest prices tens of thousands
+  // of spans a second and should allocate only the cost it stores
+  counts.input = input;
+  counts.output = output;
+  counts.cacheRead = num(u.cache_read_input_tokens);
+  counts.cacheWrite = num(u.cache_creation_input_tokens);
+  return priceBook().cost(model, provider, counts);
 }
+
+const counts: TokenCounts = { input: 0, output: 0 };
 
 export function costValue(c: Cost): SpanCostValue {
   return { input_cost: c.inputCost, output_cost: c.outputCost, total_cost: c.totalCost };
