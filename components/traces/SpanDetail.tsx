@@ -5,12 +5,14 @@ import { apiFetch, errorMessage } from "@/components/api";
 import { Badge, StateBadge } from "@/components/ui/Badge";
 import { cn } from "@/components/ui/cn";
 import { CopyButton } from "@/components/ui/CopyButton";
-import { formatBytes, formatDateTime, formatDuration } from "@/components/ui/format";
+import { formatBytes, formatCount, formatDateTime, formatDuration } from "@/components/ui/format";
 import { SpanTypeIcon } from "@/components/ui/Icons";
 import { JsonViewer } from "@/components/ui/JsonViewer";
 import { Markdown } from "@/components/ui/Markdown";
 import { ErrorState, Skeleton } from "@/components/ui/States";
+import { formatCost } from "@/components/sessions/SessionsTable";
 import { spanChat } from "@/lib/chat/spanChat";
+import { spanUsageOf, type SpanUsage } from "@/lib/cost/spanUsageOf";
 import type { SpanPayload } from "@/lib/store/trace-view";
 import { ChatView } from "./ChatView";
 
@@ -100,6 +102,7 @@ export function SpanDetail({ traceId, spanId, tab, onTab }: { traceId: string; s
           </span>
           <span>Start {formatDateTime(Number(BigInt(span.startTimeNs) / 1_000_000n))}</span>
           <span>Duration <strong className="font-medium text-slate-700">{durationMs === null ? "running" : formatDuration(durationMs)}</strong></span>
+          <UsageFacts usage={spanUsageOf(span.attributes)} />
         </div>
         {span.statusCode === "ERROR" && span.statusMessage && <p className="mt-1.5 rounded border border-red-200 bg-red-50 px-2 py-1 text-xs text-red-700">{span.statusMessage}</p>}
       </div>
@@ -177,6 +180,26 @@ function ValueSection({ title, value, size, onLoadAll }: { title: string; value:
         )}
       </div>
     </section>
+  );
+}
+
+/** Model, tokens and cost of an LLM call; the cost's tooltip says where it came from. */
+function UsageFacts({ usage }: { usage: SpanUsage | null }) {
+  if (!usage) return null;
+  return (
+    <>
+      {usage.model && <span>Model <strong className="font-medium text-slate-700">{usage.model}</strong></span>}
+      {usage.total !== null && (
+        <span title={`${formatCount(usage.input)} in${usage.cacheRead ? ` (${formatCount(usage.cacheRead)} cached)` : ""} · ${formatCount(usage.output)} out`}>
+          Tokens <strong className="font-medium text-slate-700">{formatCount(usage.total)}</strong>
+        </span>
+      )}
+      {(usage.model || usage.cost !== null) && (
+        <span data-testid="span-cost" title={usage.cost === null ? "No price known for this model (add one with --prices or FLOWTRACE_PRICES)" : `$${usage.cost}, ${usage.costSource}`}>
+          Cost <strong className="font-medium text-slate-700">{formatCost(usage.cost)}</strong>
+        </span>
+      )}
+    </>
   );
 }
 

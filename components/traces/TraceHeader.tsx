@@ -7,6 +7,7 @@ import { KeyValuePill, StateBadge } from "@/components/ui/Badge";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { formatCount, formatDuration } from "@/components/ui/format";
 import { DateTime } from "@/components/ui/Time";
+import { formatCost } from "@/components/sessions/SessionsTable";
 import { IconChevronDown, IconChevronRight, IconPlus } from "@/components/ui/Icons";
 import type { TraceHeader as TraceHeaderData } from "@/lib/store/trace-view";
 
@@ -36,13 +37,18 @@ export function TraceHeader({ trace }: { trace: TraceHeaderData }) {
           <CopyButton text={trace.traceId} label="Copy trace ID" className="p-0.5" />
         </span>
       </div>
-      <div className="mt-2 grid grid-cols-3 gap-x-4 gap-y-2 sm:grid-cols-6">
+      <div className="mt-2 grid grid-cols-3 gap-x-4 gap-y-2 sm:grid-cols-4 xl:grid-cols-7">
         <Fact label="Request time"><DateTime ms={trace.requestTime} /></Fact>
         <Fact label="Duration">{trace.executionDuration === null ? "in progress" : formatDuration(trace.executionDuration)}</Fact>
         <Fact label="Tokens">
           <span title={trace.inputTokens !== null ? `${formatCount(trace.inputTokens)} in · ${formatCount(trace.outputTokens)} out` : undefined}>
             {trace.totalTokens === null ? "—" : formatCount(trace.totalTokens)}
             {trace.inputTokens !== null && <span className="ml-1 text-xs text-slate-400">({formatCount(trace.inputTokens)} → {formatCount(trace.outputTokens)})</span>}
+          </span>
+        </Fact>
+        <Fact label="Cost">
+          <span data-testid="trace-cost" title={trace.cost === null ? "No cost: no LLM span with a priced model and token usage" : `$${trace.cost}: the client's trace cost, else the sum of the LLM spans' costs (each span's header says where its cost came from)`}>
+            {formatCost(trace.cost)}
           </span>
         </Fact>
         <Fact label="Spans">

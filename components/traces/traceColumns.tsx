@@ -6,6 +6,7 @@ import { useMemo, type ReactNode } from "react";
 import { KeyValuePill, StateBadge } from "@/components/ui/Badge";
 import { formatCount, formatDuration, shortId } from "@/components/ui/format";
 import { DateTime } from "@/components/ui/Time";
+import { formatCost } from "@/components/sessions/SessionsTable";
 import { displayPreview } from "@/lib/chat/preview";
 import { TRACE_COLUMNS, type DisplayKind, type TraceColumn } from "@/lib/search/fields";
 import type { TraceListRow } from "@/lib/store/trace-view";
@@ -29,6 +30,12 @@ const CELLS: Record<DisplayKind, Cell> = {
   tokens: (v, r) => (
     <span className="tabular-nums" title={r.inputTokens !== null ? `${formatCount(r.inputTokens)} in · ${formatCount(r.outputTokens)} out` : undefined}>
       {v == null ? <Muted /> : formatCount(Number(v))}
+    </span>
+  ),
+  // a trace's cost sums its spans' figures, whatever their source; the span header names each span's source
+  cost: (v) => (
+    <span className="tabular-nums" title={v == null ? "No cost: no LLM span with a priced model and token usage" : `$${Number(v)} (client-sent, price table or override; see the trace's LLM spans)`}>
+      {v == null ? <Muted /> : formatCost(Number(v))}
     </span>
   ),
   count: (v) => <span className="tabular-nums">{v == null ? <Muted /> : formatCount(Number(v))}</span>,

@@ -10,6 +10,10 @@ export interface TokenUsage {
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
+  /** of input_tokens, read from / written to the provider's prompt cache (the keys MLflow's newer clients
+   * send); present only when the convention reports them, so they are priced at the cache rates */
+  cache_read_input_tokens?: number;
+  cache_creation_input_tokens?: number;
 }
 
 /** Messages recorded on the request side and on the response side of a call. */

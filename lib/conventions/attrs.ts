@@ -35,10 +35,23 @@ export function firstJson(a: Attrs, keys: readonly string[]): unknown {
   return undefined;
 }
 
-/** Token usage from an input and an output count key (both needed), total from its key else their sum. */
-export function tokenUsageOf(a: Attrs, inputKey: string, outputKey: string, totalKey: string | null): TokenUsage | undefined {
+/**
+ * Token usage from an input and an output count key (both needed), total from its key else their sum, and
+ * the cached part of the input from `cacheKeys` ([read, write]) when the span reports it.
+ */
+export function tokenUsageOf(a: Attrs, inputKey: string, outputKey: string, totalKey: string | null, cacheKeys?: readonly [string, string]): TokenUsage | undefined {
   const i = num(a[inputKey]);
   const o = num(a[outputKey]);
   if (i === undefined || o === undefined) return undefined;
-  return { input_tokens: i, output_tokens: o, total_tokens: (totalKey ? num(a[totalKey]) : undefined) ?? i + o };
+  const u: TokenUsage = { input_tokens: i, output_tokens: o, total_tokens: (totalKey ? num(a[totalKey]) : undefined) ?? i + o };
+  return cacheKeys ? withCache(u, a[cacheKeys[0]], a[cacheKeys[1]]) : u;
+}
+
+/** Adds the cache counts that are numbers to `u` (absent ones stay absent: unknown is not zero). */
+export function withCache(u: TokenUsage, read: unknown, write: unknown): TokenUsage {
+  const r = num(read);
+  const w = num(write);
+  if (r !== undefined) u.cache_read_input_tokens = r;
+  if (w !== undefined) u.cache_creation_input_tokens = w;
+  return u;
 }

@@ -24,3 +24,23 @@ test("the earlier convention wins a piece both can supply; a piece one lacks fal
   assert.deepEqual(deriveTokenUsage({ "langfuse.observation.usage_details": '{"input":1,"output":2}', "ai.usage.inputTokens": 7, "ai.usage.outputTokens": 8 }), { input_tokens: 1, output_tokens: 2, total_tokens: 3 });
   assert.deepEqual(deriveTokenUsage({ "ai.usage.promptTokens": 7, "ai.usage.completionTokens": 8 }), { input_tokens: 7, output_tokens: 8, total_tokens: 15 });
 });
+
+test("cached input tokens: each convention's cache counts are kept in the usage, absent ones stay absent", () => {
+  const cached = (u: object) => ({ input_tokens: 100, output_tokens: 10, total_tokens: 110, ...u });
+  assert.deepEqual(
+    deriveTokenUsage({ "gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 10, "gen_ai.usage.cache_read.input_tokens": 60, "gen_ai.usage.cache_creation.input_tokens": 5 }),
+    cached({ cache_read_input_tokens: 60, cache_creation_input_tokens: 5 }),
+  );
+  assert.deepEqual(
+    deriveTokenUsage({ "llm.token_count.prompt": 100, "llm.token_count.completion": 10, "llm.token_count.prompt_details.cache_read": "60", "llm.token_count.prompt_details.cache_write": 5 }),
+    cached({ cache_read_input_tokens: 60, cache_creation_input_tokens: 5 }),
+  );
+  assert.deepEqual(
+    deriveTokenUsage({ "gen_ai.usage.prompt_tokens": 100, "gen_ai.usage.completion_tokens": 10, "gen_ai.usage.cache_read_input_tokens": 60 }),
+    cached({ cache_read_input_tokens: 60 }),
+  );
+  assert.deepEqual(deriveTokenUsage({ "ai.usage.inputTokens": 100, "ai.usage.outputTokens": 10, "ai.usage.cachedInputTokens": 60 }), cached({ cache_read_input_tokens: 60 }));
+  // Langfuse's `input` leaves the cached tokens out: they are added back
+  assert.deepEqual(deriveTokenUsage({ "langfuse.observation.usage_details": { input: 40, output: 10, input_cached_tokens: 60 } }), cached({ cache_read_input_tokens: 60 }));
+  assert.deepEqual(deriveTokenUsage({ "gen_ai.usage.input_tokens": 100, "gen_ai.usage.output_tokens": 10 }), cached({}));
+});

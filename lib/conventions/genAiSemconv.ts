@@ -145,7 +145,7 @@ export const genAiSemconv: Convention = {
     const choices = events.filter((e) => e.name === "gen_ai.choice");
     return choices.length ? { choices: choices.map(choiceMessage) } : undefined;
   },
-  tokenUsage: (a) => tokenUsageOf(a, "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", null),
+  tokenUsage: (a) => tokenUsageOf(a, "gen_ai.usage.input_tokens", "gen_ai.usage.output_tokens", null, ["gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_creation.input_tokens"]),
   modelKeys: ["gen_ai.response.model", "gen_ai.request.model"],
   providerKeys: ["gen_ai.provider.name", "gen_ai.system"],
   sessionKeys: ["session.id", "gen_ai.conversation.id"],

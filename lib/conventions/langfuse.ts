@@ -1,5 +1,5 @@
 // Langfuse's OpenTelemetry attributes: langfuse.observation.type / input / output / usage_details / model.name.
-import { has, jsonish, num } from "./attrs";
+import { has, jsonish, num, withCache } from "./attrs";
 import type { Convention } from "./Convention";
 
 const TYPES: Record<string, string> = {
@@ -30,7 +30,13 @@ export const langfuse: Convention = {
     const u = lf as Record<string, unknown>;
     const i = num(u.input ?? u.prompt_tokens ?? u.input_tokens);
     const o = num(u.output ?? u.completion_tokens ?? u.output_tokens);
-    return i === undefined || o === undefined ? undefined : { input_tokens: i, output_tokens: o, total_tokens: num(u.total) ?? i + o };
+    if (i === undefined || o === undefined) return undefined;
+    // Langfuse counts cached tokens apart from `input` (input_cached_tokens for OpenAI, cache_read_input_tokens
+    // for Anthropic); our input_tokens includes them, as GenAI semconv's does
+    const read = num(u.input_cached_tokens ?? u.cache_read_input_tokens);
+    const write = num(u.cache_creation_input_tokens);
+    const input = i + (read ?? 0) + (write ?? 0);
+    return withCache({ input_tokens: input, output_tokens: o, total_tokens: num(u.total) ?? input + o }, read, write);
   },
   modelKeys: ["langfuse.observation.model.name"],
 };

@@ -20,7 +20,7 @@ export const openInference: Convention = {
   },
   inputs: (a) => (has(a, "input.value") ? jsonish(a["input.value"]) : messages(a, "llm.input_messages")),
   outputs: (a) => (has(a, "output.value") ? jsonish(a["output.value"]) : messages(a, "llm.output_messages")),
-  tokenUsage: (a) => tokenUsageOf(a, "llm.token_count.prompt", "llm.token_count.completion", "llm.token_count.total"),
+  tokenUsage: (a) => tokenUsageOf(a, "llm.token_count.prompt", "llm.token_count.completion", "llm.token_count.total", ["llm.token_count.prompt_details.cache_read", "llm.token_count.prompt_details.cache_write"]),
   modelKeys: ["llm.model_name", "embedding.model_name"],
   providerKeys: ["llm.provider", "llm.system"],
   chat(a) {

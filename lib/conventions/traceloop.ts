@@ -20,7 +20,7 @@ export const traceloop: Convention = {
   spanType: (a) => lookup(KINDS, a["traceloop.span.kind"]) ?? lookup(REQUEST_TYPES, a["llm.request.type"]),
   inputs: (a) => (has(a, "traceloop.entity.input") ? jsonish(a["traceloop.entity.input"]) : messages(a, "gen_ai.prompt")),
   outputs: (a) => (has(a, "traceloop.entity.output") ? jsonish(a["traceloop.entity.output"]) : messages(a, "gen_ai.completion")),
-  tokenUsage: (a) => tokenUsageOf(a, "gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens", "llm.usage.total_tokens"),
+  tokenUsage: (a) => tokenUsageOf(a, "gen_ai.usage.prompt_tokens", "gen_ai.usage.completion_tokens", "llm.usage.total_tokens", ["gen_ai.usage.cache_read_input_tokens", "gen_ai.usage.cache_creation_input_tokens"]),
   chat(a) {
     const input = flattenedMessages(a, "gen_ai.prompt.", "");
     const output = flattenedMessages(a, "gen_ai.completion.", "");

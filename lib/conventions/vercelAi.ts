@@ -27,7 +27,7 @@ export const vercelAi: Convention = {
     }
     return any ? out : firstJson(a, ["ai.toolCall.result", "ai.embeddings", "ai.embedding"]);
   },
-  tokenUsage: (a) => tokenUsageOf(a, "ai.usage.inputTokens", "ai.usage.outputTokens", "ai.usage.totalTokens") ?? tokenUsageOf(a, "ai.usage.promptTokens", "ai.usage.completionTokens", null),
+  tokenUsage: (a) => tokenUsageOf(a, "ai.usage.inputTokens", "ai.usage.outputTokens", "ai.usage.totalTokens", ["ai.usage.cachedInputTokens", "ai.usage.cacheCreationInputTokens"]) ?? tokenUsageOf(a, "ai.usage.promptTokens", "ai.usage.completionTokens", null),
   modelKeys: ["ai.model.id"],
   providerKeys: ["ai.model.provider"],
 };

@@ -89,6 +89,8 @@ export interface DocSpan {
   startNs: bigint;
   endNs: bigint;
   error?: boolean;
+  /** more span attributes (token usage, model, cost) */
+  attributes?: Record<string, unknown>;
 }
 
 /** n spans: a root AGENT span and n-1 children, start times 1 ms apart, exact ns values. */
@@ -122,6 +124,7 @@ export function traceDoc(traceId: string, spans: DocSpan[]): string {
         "mlflow.spanType": s.type,
         "mlflow.spanInputs": { question: `input of ${s.name}` },
         "mlflow.spanOutputs": `output of ${s.name}`,
+        ...s.attributes,
       },
       status: { code: s.error ? "STATUS_CODE_ERROR" : "STATUS_CODE_OK", message: s.error ? "boom" : "" },
       events: [],

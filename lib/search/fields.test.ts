@@ -73,11 +73,12 @@ test("the table's columns, sort keys and presets are today's (ids are saved in b
       ["session", "Session", 104, null, false],
       ["user", "User", 96, null, false],
       ["model", "Model", 120, "model", false],
+      ["cost", "Cost", 76, "cost", false],
       ["tags", "Tags", 150, null, false],
       ["spans", "Spans", 70, null, true],
     ],
   );
-  assert.deepEqual([...TRACE_ORDER_KEYS].sort(), ["execution_time_ms", "model", "status", "timestamp_ms", "total_tokens"]);
+  assert.deepEqual([...TRACE_ORDER_KEYS].sort(), ["cost", "execution_time_ms", "model", "status", "timestamp_ms", "total_tokens"]);
   assert.deepEqual(TIME_RANGES.map((r) => r.key), ["15m", "1h", "24h", "7d", "30d"]);
 });
 

@@ -41,7 +41,7 @@ export const TEXT_OPS: Comparator[] = ["LIKE", "ILIKE"];
 export const TRACE_STATES = ["OK", "ERROR", "IN_PROGRESS", "STATE_UNSPECIFIED"] as const;
 
 /** How the traces table shows a value: each kind has one generic cell renderer (components/traces/traceColumns.tsx). */
-export const DISPLAY_KINDS = ["traceId", "preview", "text", "status", "timestamp", "duration", "tokens", "count", "number", "link", "tags"] as const;
+export const DISPLAY_KINDS = ["traceId", "preview", "text", "status", "timestamp", "duration", "tokens", "cost", "count", "number", "link", "tags"] as const;
 export type DisplayKind = (typeof DISPLAY_KINDS)[number];
 
 /** What the traces table needs to show an entry as a column. */
@@ -375,7 +375,8 @@ export const TRACE_FIELDS: readonly TraceField[] = [
     sqlType: "float8",
     nullable: true,
     extension: true,
-    description: "Total cost in USD",
+    column: { id: "cost", listKey: "cost", label: "Cost", width: 76, align: "right", display: "cost", sort: true },
+    description: "Total cost in USD: the client's (mlflow.trace.cost, mlflow.llm.cost) or priced from the model and tokens",
   },
   {
     key: "error_count",

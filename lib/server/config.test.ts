@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { ConfigError, parseServerArgs, redactUrl } from "./config";
 
 test("defaults match mlflow server: 127.0.0.1:5000, embedded database under the working directory", () => {
@@ -48,4 +51,16 @@ test("--trusted-proxies / FLOWTRACE_TRUSTED_PROXIES: addresses and CIDRs, none b
   assert.deepEqual(parseServerArgs(["--trusted-proxies", "10.0.0.0/8, ::1"], {}).trustedProxies, ["10.0.0.0/8", "::1"]);
   assert.deepEqual(parseServerArgs([], { FLOWTRACE_TRUSTED_PROXIES: "127.0.0.1" }).trustedProxies, ["127.0.0.1"]);
   assert.throws(() => parseServerArgs(["--trusted-proxies", "proxy.example"], {}), (e: Error) => e instanceof ConfigError && /invalid trusted proxy 'proxy.example'/.test(e.message));
+});
+
+test("--prices names a price file, read at start: a malformed one stops the server with the entry at fault", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "prices-"));
+  writeFileSync(path.join(dir, "ok.json"), '[{"model":"my-*","input_per_mtok":1,"output_per_mtok":2}]');
+  writeFileSync(path.join(dir, "bad.json"), '[{"model":"my-*","input_per_mtok":-1,"output_per_mtok":2}]');
+  assert.equal(parseServerArgs(["--prices", "ok.json"], {}, dir).pricesFile, path.join(dir, "ok.json"));
+  assert.equal(parseServerArgs([], { FLOWTRACE_PRICES_FILE: "ok.json" }, dir).pricesFile, path.join(dir, "ok.json"));
+  assert.equal(parseServerArgs([], {}, dir).pricesFile, undefined);
+  assert.throws(() => parseServerArgs(["--prices", "bad.json"], {}, dir), (e: Error) => e instanceof ConfigError && /bad\.json: at 0\.input_per_mtok/.test(e.message));
+  assert.throws(() => parseServerArgs(["--prices", "missing.json"], {}, dir), (e: Error) => e instanceof ConfigError && /cannot read/.test(e.message));
+  assert.throws(() => parseServerArgs([], { FLOWTRACE_PRICES: "{" }, dir), (e: Error) => e instanceof ConfigError && /FLOWTRACE_PRICES: not JSON/.test(e.message));
 });

@@ -4,6 +4,7 @@
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { priceOverridesFromEnv, PriceFileError } from "../cost/overrides";
 import { trustedProxyMatcher } from "./hardening";
 import { LOG_LEVELS, type LogLevel } from "./log";
 
@@ -27,6 +28,8 @@ export interface ServerConfig {
   disableSecurityMiddleware: boolean;
   /** proxies (IPs/CIDRs) whose X-Forwarded-For / X-Forwarded-Host are believed; undefined = none */
   trustedProxies?: string[];
+  /** a JSON file of price overrides (lib/cost/overrides.ts), resolved against the working directory */
+  pricesFile?: string;
   /** `--help` / `--version`: print and exit 0, start nothing */
   help: boolean;
   version: boolean;
@@ -58,6 +61,7 @@ const FLAGS: Record<string, Flag> = {
   "cors-allowed-origins": { key: "corsAllowedOrigins", env: ["MLFLOW_SERVER_CORS_ALLOWED_ORIGINS"] },
   "disable-security-middleware": { key: "disableSecurityMiddleware", env: ["MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"], bool: true },
   "trusted-proxies": { key: "trustedProxies", env: ["FLOWTRACE_TRUSTED_PROXIES"] },
+  prices: { key: "pricesFile", env: ["FLOWTRACE_PRICES_FILE"] },
 };
 
 export const USAGE = `Usage: flowtrace server [options]        (from a clone: npm start -- [options])
@@ -86,6 +90,10 @@ export const USAGE = `Usage: flowtrace server [options]        (from a clone: np
   --trusted-proxies LIST    reverse proxies whose X-Forwarded-For and X-Forwarded-Host are believed (client
                             address for sign-in limits, host for CSRF checks), comma-separated IPs or CIDRs
                             (env FLOWTRACE_TRUSTED_PROXIES; default none: those headers are ignored)
+  --prices FILE             your own model prices, a JSON list of {model, provider?, input_per_mtok,
+                            output_per_mtok, cache_read_per_mtok?, cache_write_per_mtok?} (env
+                            FLOWTRACE_PRICES_FILE; FLOWTRACE_PRICES holds the JSON itself); they win over
+                            the price table, a cost the client sent wins over both
   --log-level LEVEL         error, warn, info (default) or debug (env FLOWTRACE_LOG_LEVEL)
   --quiet, --verbose        the same as --log-level warn, --log-level debug
   --help                    print this help
@@ -158,6 +166,14 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+  const pricesFile = raw.pricesFile !== undefined ? path.resolve(cwd, raw.pricesFile as string) : undefined;
+  try {
+    // read now: a malformed file stops the start with the entry at fault instead of mispricing traces later
+    priceOverridesFromEnv({ FLOWTRACE_PRICES: env.FLOWTRACE_PRICES, FLOWTRACE_PRICES_FILE: pricesFile });
+  } catch (err) {
+    if (err instanceof PriceFileError) throw new ConfigError(err.message);
+    throw err;
+  }
   let logLevel: LogLevel = "info";
   if (raw.logLevel !== undefined) {
     const l = String(raw.logLevel).toLowerCase();
@@ -180,6 +196,7 @@ export function parseServerArgs(argv: string[], env: Record<string, string | und
     corsAllowedOrigins: splitList(raw.corsAllowedOrigins as string | undefined),
     disableSecurityMiddleware: Boolean(raw.disableSecurityMiddleware),
     trustedProxies,
+    pricesFile,
     help: Boolean(values.help),
     version: Boolean(values.version),
   };

@@ -184,6 +184,8 @@ export async function startServer(cfg: ServerConfig, log: (m: string) => void = 
     process.env.DATABASE_URL = databaseUrl;
     process.env.NEXT_TELEMETRY_DISABLED = "1";
     process.env.FLOWTRACE_AUTH = cfg.auth ? "1" : "0";
+    // the app and the OTLP worker threads price spans from the environment (lib/cost/spanCost.ts)
+    if (cfg.pricesFile) process.env.FLOWTRACE_PRICES_FILE = cfg.pricesFile;
     const auth = cfg.auth ? await (await import("../auth/startup")).prepareAuth() : undefined;
     const gate = cfg.auth ? (await import("../auth/gate")).createAuthGate() : undefined;
     const harden = createHardening({

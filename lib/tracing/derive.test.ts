@@ -153,3 +153,18 @@ test("session and user keys", () => {
   assert.equal(userOf({ "user.id": "u" }), "u");
   assert.equal(userOf({}), undefined);
 });
+
+test("cost: a span with a model and usage is priced from the table, cached input at its rate; a client's cost stays", () => {
+  const a = derived({ "gen_ai.request.model": "gpt-4o-mini", "gen_ai.provider.name": "openai", "gen_ai.usage.input_tokens": 1_000_000, "gen_ai.usage.output_tokens": 1_000_000, "gen_ai.usage.cache_read.input_tokens": 400_000 });
+  const c = a["mlflow.llm.cost"] as { input_cost: number; output_cost: number; total_cost: number };
+  assert.ok(Math.abs(c.input_cost - (0.6 * 0.15 + 0.4 * 0.075)) < 1e-12, String(c.input_cost));
+  assert.ok(Math.abs(c.output_cost - 0.6) < 1e-12);
+  assert.ok(Math.abs(c.total_cost - c.input_cost - c.output_cost) < 1e-12);
+  assert.equal(a["flowtrace.cost.source"], "genai-prices@0.1.8");
+  const client = derived({ "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 1, "mlflow.llm.cost": { input_cost: 1, output_cost: 2, total_cost: 3 } });
+  assert.deepEqual(client["mlflow.llm.cost"], { input_cost: 1, output_cost: 2, total_cost: 3 });
+  assert.equal(client["flowtrace.cost.source"], undefined);
+  const unknown = derived({ "gen_ai.request.model": "no-such-model-xyz", "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 1 });
+  assert.equal(unknown["mlflow.llm.cost"], undefined);
+  assert.equal(derived({ "gen_ai.request.model": "gpt-4o-mini" })["mlflow.llm.cost"], undefined);
+});

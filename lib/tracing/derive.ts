@@ -6,6 +6,7 @@
 import { firstOf, firstString, MODEL_KEYS, PROVIDER_KEYS, SESSION_KEYS, USER_KEYS } from "../conventions/conventions";
 import { has, jsonish, type Attrs } from "../conventions/attrs";
 import type { TokenUsage } from "../conventions/Convention";
+import { COST_SOURCE_ATTR, costValue, spanCost } from "../cost/spanCost";
 import { bestPreviews, previewCandidate, type PreviewCandidate, type TracePreviews } from "../chat/preview";
 import type { NormalizedSpan } from "./model";
 
@@ -65,6 +66,17 @@ export function deriveSpan(span: NormalizedSpan): NormalizedSpan {
   if (!has(a, ATTR.provider)) {
     const p = firstString(a, PROVIDER_KEYS);
     if (p) a[ATTR.provider] = p;
+  }
+  // only spans with usage and a model reach the price lookup; a cost the client sent is never replaced
+  const usage = a[ATTR.tokenUsage];
+  const model = a[ATTR.model];
+  if (usage !== undefined && typeof model === "string" && !has(a, ATTR.cost)) {
+    const provider = a[ATTR.provider];
+    const c = spanCost(model, typeof provider === "string" ? provider : undefined, usage);
+    if (c) {
+      a[ATTR.cost] = costValue(c);
+      a[COST_SOURCE_ATTR] = c.source;
+    }
   }
   return span;
 }
