@@ -10,7 +10,7 @@ import { SpanTypeIcon } from "@/components/ui/Icons";
 import { JsonViewer } from "@/components/ui/JsonViewer";
 import { Markdown } from "@/components/ui/Markdown";
 import { ErrorState, Skeleton } from "@/components/ui/States";
-import { formatCost } from "@/components/sessions/SessionsTable";
+import { formatCost } from "@/components/ui/format";
 import { spanChat } from "@/lib/chat/spanChat";
 import { spanUsageOf, type SpanUsage } from "@/lib/cost/spanUsageOf";
 import type { SpanPayload } from "@/lib/store/trace-view";

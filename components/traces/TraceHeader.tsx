@@ -7,7 +7,7 @@ import { KeyValuePill, StateBadge } from "@/components/ui/Badge";
 import { CopyButton } from "@/components/ui/CopyButton";
 import { formatCount, formatDuration } from "@/components/ui/format";
 import { DateTime } from "@/components/ui/Time";
-import { formatCost } from "@/components/sessions/SessionsTable";
+import { formatCost } from "@/components/ui/format";
 import { IconChevronDown, IconChevronRight, IconPlus } from "@/components/ui/Icons";
 import type { TraceHeader as TraceHeaderData } from "@/lib/store/trace-view";
 

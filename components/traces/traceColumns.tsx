@@ -6,7 +6,7 @@ import { useMemo, type ReactNode } from "react";
 import { KeyValuePill, StateBadge } from "@/components/ui/Badge";
 import { formatCount, formatDuration, shortId } from "@/components/ui/format";
 import { DateTime } from "@/components/ui/Time";
-import { formatCost } from "@/components/sessions/SessionsTable";
+import { formatCost } from "@/components/ui/format";
 import { displayPreview } from "@/lib/chat/preview";
 import { TRACE_COLUMNS, type DisplayKind, type TraceColumn } from "@/lib/search/fields";
 import type { TraceListRow } from "@/lib/store/trace-view";
