@@ -2,7 +2,7 @@
 // sign-out, creating a personal access token, a READ-only user who cannot delete, permissions UI.
 import { expect, test } from "@playwright/test";
 import { uniqueName } from "../lib/testing/http";
-import { basic, bearer, call, startAuthServer, type AuthServer } from "../lib/auth/testing";
+import { basic, bearer, call, startAuthServer, type AuthServer } from "../lib/testing/auth";
 
 let srv: AuthServer;
 let admin: Record<string, string>;

@@ -16,7 +16,7 @@ import { baseUrl } from "./testing/http";
 import { fuzzParams, NASTY_STRINGS } from "./testing/fuzz";
 import { encodeExportRequest } from "./tracing/otlp";
 import { raw } from "./testing/raw-http";
-import { closeTestDb, httpLossless, newExperiment, randomHex, randomTraceId, startTraceBody, testDb } from "./mlflow/testing";
+import { closeTestDb, httpLossless, newExperiment, randomHex, randomTraceId, startTraceBody, testDb } from "./testing/mlflow";
 
 let controlExp: string;
 let controlTrace: string;

@@ -13,7 +13,7 @@ import { runBench, withBenchDatabase } from "./harness";
 import { chromium } from "@playwright/test";
 import path from "node:path";
 import pg from "pg";
-import { seedTraces } from "../../lib/search/bench-data";
+import { seedTraces } from "../../lib/testing/bench-data";
 import { ROOT } from "../../lib/server/paths";
 
 const SEED = Number(process.env.BENCH_SEED_TRACES ?? 1_000_000);

@@ -17,7 +17,7 @@ import { after, before, test } from "node:test";
 import pg from "pg";
 import { ROOT } from "../server/paths";
 import { uniqueName } from "../testing/http";
-import { basic, call, startAuthServer, type AuthServer } from "./testing";
+import { basic, call, startAuthServer, type AuthServer } from "../testing/auth";
 
 type Need = "public" | "authenticated" | "READ" | "EDIT" | "MANAGE" | "admin";
 type Who = "anonymous" | "none" | "reader" | "editor" | "manager" | "admin";

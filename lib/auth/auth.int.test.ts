@@ -6,7 +6,7 @@ import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { uniqueName } from "../testing/http";
 import net from "node:net";
-import { basic, bearer, call, rawRequest, signIn, openAuthTestbed, type AuthServer, type AuthTestbed } from "./testing";
+import { basic, bearer, call, rawRequest, signIn, openAuthTestbed, type AuthServer, type AuthTestbed } from "../testing/auth";
 
 /** Writes bytes as they are (duplicate headers included) and returns the raw answer. */
 function rawExchange(base: string, request: string): Promise<string> {

@@ -8,7 +8,7 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import pg from "pg";
 import { uniqueName } from "../testing/http";
-import { basic, bearer, call, openAuthTestbed, type AuthServer, type AuthTestbed } from "./testing";
+import { basic, bearer, call, openAuthTestbed, type AuthServer, type AuthTestbed } from "../testing/auth";
 
 let srv: AuthServer;
 let db: pg.Client;

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
 import { http, uniqueName } from "../testing/http";
-import { basic, call, openAuthTestbed, type AuthServer, type AuthTestbed } from "./testing";
+import { basic, call, openAuthTestbed, type AuthServer, type AuthTestbed } from "../testing/auth";
 
 let srv: AuthServer;
 let db: pg.Client;

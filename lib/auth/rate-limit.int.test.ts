@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import pg from "pg";
 import { uniqueName } from "../testing/http";
-import { basic, call, startAuthServer, type AuthServer } from "./testing";
+import { basic, call, startAuthServer, type AuthServer } from "../testing/auth";
 
 let srv: AuthServer;
 let db: pg.Client;

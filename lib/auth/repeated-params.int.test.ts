@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { uniqueName } from "../testing/http";
-import { basic, call, startAuthServer, type AuthServer } from "./testing";
+import { basic, call, startAuthServer, type AuthServer } from "../testing/auth";
 
 let srv: AuthServer;
 

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import pg from "pg";
 import { startServerProcess } from "../server/test-runner";
-import { basic, call, signIn } from "./testing";
+import { basic, call, signIn } from "../testing/auth";
 
 let dbUrl: string;
 let dbName: string;

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { baseUrl, uniqueName } from "../testing/http";
 import { raw, type Raw } from "../testing/raw-http";
-import { startAuthServer, basic, type AuthServer } from "../auth/testing";
-import { httpLossless, newExperiment, randomTraceId, startTraceBody } from "./testing";
+import { startAuthServer, basic, type AuthServer } from "../testing/auth";
+import { httpLossless, newExperiment, randomTraceId, startTraceBody } from "../testing/mlflow";
 
 function assertEnvelope(r: Raw, what: string, status?: number) {
   const shown = `${what}: ${r.status} ${r.text.slice(0, 300)}`;

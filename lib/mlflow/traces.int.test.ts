@@ -15,7 +15,7 @@ import {
   startTraceBody,
   testDb,
   traceDoc,
-} from "./testing";
+} from "../testing/mlflow";
 
 after(closeTestDb);
 

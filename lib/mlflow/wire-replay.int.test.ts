@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { parseJson } from "./json";
-import { closeTestDb, http, httpLossless, newExperiment, replayWire, testDb, uniqueName, type Replay } from "./testing";
+import { closeTestDb, http, httpLossless, newExperiment, replayWire, testDb, uniqueName, type Replay } from "../testing/mlflow";
 
 after(closeTestDb);
 

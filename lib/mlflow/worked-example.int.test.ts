@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { encodeExportRequest } from "../tracing/otlp";
-import { closeTestDb, http, httpLossless, randomHex, testDb, uniqueName } from "./testing";
+import { closeTestDb, http, httpLossless, randomHex, testDb, uniqueName } from "../testing/mlflow";
 
 after(closeTestDb);
 

@@ -4,7 +4,7 @@ import { after, before, test } from "node:test";
 import { closeDb, getPool } from "../db";
 import { ApiError } from "../errors";
 import { searchExperiments } from "./experiments";
-import { createExperiment } from "./testing";
+import { createExperiment } from "../testing/search";
 
 const uid = Math.random().toString(36).slice(2, 8);
 const n = (s: string) => `exps-${uid}-${s}`;

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { closeDb, getPool } from "../db";
-import { explainSearch, seedTraces } from "./bench-data";
-import { createExperiment } from "./testing";
+import { explainSearch, seedTraces } from "../testing/bench-data";
+import { createExperiment } from "../testing/search";
 
 const uid = Math.random().toString(36).slice(2, 8);
 let exp = "";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { closeDb, getPool } from "../db";
 import { ApiError } from "../errors";
-import { createExperiment, insertTrace, type SeedTrace } from "./testing";
+import { createExperiment, insertTrace, type SeedTrace } from "../testing/search";
 import { quoteFilterValue } from "./parse";
 import { countTraces, searchTraces, type TraceRow } from "./traces";
 

@@ -4,7 +4,7 @@ import { closeDb, getPool } from "../db";
 import { ApiError } from "../errors";
 import type { NormalizedSpan } from "../tracing/model";
 import { ingestSpans, upsertTraceInfo, writerStats } from "./ingest";
-import { createTestExperiment, hex, makeSpan, spanRows, traceRow } from "./ingest-testkit";
+import { createTestExperiment, hex, makeSpan, spanRows, traceRow } from "../testing/ingest";
 import { loadSpans } from "./spans";
 
 after(() => closeDb());

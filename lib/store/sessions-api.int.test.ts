@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { closeDb, getPool } from "../db";
 import { http, uniqueName } from "../testing/http";
-import { createExperiment, fixtureTurns, seedConversation } from "./sessions.seed";
+import { createExperiment, fixtureTurns, seedConversation } from "../testing/sessions-seed";
 
 let exp: string;
 const sid = uniqueName("api session/with spaces & 'quotes'");

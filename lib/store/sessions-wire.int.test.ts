@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { closeDb } from "../db";
-import { closeTestDb, newExperiment, replayWire, uniqueName } from "../mlflow/testing";
+import { closeTestDb, newExperiment, replayWire, uniqueName } from "../testing/mlflow";
 import { getSession, listSessionFeedback, listSessions, listSessionTurns } from "./sessions";
 import { getUser, listUsers } from "./users";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { closeDb, getPool } from "../db";
 import { uniqueName } from "../testing/http";
-import { createExperiment, fixtureTurns, seedConversation } from "./sessions.seed";
+import { createExperiment, fixtureTurns, seedConversation } from "../testing/sessions-seed";
 import { getSession, listSessionFeedback, listSessions, listSessionTurns, type SessionSortKey } from "./sessions";
 import { getUser, listUsers } from "./users";
 

@@ -8,7 +8,7 @@ import { OTLPTraceExporter as ProtoExporter } from "@opentelemetry/exporter-trac
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { closeDb, getPool } from "../db";
-import { createTestExperiment } from "../store/ingest-testkit";
+import { createTestExperiment } from "../testing/ingest";
 import { loadSpans } from "../store/spans";
 import { baseUrl } from "../testing/http";
 

@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { closeDb, getPool } from "../db";
 import { uniqueName } from "../testing/http";
-import { basic, call, startAuthServer, type AuthServer } from "../auth/testing";
+import { basic, call, startAuthServer, type AuthServer } from "../testing/auth";
 import { decodeExportResponse, encodeExportRequest } from "./otlp";
 import { WORKER_MIN_BODY_BYTES } from "./otlp-workers";
 

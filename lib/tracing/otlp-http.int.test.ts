@@ -2,11 +2,11 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import zlib from "node:zlib";
 import { closeDb, getPool } from "../db";
-import { createTestExperiment } from "../store/ingest-testkit";
+import { createTestExperiment } from "../testing/ingest";
 import { baseUrl, http } from "../testing/http";
 import { randomBytes } from "node:crypto";
 import { decodeExportResponse, encodeExportRequest } from "./otlp";
-import { bodyOf, otlpLines, type WireLine } from "./otlp-fixtures";
+import { bodyOf, otlpLines, type WireLine } from "../testing/otlp-fixtures";
 
 after(() => closeDb());
 

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { after, test } from "node:test";
 import protobuf from "protobufjs";
 import { closeDb, getPool } from "../db";
-import { createTestExperiment } from "../store/ingest-testkit";
+import { createTestExperiment } from "../testing/ingest";
 import { baseUrl, http } from "../testing/http";
 import { decodeExportResponse, encodeExportRequest } from "./otlp";
 import { MAX_VALUE_DEPTH } from "./values";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ApiError } from "../errors";
 import { decodeOtlpTraces, decodeExportResponse, encodeExportRequest, encodeExportResponse } from "./otlp";
-import { bodyOf, otlpLines } from "./otlp-fixtures";
+import { bodyOf, otlpLines } from "../testing/otlp-fixtures";
 import type { NormalizedSpan } from "./model";
 
 const PB = "application/x-protobuf";

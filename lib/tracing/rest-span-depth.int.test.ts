@@ -5,7 +5,7 @@
 // The deepest accepted values are read back through traces/get and the UI trace view API.
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { closeTestDb, http, newExperiment, randomHex, randomTraceId, startTraceBody, testDb } from "../mlflow/testing";
+import { closeTestDb, http, newExperiment, randomHex, randomTraceId, startTraceBody, testDb } from "../testing/mlflow";
 import { MAX_VALUE_DEPTH } from "./values";
 
 after(closeTestDb);

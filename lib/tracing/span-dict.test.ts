@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readWire } from "./otlp-fixtures";
+import { readWire } from "../testing/otlp-fixtures";
 import { decodeSpanDicts, decodeSpanDictsText } from "./span-dict";
 import { stringifyWithBigInts, toOtlpJsonSpan, toSpanDictV3 } from "./encode";
 

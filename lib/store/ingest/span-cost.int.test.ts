@@ -8,9 +8,9 @@ import { after, test } from "node:test";
 import { closeDb, getPool } from "../../db";
 import { PRICE_TABLE, PriceBook, type TokenCounts } from "../../cost/prices";
 import { setPriceOverrides } from "../../cost/spanCost";
-import { makeSpans, randomTraceId, sendTrace } from "../../mlflow/testing";
+import { makeSpans, randomTraceId, sendTrace } from "../../testing/mlflow";
 import { http } from "../../testing/http";
-import { createTestExperiment, makeSpan, spanRows, traceRow } from "../ingest-testkit";
+import { createTestExperiment, makeSpan, spanRows, traceRow } from "../../testing/ingest";
 import { ingestSpans } from ".";
 import { countTracesForUi, listTracesForUi } from "../trace-view";
 

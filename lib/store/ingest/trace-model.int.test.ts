@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { closeDb, getPool } from "../../db";
 import type { NormalizedSpan } from "../../tracing/model";
-import { createTestExperiment, hex, makeSpan, traceRow } from "../ingest-testkit";
+import { createTestExperiment, hex, makeSpan, traceRow } from "../../testing/ingest";
 import { ingestSpans, upsertTraceInfo } from ".";
 import { countTracesForUi, listTracesForUi } from "../trace-view";
 

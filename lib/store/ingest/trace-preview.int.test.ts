@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { closeDb } from "../../db";
 import type { NormalizedSpan } from "../../tracing/model";
-import { createTestExperiment, hex, makeSpan, traceRow } from "../ingest-testkit";
+import { createTestExperiment, hex, makeSpan, traceRow } from "../../testing/ingest";
 import { ingestSpans } from ".";
 
 after(() => closeDb());

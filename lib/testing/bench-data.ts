@@ -2,7 +2,7 @@
 // `npm run bench:rest` (search latency section). Rows are generated inside PostgreSQL with
 // generate_series, in batches, so a million traces take a minute rather than an hour of inserts.
 import type pg from "pg";
-import { buildTraceSearchSql, searchTraces } from "./traces";
+import { buildTraceSearchSql, searchTraces } from "../search/traces";
 
 export interface SeedOptions {
   /** traces to create */

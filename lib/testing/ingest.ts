@@ -2,7 +2,7 @@
 // depend on the REST API) and span builders.
 import { getPool } from "../db";
 import type { NormalizedSpan } from "../tracing/model";
-import { uniqueName } from "../testing/http";
+import { uniqueName } from "./http";
 import { randomBytes } from "node:crypto";
 
 export async function createTestExperiment(prefix = "ingest"): Promise<string> {

@@ -5,9 +5,9 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { baseUrl, http, uniqueName } from "../testing/http";
-import { parseJson, stringifyJson } from "./json";
-import { WIRE_FIXTURES_DIR } from "../testing/fixtures";
+import { baseUrl, http, uniqueName } from "./http";
+import { parseJson, stringifyJson } from "../mlflow/json";
+import { WIRE_FIXTURES_DIR } from "./fixtures";
 
 export const WIRE_FIXTURES = WIRE_FIXTURES_DIR;
 
