@@ -207,3 +207,49 @@ test("keyboard: j/k move through the table, Enter opens, Escape closes", async (
   await expect(page.getByTestId("trace-view")).toHaveCount(0);
   expect(page.url()).not.toContain("trace=");
 });
+
+test("table: a sort header orders the rows through the URL, the picker hides a column, the checkbox selects", async ({ page }) => {
+  const name = uniqueName("ui-table");
+  const res = await fetch(baseUrl() + "/ajax-api/2.0/mlflow/experiments/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  const { experiment_id: experimentId } = (await res.json()) as { experiment_id: string };
+  await replay("c2-otel-otlp-json.jsonl", experimentId);
+  await page.goto(`/experiments/${experimentId}/traces`);
+  const grid = page.getByRole("grid", { name: "Traces" });
+  const rows = grid.locator("tbody tr[data-trace-id]");
+  await expect(rows).toHaveCount(3);
+  await expect(page.getByTestId("trace-count")).toHaveText("3 traces");
+  await expect(grid.getByRole("columnheader", { name: "Request time" })).toHaveAttribute("aria-sort", "descending");
+
+  // The server sorts: a header click writes the order into the URL; a second click turns it round.
+  const tokens = grid.getByRole("columnheader", { name: "Tokens" });
+  await tokens.getByRole("button").click();
+  await expect(page).toHaveURL(/order=total_tokens(\+|%20)DESC/);
+  await expect(tokens).toHaveAttribute("aria-sort", "descending");
+  await expect(grid.getByRole("columnheader", { name: "Request time" })).not.toHaveAttribute("aria-sort");
+  await expect(rows.first()).toContainText("Summarize our conversation");
+  await tokens.getByRole("button").click();
+  await expect(page).toHaveURL(/order=total_tokens(\+|%20)ASC/);
+  await expect(tokens).toHaveAttribute("aria-sort", "ascending");
+  await expect(rows.first()).toContainText("What is MLflow Tracing?");
+
+  // The picker hides a column; the choice outlives a reload.
+  await expect(grid.getByRole("columnheader", { name: "Response", exact: true })).toHaveCount(1);
+  await page.getByRole("button", { name: "Columns" }).click();
+  await page.getByRole("dialog", { name: "Choose columns" }).getByRole("checkbox", { name: "Response" }).uncheck();
+  await expect(grid.getByRole("columnheader", { name: "Response", exact: true })).toHaveCount(0);
+  await page.reload();
+  await expect(rows).toHaveCount(3);
+  await expect(grid.getByRole("columnheader", { name: "Request", exact: true })).toHaveCount(1);
+  await expect(grid.getByRole("columnheader", { name: "Response", exact: true })).toHaveCount(0);
+
+  // The checkbox selects without opening the row; the bulk bar counts; select-all takes the page.
+  const first = await rows.first().getAttribute("data-trace-id");
+  await page.getByLabel(`Select trace ${first}`).check();
+  await expect(rows.first()).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByText("1 selected")).toBeVisible();
+  expect(page.url()).not.toContain("trace=");
+  await page.getByLabel("Select all on this page").check();
+  await expect(page.getByText("3 selected")).toBeVisible();
+  await page.getByRole("button", { name: "Clear selection" }).click();
+  await expect(rows.first()).toHaveAttribute("aria-selected", "false");
+});
