@@ -253,3 +253,50 @@ test("table: a sort header orders the rows through the URL, the picker hides a c
   await page.getByRole("button", { name: "Clear selection" }).click();
   await expect(rows.first()).toHaveAttribute("aria-selected", "false");
 });
+
+test("pickers: the column picker by keyboard; Add filter closes on an outside click, applies, and gives the focus back", async ({ page }) => {
+  const name = uniqueName("ui-pickers");
+  const res = await fetch(baseUrl() + "/ajax-api/2.0/mlflow/experiments/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
+  const { experiment_id: experimentId } = (await res.json()) as { experiment_id: string };
+  await replay("c2-otel-otlp-json.jsonl", experimentId);
+  await page.goto(`/experiments/${experimentId}/traces`);
+  const grid = page.getByRole("grid", { name: "Traces" });
+  const rows = grid.locator("tbody tr[data-trace-id]");
+  await expect(rows).toHaveCount(3);
+  await expect(page.getByTestId("trace-count")).toHaveText("3 traces");
+
+  const columns = page.getByRole("button", { name: "Columns" });
+  await columns.focus();
+  await page.keyboard.press("Enter");
+  const picker = page.getByRole("dialog", { name: "Choose columns" });
+  await expect(picker).toBeVisible();
+  // Trace ID is locked (disabled), so the focus starts on the first column one can hide; Tab goes on.
+  await expect(picker.getByRole("checkbox", { name: "Request", exact: true })).toBeFocused();
+  await page.keyboard.press("Tab");
+  const response = picker.getByRole("checkbox", { name: "Response", exact: true });
+  await expect(response).toBeFocused();
+  await page.keyboard.press("Space");
+  await expect(response).not.toBeChecked();
+  await expect(grid.getByRole("columnheader", { name: "Response", exact: true })).toHaveCount(0);
+  // keys typed in the picker are not the table's: j moves no focus ring onto a row
+  await page.keyboard.press("j");
+  await expect(grid.locator("tr.outline")).toHaveCount(0);
+  await page.keyboard.press("Escape");
+  await expect(picker).toHaveCount(0);
+  await expect(columns).toBeFocused();
+
+  const add = page.getByRole("button", { name: "Add filter" });
+  await add.click();
+  const form = page.getByRole("dialog", { name: "Add filter" });
+  await expect(form.getByLabel("Filter value")).toBeFocused();
+  await page.getByTestId("trace-count").click();
+  await expect(form).toHaveCount(0);
+  await add.click();
+  await form.getByLabel("Filter field").selectOption("span.name");
+  await form.getByLabel("Filter value").fill("web_search");
+  await form.getByLabel("Filter value").press("Enter");
+  await expect(form).toHaveCount(0);
+  await expect(rows).toHaveCount(1);
+  expect(page.url()).toContain("filter=span.name");
+  await expect(add).toBeFocused();
+});
