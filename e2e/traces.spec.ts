@@ -254,7 +254,7 @@ test("table: a sort header orders the rows through the URL, the picker hides a c
   await expect(rows.first()).toHaveAttribute("aria-selected", "false");
 });
 
-test("pickers: the column picker by keyboard; Add filter closes on an outside click, applies, and gives the focus back", async ({ page }) => {
+test("pickers: the search help, the column picker by keyboard; Add filter closes on an outside click, applies, and gives the focus back", async ({ page }) => {
   const name = uniqueName("ui-pickers");
   const res = await fetch(baseUrl() + "/ajax-api/2.0/mlflow/experiments/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
   const { experiment_id: experimentId } = (await res.json()) as { experiment_id: string };
@@ -264,6 +264,27 @@ test("pickers: the column picker by keyboard; Add filter closes on an outside cl
   const rows = grid.locator("tbody tr[data-trace-id]");
   await expect(rows).toHaveCount(3);
   await expect(page.getByTestId("trace-count")).toHaveText("3 traces");
+
+  // The search box's help opens on focus and leaves the focus in the field; an example fills it; an outside
+  // click or Escape closes it.
+  const box = page.getByLabel("Filter traces");
+  await box.click();
+  const help = page.getByRole("dialog", { name: "Filter examples" });
+  await expect(help).toBeVisible();
+  await expect(box).toBeFocused();
+  await help.getByRole("button", { name: "trace.status = 'ERROR'", exact: true }).click();
+  await expect(box).toHaveValue("trace.status = 'ERROR'");
+  await expect(box).toBeFocused();
+  await expect(help).toHaveCount(0);
+  await box.fill("");
+  await expect(help).toBeVisible();
+  await page.getByTestId("trace-count").click();
+  await expect(help).toHaveCount(0);
+  await box.click();
+  await expect(help).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(help).toHaveCount(0);
+  await expect(box).not.toBeFocused();
 
   const columns = page.getByRole("button", { name: "Columns" });
   await columns.focus();
