@@ -75,6 +75,20 @@ async function createExperimentInUi(page: Page, name: string): Promise<string> {
   return /\/experiments\/(\d+)\/traces/.exec(page.url())![1];
 }
 
+/** A fresh experiment holding the OTLP capture's three traces, its table open and hydrated (the count
+ *  comes from the client, so it also says the page listens for keys). */
+async function openSeededTable(page: Page, prefix: string) {
+  const res = await fetch(baseUrl() + "/ajax-api/2.0/mlflow/experiments/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: uniqueName(prefix) }) });
+  const { experiment_id: experimentId } = (await res.json()) as { experiment_id: string };
+  const ids = await replay("c2-otel-otlp-json.jsonl", experimentId);
+  await page.goto(`/experiments/${experimentId}/traces`);
+  const grid = page.getByRole("grid", { name: "Traces" });
+  const rows = grid.locator("tbody tr[data-trace-id]");
+  await expect(rows).toHaveCount(3);
+  await expect(page.getByTestId("trace-count")).toHaveText("3 traces");
+  return { ids, grid, rows };
+}
+
 test("traces journey: ingest, live table, filter, trace view, tag, feedback, delete", async ({ page }) => {
   test.setTimeout(120_000);
   const name = uniqueName("ui-traces");
@@ -209,15 +223,7 @@ test("keyboard: j/k move through the table, Enter opens, Escape closes", async (
 });
 
 test("table: a sort header orders the rows through the URL, the picker hides a column, the checkbox selects", async ({ page }) => {
-  const name = uniqueName("ui-table");
-  const res = await fetch(baseUrl() + "/ajax-api/2.0/mlflow/experiments/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
-  const { experiment_id: experimentId } = (await res.json()) as { experiment_id: string };
-  await replay("c2-otel-otlp-json.jsonl", experimentId);
-  await page.goto(`/experiments/${experimentId}/traces`);
-  const grid = page.getByRole("grid", { name: "Traces" });
-  const rows = grid.locator("tbody tr[data-trace-id]");
-  await expect(rows).toHaveCount(3);
-  await expect(page.getByTestId("trace-count")).toHaveText("3 traces");
+  const { grid, rows } = await openSeededTable(page, "ui-table");
   await expect(grid.getByRole("columnheader", { name: "Request time" })).toHaveAttribute("aria-sort", "descending");
 
   // The server sorts: a header click writes the order into the URL; a second click turns it round.
@@ -255,15 +261,7 @@ test("table: a sort header orders the rows through the URL, the picker hides a c
 });
 
 test("pickers: the search help, the column picker by keyboard; Add filter closes on an outside click, applies, and gives the focus back", async ({ page }) => {
-  const name = uniqueName("ui-pickers");
-  const res = await fetch(baseUrl() + "/ajax-api/2.0/mlflow/experiments/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name }) });
-  const { experiment_id: experimentId } = (await res.json()) as { experiment_id: string };
-  await replay("c2-otel-otlp-json.jsonl", experimentId);
-  await page.goto(`/experiments/${experimentId}/traces`);
-  const grid = page.getByRole("grid", { name: "Traces" });
-  const rows = grid.locator("tbody tr[data-trace-id]");
-  await expect(rows).toHaveCount(3);
-  await expect(page.getByTestId("trace-count")).toHaveText("3 traces");
+  const { grid, rows } = await openSeededTable(page, "ui-pickers");
 
   // The search box's help opens on focus and leaves the focus in the field; an example fills it; an outside
   // click or Escape closes it.
