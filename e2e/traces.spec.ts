@@ -258,6 +258,12 @@ test("table: a sort header orders the rows through the URL, the picker hides a c
   await expect(page.getByText("3 selected")).toBeVisible();
   await page.getByRole("button", { name: "Clear selection" }).click();
   await expect(rows.first()).toHaveAttribute("aria-selected", "false");
+  // x selects the row the keys have focused
+  await page.keyboard.press("j");
+  await expect(rows.first()).toHaveClass(/outline-indigo-400/);
+  await page.keyboard.press("x");
+  await expect(rows.first()).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByText("1 selected")).toBeVisible();
 });
 
 test("pickers: the search help, the column picker by keyboard; Add filter closes on an outside click, applies, and gives the focus back", async ({ page }) => {
