@@ -75,6 +75,20 @@ async function createExperimentInUi(page: Page, name: string): Promise<string> {
   return /\/experiments\/(\d+)\/traces/.exec(page.url())![1];
 }
 
+/** A fresh experiment holding the OTLP capture's three traces, its table open and hydrated (the count
+ *  comes from the client, so it also says the page listens for keys). */
+async function openSeededTable(page: Page, prefix: string) {
+  const res = await fetch(baseUrl() + "/ajax-api/2.0/mlflow/experiments/create", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: uniqueName(prefix) }) });
+  const { experiment_id: experimentId } = (await res.json()) as { experiment_id: string };
+  const ids = await replay("c2-otel-otlp-json.jsonl", experimentId);
+  await page.goto(`/experiments/${experimentId}/traces`);
+  const grid = page.getByRole("grid", { name: "Traces" });
+  const rows = grid.locator("tbody tr[data-trace-id]");
+  await expect(rows).toHaveCount(3);
+  await expect(page.getByTestId("trace-count")).toHaveText("3 traces");
+  return { ids, grid, rows };
+}
+
 test("traces journey: ingest, live table, filter, trace view, tag, feedback, delete", async ({ page }) => {
   test.setTimeout(120_000);
   const name = uniqueName("ui-traces");
@@ -206,4 +220,108 @@ test("keyboard: j/k move through the table, Enter opens, Escape closes", async (
   await page.keyboard.press("Escape");
   await expect(page.getByTestId("trace-view")).toHaveCount(0);
   expect(page.url()).not.toContain("trace=");
+});
+
+test("table: a sort header orders the rows through the URL, the picker hides a column, the checkbox selects", async ({ page }) => {
+  const { grid, rows } = await openSeededTable(page, "ui-table");
+  await expect(grid.getByRole("columnheader", { name: "Request time" })).toHaveAttribute("aria-sort", "descending");
+
+  // The server sorts: a header click writes the order into the URL; a second click turns it round.
+  const tokens = grid.getByRole("columnheader", { name: "Tokens" });
+  await tokens.getByRole("button").click();
+  await expect(page).toHaveURL(/order=total_tokens(\+|%20)DESC/);
+  await expect(tokens).toHaveAttribute("aria-sort", "descending");
+  await expect(grid.getByRole("columnheader", { name: "Request time" })).not.toHaveAttribute("aria-sort");
+  await expect(rows.first()).toContainText("Summarize our conversation");
+  await tokens.getByRole("button").click();
+  await expect(page).toHaveURL(/order=total_tokens(\+|%20)ASC/);
+  await expect(tokens).toHaveAttribute("aria-sort", "ascending");
+  await expect(rows.first()).toContainText("What is MLflow Tracing?");
+
+  // The picker hides a column; the choice outlives a reload.
+  await expect(grid.getByRole("columnheader", { name: "Response", exact: true })).toHaveCount(1);
+  await page.getByRole("button", { name: "Columns" }).click();
+  await page.getByRole("dialog", { name: "Choose columns" }).getByRole("checkbox", { name: "Response" }).uncheck();
+  await expect(grid.getByRole("columnheader", { name: "Response", exact: true })).toHaveCount(0);
+  await page.reload();
+  await expect(rows).toHaveCount(3);
+  await expect(grid.getByRole("columnheader", { name: "Request", exact: true })).toHaveCount(1);
+  await expect(grid.getByRole("columnheader", { name: "Response", exact: true })).toHaveCount(0);
+
+  // The checkbox selects without opening the row; the bulk bar counts; select-all takes the page.
+  const first = await rows.first().getAttribute("data-trace-id");
+  await page.getByLabel(`Select trace ${first}`).check();
+  await expect(rows.first()).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByText("1 selected")).toBeVisible();
+  expect(page.url()).not.toContain("trace=");
+  await page.getByLabel("Select all on this page").check();
+  await expect(page.getByText("3 selected")).toBeVisible();
+  await page.getByRole("button", { name: "Clear selection" }).click();
+  await expect(rows.first()).toHaveAttribute("aria-selected", "false");
+  // x selects the row the keys have focused
+  await page.keyboard.press("j");
+  await expect(rows.first()).toHaveClass(/outline-indigo-400/);
+  await page.keyboard.press("x");
+  await expect(rows.first()).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByText("1 selected")).toBeVisible();
+});
+
+test("pickers: the search help, the column picker by keyboard; Add filter closes on an outside click, applies, and gives the focus back", async ({ page }) => {
+  const { grid, rows } = await openSeededTable(page, "ui-pickers");
+
+  // The search box's help opens on focus and leaves the focus in the field; an example fills it; an outside
+  // click or Escape closes it.
+  const box = page.getByLabel("Filter traces");
+  await box.click();
+  const help = page.getByRole("dialog", { name: "Filter examples" });
+  await expect(help).toBeVisible();
+  await expect(box).toBeFocused();
+  await help.getByRole("button", { name: "trace.status = 'ERROR'", exact: true }).click();
+  await expect(box).toHaveValue("trace.status = 'ERROR'");
+  await expect(box).toBeFocused();
+  await expect(help).toHaveCount(0);
+  await box.fill("");
+  await expect(help).toBeVisible();
+  await page.getByTestId("trace-count").click();
+  await expect(help).toHaveCount(0);
+  await box.click();
+  await expect(help).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(help).toHaveCount(0);
+  await expect(box).not.toBeFocused();
+
+  const columns = page.getByRole("button", { name: "Columns" });
+  await columns.focus();
+  await page.keyboard.press("Enter");
+  const picker = page.getByRole("dialog", { name: "Choose columns" });
+  await expect(picker).toBeVisible();
+  // Trace ID is locked (disabled), so the focus starts on the first column one can hide; Tab goes on.
+  await expect(picker.getByRole("checkbox", { name: "Request", exact: true })).toBeFocused();
+  await page.keyboard.press("Tab");
+  const response = picker.getByRole("checkbox", { name: "Response", exact: true });
+  await expect(response).toBeFocused();
+  await page.keyboard.press("Space");
+  await expect(response).not.toBeChecked();
+  await expect(grid.getByRole("columnheader", { name: "Response", exact: true })).toHaveCount(0);
+  // keys typed in the picker are not the table's: j moves no focus ring onto a row
+  await page.keyboard.press("j");
+  await expect(grid.locator("tr.outline")).toHaveCount(0);
+  await page.keyboard.press("Escape");
+  await expect(picker).toHaveCount(0);
+  await expect(columns).toBeFocused();
+
+  const add = page.getByRole("button", { name: "Add filter" });
+  await add.click();
+  const form = page.getByRole("dialog", { name: "Add filter" });
+  await expect(form.getByLabel("Filter value")).toBeFocused();
+  await page.getByTestId("trace-count").click();
+  await expect(form).toHaveCount(0);
+  await add.click();
+  await form.getByLabel("Filter field").selectOption("span.name");
+  await form.getByLabel("Filter value").fill("web_search");
+  await form.getByLabel("Filter value").press("Enter");
+  await expect(form).toHaveCount(0);
+  await expect(rows).toHaveCount(1);
+  expect(page.url()).toContain("filter=span.name");
+  await expect(add).toBeFocused();
 });

@@ -1,29 +1,26 @@
 "use client";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { IconColumns } from "@/components/ui/Icons";
+import { Popover } from "@/components/ui/Popover";
 
-export interface ColumnDef<R> {
-  key: string;
+/** A column as the picker offers it (the registry's TraceColumn is one). */
+export interface PickerColumn {
+  id: string;
   label: string;
-  width: number;
-  align?: "left" | "right";
-  /** order_by key when the column sorts */
-  sort?: string;
   defaultHidden?: boolean;
   /** always shown: the picker cannot hide it */
   locked?: boolean;
-  render: (row: R) => React.ReactNode;
 }
 
 /** Visible column keys, persisted per browser in localStorage under `storageKey`. */
-export function useVisibleColumns<R>(storageKey: string, columns: ColumnDef<R>[]): [Set<string>, (s: Set<string>) => void] {
-  const defaults = () => new Set(columns.filter((c) => !c.defaultHidden).map((c) => c.key));
+export function useVisibleColumns(storageKey: string, columns: readonly PickerColumn[]): [Set<string>, (s: Set<string>) => void] {
+  const defaults = () => new Set(columns.filter((c) => !c.defaultHidden).map((c) => c.id));
   const [visible, setVisible] = useState<Set<string>>(defaults);
   useEffect(() => {
     try {
       const saved = localStorage.getItem(storageKey);
       if (saved) {
-        const keys = (JSON.parse(saved) as string[]).filter((k) => columns.some((c) => c.key === k));
+        const keys = (JSON.parse(saved) as string[]).filter((k) => columns.some((c) => c.id === k));
         if (keys.length) setVisible(new Set(keys));
       }
     } catch {
@@ -42,53 +39,41 @@ export function useVisibleColumns<R>(storageKey: string, columns: ColumnDef<R>[]
   return [visible, update];
 }
 
-export function ColumnPicker<R>({ columns, visible, onChange }: { columns: ColumnDef<R>[]; visible: Set<string>; onChange: (s: Set<string>) => void }) {
-  const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => !ref.current?.contains(e.target as Node) && setOpen(false);
-    document.addEventListener("mousedown", onDown);
-    return () => document.removeEventListener("mousedown", onDown);
-  }, [open]);
+export function ColumnPicker({ columns, visible, onChange }: { columns: readonly PickerColumn[]; visible: Set<string>; onChange: (s: Set<string>) => void }) {
   return (
-    <div ref={ref} className="relative">
+    <Popover
+      label="Choose columns"
+      className="w-52 p-1.5"
+      trigger={
+        <button type="button" className="inline-flex h-7 items-center gap-1 rounded-md border border-slate-300 bg-white px-2 text-xs font-medium text-slate-700 shadow-sm hover:bg-slate-50">
+          <IconColumns size={13} /> Columns
+        </button>
+      }
+    >
+      {columns.map((c) => (
+        <label key={c.id} className="flex cursor-pointer items-center gap-2 rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-50">
+          <input
+            type="checkbox"
+            className="h-3.5 w-3.5 accent-indigo-600"
+            checked={visible.has(c.id)}
+            disabled={c.locked}
+            onChange={() => {
+              const n = new Set(visible);
+              if (n.has(c.id)) n.delete(c.id);
+              else n.add(c.id);
+              onChange(n);
+            }}
+          />
+          {c.label}
+        </label>
+      ))}
       <button
         type="button"
-        aria-expanded={open}
-        onClick={() => setOpen((o) => !o)}
-        className="inline-flex h-7 items-center gap-1 rounded-md border border-slate-300 bg-white px-2 text-xs font-medium text-slate-700 shadow-sm hover:bg-slate-50"
+        className="mt-1 w-full rounded px-2 py-1 text-left text-xs text-indigo-600 hover:bg-indigo-50"
+        onClick={() => onChange(new Set(columns.filter((c) => !c.defaultHidden).map((c) => c.id)))}
       >
-        <IconColumns size={13} /> Columns
+        Reset to default
       </button>
-      {open && (
-        <div role="dialog" aria-label="Choose columns" className="absolute right-0 z-30 mt-1 w-52 rounded-lg border border-slate-200 bg-white p-1.5 shadow-lg">
-          {columns.map((c) => (
-            <label key={c.key} className="flex cursor-pointer items-center gap-2 rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-50">
-              <input
-                type="checkbox"
-                className="h-3.5 w-3.5 accent-indigo-600"
-                checked={visible.has(c.key)}
-                disabled={c.locked}
-                onChange={() => {
-                  const n = new Set(visible);
-                  if (n.has(c.key)) n.delete(c.key);
-                  else n.add(c.key);
-                  onChange(n);
-                }}
-              />
-              {c.label}
-            </label>
-          ))}
-          <button
-            type="button"
-            className="mt-1 w-full rounded px-2 py-1 text-left text-xs text-indigo-600 hover:bg-indigo-50"
-            onClick={() => onChange(new Set(columns.filter((c) => !c.defaultHidden).map((c) => c.key)))}
-          >
-            Reset to default
-          </button>
-        </div>
-      )}
-    </div>
+    </Popover>
   );
 }

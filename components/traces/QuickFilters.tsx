@@ -1,8 +1,9 @@
 "use client";
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { IconPlus } from "@/components/ui/Icons";
 import { cn } from "@/components/ui/cn";
+import { Popover } from "@/components/ui/Popover";
 import { FILTER_UI_FIELDS, QUICK_SELECTS, type QuickSelect } from "@/lib/search/fields";
 import { TIME_RANGES } from "@/lib/search/timeRanges";
 import { clauseValue, filterUiClause, quote, setClause } from "./filterText";
@@ -60,13 +61,7 @@ function AddFilter({ filter, onFilter }: { filter: string; onFilter: (f: string)
   const field = FILTER_UI_FIELDS.find((f) => f.id === fieldId) ?? FILTER_UI_FIELDS[0];
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => !ref.current?.contains(e.target as Node) && setOpen(false);
-    document.addEventListener("mousedown", onDown);
-    return () => document.removeEventListener("mousedown", onDown);
-  }, [open]);
+  const valueRef = useRef<HTMLInputElement>(null);
   const apply = () => {
     const v = value.trim();
     if (!v) return;
@@ -79,33 +74,42 @@ function AddFilter({ filter, onFilter }: { filter: string; onFilter: (f: string)
     setKey("");
   };
   return (
-    <div ref={ref} className="relative">
-      <Button size="sm" variant="ghost" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
-        <IconPlus size={13} /> Add filter
-      </Button>
-      {open && (
-        <form
-          role="dialog"
-          aria-label="Add filter"
-          onSubmit={(e) => {
-            e.preventDefault();
-            apply();
-          }}
-          className="absolute left-0 z-30 mt-1 flex w-80 flex-col gap-2 rounded-lg border border-slate-200 bg-white p-3 shadow-lg"
-        >
-          <select aria-label="Filter field" value={field.id} onChange={(e) => setFieldId(e.target.value)} className="h-8 rounded-md border border-slate-300 px-2 text-sm">
-            {FILTER_UI_FIELDS.map((f) => (
-              <option key={f.id} value={f.id}>{f.label}</option>
-            ))}
-          </select>
-          {field.keyed && <input aria-label={`${field.label} key`} placeholder={`${field.label} key`} value={key} onChange={(e) => setKey(e.target.value)} className="h-8 rounded-md border border-slate-300 px-2 text-sm" />}
-          <input autoFocus aria-label="Filter value" placeholder="Value" value={value} onChange={(e) => setValue(e.target.value)} className="h-8 rounded-md border border-slate-300 px-2 text-sm" />
-          <div className="flex justify-end gap-2">
-            <Button size="sm" onClick={() => setOpen(false)}>Cancel</Button>
-            <Button size="sm" type="submit" variant="primary" disabled={!value.trim() || (field.keyed && !key.trim())}>Apply</Button>
-          </div>
-        </form>
-      )}
-    </div>
+    <Popover
+      label="Add filter"
+      align="start"
+      open={open}
+      onOpenChange={setOpen}
+      // the value is what one types first; the field select keeps its default
+      onOpenAutoFocus={(e) => {
+        e.preventDefault();
+        valueRef.current?.focus();
+      }}
+      className="w-80 p-3"
+      trigger={
+        <Button size="sm" variant="ghost">
+          <IconPlus size={13} /> Add filter
+        </Button>
+      }
+    >
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          apply();
+        }}
+        className="flex flex-col gap-2"
+      >
+        <select aria-label="Filter field" value={field.id} onChange={(e) => setFieldId(e.target.value)} className="h-8 rounded-md border border-slate-300 px-2 text-sm">
+          {FILTER_UI_FIELDS.map((f) => (
+            <option key={f.id} value={f.id}>{f.label}</option>
+          ))}
+        </select>
+        {field.keyed && <input aria-label={`${field.label} key`} placeholder={`${field.label} key`} value={key} onChange={(e) => setKey(e.target.value)} className="h-8 rounded-md border border-slate-300 px-2 text-sm" />}
+        <input ref={valueRef} aria-label="Filter value" placeholder="Value" value={value} onChange={(e) => setValue(e.target.value)} className="h-8 rounded-md border border-slate-300 px-2 text-sm" />
+        <div className="flex justify-end gap-2">
+          <Button size="sm" onClick={() => setOpen(false)}>Cancel</Button>
+          <Button size="sm" type="submit" variant="primary" disabled={!value.trim() || (field.keyed && !key.trim())}>Apply</Button>
+        </div>
+      </form>
+    </Popover>
   );
 }

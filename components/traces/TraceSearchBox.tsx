@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from "react";
 import { IconSearch, IconX } from "@/components/ui/Icons";
 import { cn } from "@/components/ui/cn";
+import { Popover } from "@/components/ui/Popover";
 import { FILTER_FAMILIES, TRACE_FIELDS } from "@/lib/search/fields";
 import { errorColumn } from "./filterText";
 
@@ -21,6 +22,7 @@ export function TraceSearchBox({ value, error, onSubmit }: { value: string; erro
   const [text, setText] = useState(value);
   const [help, setHelp] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
+  const fieldRef = useRef<HTMLDivElement>(null);
   useEffect(() => setText(value), [value]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -44,7 +46,7 @@ export function TraceSearchBox({ value, error, onSubmit }: { value: string; erro
         }}
         className="flex items-center gap-2"
       >
-        <div className={cn("relative flex flex-1 items-center rounded-md border bg-white shadow-sm focus-within:ring-2", error ? "border-red-400 focus-within:ring-red-500/20" : "border-slate-300 focus-within:border-indigo-500 focus-within:ring-indigo-500/20")}>
+        <div ref={fieldRef} className={cn("relative flex flex-1 items-center rounded-md border bg-white shadow-sm focus-within:ring-2", error ? "border-red-400 focus-within:ring-red-500/20" : "border-slate-300 focus-within:border-indigo-500 focus-within:ring-indigo-500/20")}>
           <IconSearch size={14} className="pointer-events-none absolute left-2.5 text-slate-400" />
           <input
             ref={inputRef}
@@ -54,7 +56,6 @@ export function TraceSearchBox({ value, error, onSubmit }: { value: string; erro
             value={text}
             onChange={(e) => setText(e.target.value)}
             onFocus={() => setHelp(true)}
-            onBlur={() => setTimeout(() => setHelp(false), 150)}
             onKeyDown={(e) => {
               if (e.key === "Escape") {
                 setText(value);
@@ -94,26 +95,34 @@ export function TraceSearchBox({ value, error, onSubmit }: { value: string; erro
           )}
         </div>
       )}
-      {help && !error && !text && (
-        <div className="absolute left-0 top-9 z-20 w-[32rem] rounded-lg border border-slate-200 bg-white p-2 shadow-lg">
-          <div className="px-2 pb-1 text-[11px] font-medium uppercase tracking-wide text-slate-400">Examples</div>
-          {EXAMPLES.map((ex) => (
-            <button
-              key={ex}
-              type="button"
-              onMouseDown={(e) => {
-                e.preventDefault();
-                setText(ex);
-                inputRef.current?.focus();
-              }}
-              className="block w-full rounded px-2 py-1 text-left font-mono text-[12px] text-slate-700 hover:bg-slate-50"
-            >
-              {ex}
-            </button>
-          ))}
-          <div className="px-2 pt-1 text-[11px] text-slate-500">Fields: {FIELD_HELP}. Combine with AND, OR, NOT and parentheses.</div>
-        </div>
-      )}
+      <Popover
+        label="Filter examples"
+        anchor={fieldRef}
+        align="start"
+        open={help && !error && !text}
+        onOpenChange={(o) => !o && setHelp(false)}
+        // the focus stays in the field (the examples are picked with the mouse), and a click in it keeps the help
+        onOpenAutoFocus={(e) => e.preventDefault()}
+        onInteractOutside={(e) => fieldRef.current?.contains(e.target as Node) && e.preventDefault()}
+        className="w-[32rem]"
+      >
+        <div className="px-2 pb-1 text-[11px] font-medium uppercase tracking-wide text-slate-400">Examples</div>
+        {EXAMPLES.map((ex) => (
+          <button
+            key={ex}
+            type="button"
+            onMouseDown={(e) => {
+              e.preventDefault();
+              setText(ex);
+              inputRef.current?.focus();
+            }}
+            className="block w-full rounded px-2 py-1 text-left font-mono text-[12px] text-slate-700 hover:bg-slate-50"
+          >
+            {ex}
+          </button>
+        ))}
+        <div className="px-2 pt-1 text-[11px] text-slate-500">Fields: {FIELD_HELP}. Combine with AND, OR, NOT and parentheses.</div>
+      </Popover>
     </div>
   );
 }

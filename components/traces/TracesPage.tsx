@@ -7,9 +7,11 @@ import { SendTracesPanel } from "@/components/experiments/SendTracesPanel";
 import { Button } from "@/components/ui/Button";
 import { cn } from "@/components/ui/cn";
 import { formatCount } from "@/components/ui/format";
-import { IconArrowDown, IconArrowUp, IconChevronLeft, IconChevronRight, IconRefresh, IconTag, IconTrash } from "@/components/ui/Icons";
+import { DataTable } from "@/components/ui/DataTable";
+import { IconChevronLeft, IconChevronRight, IconRefresh, IconTag, IconTrash } from "@/components/ui/Icons";
 import { EmptyState, ErrorState, Skeleton, Spinner } from "@/components/ui/States";
 import { useUrlState } from "@/components/useUrlState";
+import { TRACE_COLUMNS } from "@/lib/search/fields";
 import type { TraceOrderKey } from "@/lib/store/trace-view";
 import { ColumnPicker, useVisibleColumns } from "./ColumnPicker";
 import { DeleteTracesDialog } from "./DeleteTracesDialog";
@@ -59,14 +61,18 @@ export function TracesPage(props: { experimentId: string; experimentName: string
     const [k, d] = order.split(/\s+/);
     return { key: k as TraceOrderKey, desc: (d ?? "DESC").toUpperCase() !== "ASC" };
   })();
-  const toggleSort = (k: TraceOrderKey) => {
+  // the table speaks column ids, the URL's order speaks the registry's order keys
+  const sortColumn = TRACE_COLUMNS.find((c) => c.orderKey === sortKey)?.id;
+  const toggleSort = (columnId: string) => {
+    const k = TRACE_COLUMNS.find((c) => c.id === columnId)?.orderKey;
+    if (!k) return;
     const next = k === sortKey ? `${k} ${desc ? "ASC" : "DESC"}` : `${k} DESC`;
     set({ order: next === DEFAULT_ORDER ? null : next, page_token: null, page: null }, "push");
   };
 
   const columns = useTraceColumns(experimentId);
-  const [visibleKeys, setVisibleKeys] = useVisibleColumns("flowtrace.traces.columns.v1", columns);
-  const visible = columns.filter((c) => visibleKeys.has(c.key));
+  const [visibleKeys, setVisibleKeys] = useVisibleColumns("flowtrace.traces.columns.v1", TRACE_COLUMNS);
+  const visible = useMemo(() => columns.filter((c) => c.id && visibleKeys.has(c.id)), [columns, visibleKeys]);
 
   // Keyset pages only go forward; the tokens of the pages behind this one make "Prev" possible.
   const [pageStack, setPageStack] = useState<string[]>([]);
@@ -79,7 +85,6 @@ export function TracesPage(props: { experimentId: string; experimentName: string
   const total = count.data?.count;
   const firstRow = (pageNo - 1) * size + 1;
   const showingEmptyExperiment = !filter && !range && !pageToken && !listError && list.data && rows.length === 0 && (total === undefined || total === 0);
-  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.traceId));
 
   const openIdx = openTrace ? rowIds.indexOf(openTrace) : -1;
 
@@ -111,7 +116,7 @@ export function TracesPage(props: { experimentId: string; experimentName: string
             >
               <IconRefresh size={14} />
             </button>
-            <ColumnPicker columns={columns} visible={visibleKeys} onChange={setVisibleKeys} />
+            <ColumnPicker columns={TRACE_COLUMNS} visible={visibleKeys} onChange={setVisibleKeys} />
           </div>
         </div>
       </div>
@@ -166,67 +171,53 @@ export function TracesPage(props: { experimentId: string; experimentName: string
               </p>
             </div>
           ) : (
-            <table
-              className="w-full table-fixed border-separate border-spacing-0 text-[13px]"
-              style={{ minWidth: 36 + visible.reduce((n, c) => n + (c.width || 180), 0) }}
+            <DataTable
+              variant="grid"
               role="grid"
-              aria-label="Traces"
-            >
-              <colgroup>
-                <col style={{ width: 36 }} />
-                {visible.map((c) => (
-                  <col key={c.key} style={c.width ? { width: c.width } : undefined} />
-                ))}
-              </colgroup>
-              <thead className="sticky top-0 z-10 bg-slate-50 text-xs text-slate-500">
-                <tr>
-                  <th className="border-b border-slate-200 px-2 py-2">
-                    <input
-                      type="checkbox"
-                      aria-label="Select all on this page"
-                      checked={allSelected}
-                      onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.traceId)))}
-                      className="h-3.5 w-3.5 accent-indigo-600"
-                    />
-                  </th>
-                  {visible.map((c) => (
-                    <th
-                      key={c.key}
-                      className={cn("truncate border-b border-slate-200 px-2 py-2 font-medium", c.align === "right" ? "text-right" : "text-left")}
-                      aria-sort={c.sort && c.sort === sortKey ? (desc ? "descending" : "ascending") : undefined}
-                    >
-                      {c.sort ? (
-                        <button type="button" onClick={() => toggleSort(c.sort as TraceOrderKey)} className={cn("inline-flex items-center gap-1 hover:text-slate-900", c.sort === sortKey && "text-slate-900")}>
-                          {c.label}
-                          {c.sort === sortKey && (desc ? <IconArrowDown size={12} /> : <IconArrowUp size={12} />)}
-                        </button>
-                      ) : (
-                        c.label
-                      )}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {!list.data &&
-                  !listError &&
+              ariaLabel="Traces"
+              columns={visible}
+              data={rows}
+              getRowId={(r) => r.traceId}
+              sort={sortColumn ? { id: sortColumn, dir: desc ? "desc" : "asc" } : undefined}
+              onSort={toggleSort}
+              selection={{
+                selected,
+                onToggle: toggleSelected,
+                onToggleAll: (all) => setSelected(all ? new Set(rowIds) : new Set()),
+                allLabel: "Select all on this page",
+                rowLabel: (r) => `Select trace ${r.traceId}`,
+              }}
+              rowProps={(r) => {
+                const isSel = selected.has(r.traceId);
+                return {
+                  "data-trace-id": r.traceId,
+                  "aria-selected": isSel,
+                  onClick: () => openRow(r.traceId),
+                  className: cn(
+                    "cursor-pointer",
+                    r.traceId === openTrace ? "bg-indigo-50" : isSel ? "bg-indigo-50/50" : "hover:bg-slate-50",
+                    r.traceId === focusId && "outline outline-2 -outline-offset-2 outline-indigo-400",
+                  ),
+                };
+              }}
+              placeholder={(colSpan) =>
+                !list.data && !listError ? (
                   Array.from({ length: 10 }, (_, i) => (
                     <tr key={i}>
-                      <td colSpan={visible.length + 1} className="border-b border-slate-100 px-3 py-2">
+                      <td colSpan={colSpan} className="border-b border-slate-100 px-3 py-2">
                         <Skeleton className="h-4 w-full" />
                       </td>
                     </tr>
-                  ))}
-                {!list.data && listError && (
+                  ))
+                ) : !list.data ? (
                   <tr>
-                    <td colSpan={visible.length + 1} className="px-4 py-16 text-center text-sm text-slate-500">
+                    <td colSpan={colSpan} className="px-4 py-16 text-center text-sm text-slate-500">
                       Fix the filter above to see traces.
                     </td>
                   </tr>
-                )}
-                {list.data && rows.length === 0 && (
+                ) : (
                   <tr>
-                    <td colSpan={visible.length + 1} className="px-4 py-16 text-center">
+                    <td colSpan={colSpan} className="px-4 py-16 text-center">
                       <EmptyState title="No traces match" className="mx-auto max-w-md border-none">
                         Nothing in this experiment matches the filter{range ? " and time range" : ""}.{" "}
                         <button type="button" className="text-indigo-600 hover:underline" onClick={() => set({ filter: null, range: null, page_token: null, page: null }, "push")}>
@@ -235,42 +226,9 @@ export function TracesPage(props: { experimentId: string; experimentName: string
                       </EmptyState>
                     </td>
                   </tr>
-                )}
-                {rows.map((r) => {
-                  const isOpen = r.traceId === openTrace;
-                  const isFocus = r.traceId === focusId;
-                  const isSel = selected.has(r.traceId);
-                  return (
-                    <tr
-                      key={r.traceId}
-                      data-trace-id={r.traceId}
-                      aria-selected={isSel}
-                      onClick={() => openRow(r.traceId)}
-                      className={cn(
-                        "cursor-pointer",
-                        isOpen ? "bg-indigo-50" : isSel ? "bg-indigo-50/50" : "hover:bg-slate-50",
-                        isFocus && "outline outline-2 -outline-offset-2 outline-indigo-400",
-                      )}
-                    >
-                      <td className="border-b border-slate-100 px-2 py-1.5" onClick={(e) => e.stopPropagation()}>
-                        <input
-                          type="checkbox"
-                          aria-label={`Select trace ${r.traceId}`}
-                          checked={isSel}
-                          onChange={() => toggleSelected(r.traceId)}
-                          className="h-3.5 w-3.5 accent-indigo-600"
-                        />
-                      </td>
-                      {visible.map((c) => (
-                        <td key={c.key} className={cn("overflow-hidden border-b border-slate-100 px-2 py-1.5 whitespace-nowrap", c.align === "right" && "text-right")}>
-                          <div className={cn("flex min-w-0 items-center", c.align === "right" && "justify-end")}>{c.render(r)}</div>
-                        </td>
-                      ))}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+                )
+              }
+            />
           )}
         </div>
         {openTrace && (

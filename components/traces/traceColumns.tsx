@@ -3,6 +3,8 @@
 // kind has one cell renderer here, so a new column is a registry entry, not an edit of this file.
 import Link from "next/link";
 import { useMemo, type ReactNode } from "react";
+import { cn } from "@/components/ui/cn";
+import { columnHelper, type DataTableColumn } from "@/components/ui/DataTable";
 import { KeyValuePill, StateBadge } from "@/components/ui/Badge";
 import { formatCount, formatDuration, shortId } from "@/components/ui/format";
 import { DateTime } from "@/components/ui/Time";
@@ -10,7 +12,6 @@ import { formatCost } from "@/components/ui/format";
 import { displayPreview } from "@/lib/chat/preview";
 import { TRACE_COLUMNS, type DisplayKind, type TraceColumn } from "@/lib/search/fields";
 import type { TraceListRow } from "@/lib/store/trace-view";
-import type { ColumnDef } from "./ColumnPicker";
 
 type Cell = (value: unknown, row: TraceListRow, column: TraceColumn, experimentId: string) => ReactNode;
 
@@ -62,21 +63,27 @@ const CELLS: Record<DisplayKind, Cell> = {
   },
 };
 
-/** The table's column definitions for an experiment, in the registry's picker order. */
-export function traceColumns(experimentId: string): ColumnDef<TraceListRow>[] {
-  return TRACE_COLUMNS.map((c) => ({
-    key: c.id,
-    label: c.label,
-    width: c.width,
-    align: c.align,
-    sort: c.orderKey,
-    defaultHidden: c.defaultHidden,
-    locked: c.locked,
-    render: (r: TraceListRow) => CELLS[c.display]((r as unknown as Record<string, unknown>)[c.listKey], r, c, experimentId),
-  }));
+const col = columnHelper<TraceListRow>();
+
+/** The table's column definitions for an experiment, in the registry's picker order; a column sorts
+ *  when its registry entry has an order key. */
+export function traceColumns(experimentId: string): DataTableColumn<TraceListRow>[] {
+  return TRACE_COLUMNS.map((c) =>
+    col.display({
+      id: c.id,
+      header: c.label,
+      enableSorting: Boolean(c.orderKey),
+      meta: { width: c.width, align: c.align === "right" ? "right" : undefined },
+      cell: ({ row }) => (
+        <div className={cn("flex min-w-0 items-center", c.align === "right" && "justify-end")}>
+          {CELLS[c.display]((row.original as unknown as Record<string, unknown>)[c.listKey], row.original, c, experimentId)}
+        </div>
+      ),
+    }),
+  );
 }
 
-export function useTraceColumns(experimentId: string): ColumnDef<TraceListRow>[] {
+export function useTraceColumns(experimentId: string): DataTableColumn<TraceListRow>[] {
   return useMemo(() => traceColumns(experimentId), [experimentId]);
 }
 

@@ -38,3 +38,36 @@ test("without onSort the headers are plain labels; an empty list shows the empty
   assert.doesNotMatch(html, /<button/);
   assert.match(html, /<td colSpan="3"[^>]*>Nothing here<\/td>/i);
 });
+
+test("the grid variant: a colgroup from the widths, a selection column, the caller's row attributes and placeholder rows", () => {
+  const sized = [
+    col.display({ id: "name", header: "Name", meta: { width: 120 }, cell: ({ row }) => row.original.name }),
+    col.display({ id: "count", header: "Count", cell: ({ row }) => row.original.count }),
+  ];
+  const selection = { selected: new Set(["b"]), onToggle: () => {}, onToggleAll: () => {}, allLabel: "Select all", rowLabel: (r: Row) => `Select ${r.id}` };
+  const html = renderToStaticMarkup(
+    <DataTable
+      variant="grid"
+      role="grid"
+      ariaLabel="Things"
+      columns={sized}
+      data={rows}
+      getRowId={(r) => r.id}
+      selection={selection}
+      rowProps={(r) => ({ "data-row-id": r.id, "aria-selected": selection.selected.has(r.id), className: r.id === "a" ? "bg-open" : undefined })}
+    />,
+  );
+  // the selection column's 36px, then the named width; a column without one takes the rest (180 toward the minimum)
+  assert.match(html, /<table[^>]*style="min-width:336px"[^>]*role="grid" aria-label="Things"/);
+  assert.match(html, /<colgroup><col style="width:36px"\/><col style="width:120px"\/><col\/><\/colgroup>/);
+  assert.match(html, /<input type="checkbox" aria-label="Select all"(?![^>]*checked)/);
+  assert.match(html, /<tr data-row-id="a" aria-selected="false" class="bg-open">/);
+  assert.match(html, /<tr data-row-id="b" aria-selected="true" class="">/);
+  assert.match(html, /aria-label="Select b"[^>]*checked=""/);
+
+  const loading = renderToStaticMarkup(
+    <DataTable variant="grid" columns={sized} data={[]} getRowId={(r) => r.id} selection={selection} empty="unused" placeholder={(span) => <tr><td colSpan={span}>Loading</td></tr>} />,
+  );
+  assert.match(loading, /<td colSpan="3">Loading<\/td>/i);
+  assert.doesNotMatch(loading, /unused/);
+});
