@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from "react";
 import { IconSearch, IconX } from "@/components/ui/Icons";
 import { cn } from "@/components/ui/cn";
+import { useDraft } from "@/components/useDraft";
 import { FILTER_FAMILIES, TRACE_FIELDS } from "@/lib/search/fields";
 import { errorColumn } from "./filterText";
 
@@ -18,10 +19,9 @@ const EXAMPLES = [
 
 /** The search box: MLflow's filter grammar, applied on Enter; a parse error points at its column. */
 export function TraceSearchBox({ value, error, onSubmit }: { value: string; error: string | null; onSubmit: (v: string) => void }) {
-  const [text, setText] = useState(value);
+  const [text, setText] = useDraft(value);
   const [help, setHelp] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
-  useEffect(() => setText(value), [value]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "/" && !(e.target as HTMLElement).closest("input, textarea, select, dialog")) {
