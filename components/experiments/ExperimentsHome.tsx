@@ -101,7 +101,7 @@ export function ExperimentsHome({ experiments, q, sort, dir }: { experiments: Ex
               inputClassName="shadow-sm placeholder:text-slate-400"
               aria-label="Search experiments by name"
               value={query}
-              onChange={(e) => setQuery(e.target.value)}
+              onValueChange={setQuery}
               placeholder="Search by name"
             />
           )}

@@ -104,7 +104,7 @@ export function SessionsTable({
           className="min-w-[16rem] flex-1"
           aria-label="Search sessions"
           value={searchText}
-          onChange={(e) => setSearchText(e.target.value)}
+          onValueChange={setSearchText}
           placeholder="Search by session ID or message text…"
         />
         {!fixedUser && (

@@ -57,7 +57,7 @@ export function UsersTable({ experimentId, initial, initialKey }: { experimentId
           set({ q: null });
         }}
       >
-        <SearchInput className="max-w-md flex-1" aria-label="Search users" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search user IDs…" />
+        <SearchInput className="max-w-md flex-1" aria-label="Search users" value={text} onValueChange={setText} placeholder="Search user IDs…" />
       </FilterBar>
       <KeysetTable
         list={list}

@@ -201,7 +201,7 @@ function TraceBody({
             className="flex-1"
             aria-label="Search spans"
             value={query}
-            onChange={(e) => setQuery(e.target.value)}
+            onValueChange={setQuery}
             placeholder={`Search ${skeleton.ids.length.toLocaleString("en")} spans (Enter searches content)`}
           />
           {typeCounts.length > 1 && (

@@ -9,7 +9,9 @@ const SIZES: Record<Size, { icon: number; iconClassName: string; inputClassName:
   md: { icon: 14, iconClassName: "left-2.5", inputClassName: "h-8 pl-8 text-sm" },
 };
 
-export interface SearchInputProps extends Omit<React.InputHTMLAttributes<HTMLInputElement>, "size"> {
+export interface SearchInputProps extends Omit<React.InputHTMLAttributes<HTMLInputElement>, "size" | "value" | "onChange"> {
+  value: string;
+  onValueChange: (value: string) => void;
   size?: Size;
   /** the wrapper, which sets the width (the input fills it) */
   className?: string;
@@ -17,13 +19,15 @@ export interface SearchInputProps extends Omit<React.InputHTMLAttributes<HTMLInp
 }
 
 /** A text input with a search glass inside its left edge. */
-export function SearchInput({ size = "md", className, inputClassName, ...rest }: SearchInputProps) {
+export function SearchInput({ value, onValueChange, size = "md", className, inputClassName, ...rest }: SearchInputProps) {
   const s = SIZES[size];
   return (
     <label className={cn("relative flex items-center", className)}>
       <IconSearch size={s.icon} className={cn("pointer-events-none absolute text-slate-400", s.iconClassName)} />
       <input
         {...rest}
+        value={value}
+        onChange={(e) => onValueChange(e.target.value)}
         className={cn(
           "w-full rounded-md border border-slate-300 bg-white pr-2 outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-500/20",
           s.inputClassName,
