@@ -3,7 +3,8 @@ import { cn } from "./cn";
 
 type Size = "sm" | "md";
 
-// The two densities in use: toolbars of pages (md) and the compact span tree header (sm).
+// The two densities in use: toolbars of pages (md) and the compact span tree header (sm). The glass is
+// centred by translate, not flex, so its half-pixel offset in the 28px field stays as it was drawn.
 const SIZES: Record<Size, { icon: number; iconClassName: string; inputClassName: string }> = {
   sm: { icon: 13, iconClassName: "left-2", inputClassName: "h-7 pl-7 text-xs" },
   md: { icon: 14, iconClassName: "left-2.5", inputClassName: "h-8 pl-8 text-sm" },
@@ -23,7 +24,7 @@ export function SearchInput({ value, onValueChange, size = "md", className, inpu
   const s = SIZES[size];
   return (
     <label className={cn("relative flex items-center", className)}>
-      <IconSearch size={s.icon} className={cn("pointer-events-none absolute text-slate-400", s.iconClassName)} />
+      <IconSearch size={s.icon} className={cn("pointer-events-none absolute top-1/2 -translate-y-1/2 text-slate-400", s.iconClassName)} />
       <input
         {...rest}
         value={value}
