@@ -7,7 +7,8 @@ import { columnHelper, DataTable } from "@/components/ui/DataTable";
 import { formatCount } from "@/components/ui/format";
 import { useHydrated } from "@/components/ui/hydrated";
 import { DateTime, RelativeTime } from "@/components/ui/Time";
-import { IconFlask, IconMore, IconPlus, IconSearch } from "@/components/ui/Icons";
+import { IconFlask, IconMore, IconPlus } from "@/components/ui/Icons";
+import { SearchInput } from "@/components/ui/SearchInput";
 import { Menu } from "@/components/ui/Menu";
 import { EmptyState, Spinner } from "@/components/ui/States";
 import type { ExperimentSort, ExperimentSummary } from "@/lib/store/trace-view";
@@ -95,16 +96,14 @@ export function ExperimentsHome({ experiments, q, sort, dir }: { experiments: Ex
         {pending && <Spinner className="h-3.5 w-3.5" />}
         <div className="ml-auto flex items-center gap-2">
           {!noneAtAll && (
-            <div className="relative">
-              <IconSearch size={14} className="pointer-events-none absolute left-2.5 top-1/2 -translate-y-1/2 text-slate-400" />
-              <input
-                aria-label="Search experiments by name"
-                value={query}
-                onChange={(e) => setQuery(e.target.value)}
-                placeholder="Search by name"
-                className="h-8 w-64 rounded-md border border-slate-300 bg-white pl-8 pr-2 text-sm shadow-sm placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/20"
-              />
-            </div>
+            <SearchInput
+              className="w-64"
+              inputClassName="shadow-sm placeholder:text-slate-400"
+              aria-label="Search experiments by name"
+              value={query}
+              onValueChange={setQuery}
+              placeholder="Search by name"
+            />
           )}
           {/* (disabled until hydrated: a click before then would do nothing) */}
           <Button variant="primary" disabled={!hydrated} onClick={() => setCreating(true)}>

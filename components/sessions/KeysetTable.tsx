@@ -8,11 +8,12 @@ import { apiFetch, errorMessage } from "@/components/api";
 import Link from "next/link";
 import { Badge } from "@/components/ui/Badge";
 import { columnHelper, DataTable, type DataTableColumn, type DataTableProps } from "@/components/ui/DataTable";
-import { formatCount } from "@/components/ui/format";
+import { formatCost, formatCount } from "@/components/ui/format";
 import type { RowData } from "@tanstack/react-table";
 import { LoadMoreFooter } from "@/components/ui/LoadMoreFooter";
 import { ErrorState, Skeleton } from "@/components/ui/States";
 import { cn } from "@/components/ui/cn";
+import { DateTime, RelativeTime } from "@/components/ui/Time";
 import type { Page } from "@/lib/store/sessions";
 
 const PAGE_SIZE = 50;
@@ -43,6 +44,25 @@ export function errorsColumn<T extends RowData>(errors: (row: T) => number, cell
       const n = errors(row.original);
       return n > 0 ? <Badge tone="red">{formatCount(n)}</Badge> : <span className="text-slate-400">0</span>;
     },
+  });
+}
+
+/** Tokens of all the row's turns, compact (1.2k). */
+export function tokensColumn<T extends RowData & { totalTokens: number }>(cellTestId?: string): DataTableColumn<T> {
+  return columnHelper<T>().display({ id: "tokens", header: "Tokens", meta: { align: "right", cellClassName: "text-slate-600", cellTestId }, cell: ({ row }) => formatCount(row.original.totalTokens, true) });
+}
+
+export function costColumn<T extends RowData & { cost: number | null }>(): DataTableColumn<T> {
+  return columnHelper<T>().display({ id: "cost", header: "Cost", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatCost(row.original.cost) });
+}
+
+/** A moment of the row: as a date and time, or (for the latest activity) relative to now. */
+export function timeColumn<T extends RowData>(id: string, header: string, ms: (row: T) => number | null, relative = false): DataTableColumn<T> {
+  return columnHelper<T>().display({
+    id,
+    header,
+    meta: { cellClassName: "whitespace-nowrap text-slate-600" },
+    cell: ({ row }) => (relative ? <RelativeTime ms={ms(row.original)} /> : <DateTime ms={ms(row.original)} />),
   });
 }
 

@@ -28,6 +28,28 @@ function showValue(v: unknown): React.ReactNode {
   return <span className="font-mono text-xs">{typeof v === "string" ? v : JSON.stringify(v)}</span>;
 }
 
+const THUMBS = {
+  up: { label: "Thumbs up", text: "Good", Icon: IconThumbUp, pressed: "border-emerald-500 bg-emerald-50 text-emerald-700" },
+  down: { label: "Thumbs down", text: "Bad", Icon: IconThumbDown, pressed: "border-red-500 bg-red-50 text-red-700" },
+};
+
+/** Chooses its thumb (true for up); a second click takes the choice back. */
+function ThumbButton({ thumb, value, onChange }: { thumb: boolean; value: boolean | null; onChange: (v: boolean | null) => void }) {
+  const { label, text, Icon, pressed } = THUMBS[thumb ? "up" : "down"];
+  const on = value === thumb;
+  return (
+    <button
+      type="button"
+      aria-pressed={on}
+      aria-label={label}
+      onClick={() => onChange(on ? null : thumb)}
+      className={cn("flex h-8 flex-1 items-center justify-center gap-1 rounded-md border text-sm", on ? pressed : "border-slate-300 text-slate-600 hover:bg-slate-50")}
+    >
+      <Icon size={15} /> {text}
+    </button>
+  );
+}
+
 export function SessionFeedbackPanel({ experimentId, session, feedback }: { experimentId: string; session: SessionListRow; feedback: SessionFeedback[] }) {
   const qc = useQueryClient();
   const [value, setValue] = useState<boolean | null>(null);
@@ -93,24 +115,8 @@ export function SessionFeedbackPanel({ experimentId, session, feedback }: { expe
         }}
       >
         <div className="flex items-center gap-2">
-          <button
-            type="button"
-            aria-pressed={value === true}
-            aria-label="Thumbs up"
-            onClick={() => setValue(value === true ? null : true)}
-            className={cn("flex h-8 flex-1 items-center justify-center gap-1 rounded-md border text-sm", value === true ? "border-emerald-500 bg-emerald-50 text-emerald-700" : "border-slate-300 text-slate-600 hover:bg-slate-50")}
-          >
-            <IconThumbUp size={15} /> Good
-          </button>
-          <button
-            type="button"
-            aria-pressed={value === false}
-            aria-label="Thumbs down"
-            onClick={() => setValue(value === false ? null : false)}
-            className={cn("flex h-8 flex-1 items-center justify-center gap-1 rounded-md border text-sm", value === false ? "border-red-500 bg-red-50 text-red-700" : "border-slate-300 text-slate-600 hover:bg-slate-50")}
-          >
-            <IconThumbDown size={15} /> Bad
-          </button>
+          <ThumbButton thumb={true} value={value} onChange={setValue} />
+          <ThumbButton thumb={false} value={value} onChange={setValue} />
         </div>
         <input aria-label="Feedback value" value={custom} onChange={(e) => setCustom(e.target.value)} placeholder="…or a value (number, text)" className="h-8 w-full rounded-md border border-slate-300 px-2 text-sm" />
         <textarea aria-label="Rationale" value={rationale} onChange={(e) => setRationale(e.target.value)} rows={2} placeholder="Rationale (optional)" className="w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm" />

@@ -2,18 +2,19 @@
 // The Sessions table: one row per conversation, aggregated on the server (trace_sessions), keyset pages
 // loaded as the user scrolls. Search, user, time range, errors and sort live in the URL.
 import Link from "next/link";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo } from "react";
 import { Badge } from "@/components/ui/Badge";
-import { Button } from "@/components/ui/Button";
 import { columnHelper } from "@/components/ui/DataTable";
-import { formatCost, formatCount, formatDuration } from "@/components/ui/format";
-import { IconMessage, IconSearch, IconX } from "@/components/ui/Icons";
+import { formatCount, formatDuration } from "@/components/ui/format";
+import { IconMessage } from "@/components/ui/Icons";
+import { SearchInput } from "@/components/ui/SearchInput";
 import { EmptyState } from "@/components/ui/States";
-import { DateTime, RelativeTime } from "@/components/ui/Time";
 import type { Page, SessionListRow } from "@/lib/store/sessions";
 import { RANGE_PRESETS, sessionListKey, sessionTracesFilter, tracesUrl, type SessionSortKey } from "@/lib/store/sessions-query";
+import { FilterBar } from "./FilterBar";
 import { SessionsEmptyHelp } from "./SessionsEmptyHelp";
-import { errorsColumn, KeysetTable, tracesLinkColumn, useKeysetList } from "./KeysetTable";
+import { costColumn, errorsColumn, KeysetTable, timeColumn, tokensColumn, tracesLinkColumn, useKeysetList } from "./KeysetTable";
+import { useDraft } from "@/components/useDraft";
 import { useUrlState } from "@/components/useUrlState";
 import { sessionHref, sortParam, userHref } from "./urlState";
 
@@ -48,11 +49,11 @@ const sessionColumns = (experimentId: string) => [
     ),
   }),
   col.display({ id: "turns", header: "Turns", meta: { align: "right", cellTestId: "session-turns" }, cell: ({ row }) => formatCount(row.original.turns) }),
-  col.display({ id: "first_activity", header: "Started", meta: { cellClassName: "whitespace-nowrap text-slate-600" }, cell: ({ row }) => <DateTime ms={row.original.firstActivity} /> }),
-  col.display({ id: "last_activity", header: "Last activity", meta: { cellClassName: "whitespace-nowrap text-slate-600" }, cell: ({ row }) => <RelativeTime ms={row.original.lastActivity} /> }),
+  timeColumn<SessionListRow>("first_activity", "Started", (s) => s.firstActivity),
+  timeColumn<SessionListRow>("last_activity", "Last activity", (s) => s.lastActivity, true),
   col.display({ id: "duration", header: "Duration", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatDuration(row.original.totalDuration) }),
-  col.display({ id: "tokens", header: "Tokens", meta: { align: "right", cellClassName: "text-slate-600", cellTestId: "session-tokens" }, cell: ({ row }) => formatCount(row.original.totalTokens, true) }),
-  col.display({ id: "cost", header: "Cost", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatCost(row.original.cost) }),
+  tokensColumn<SessionListRow>("session-tokens"),
+  costColumn<SessionListRow>(),
   errorsColumn<SessionListRow>((s) => s.errorTurns, "session-errors"),
   tracesLinkColumn<SessionListRow>((s) => tracesUrl(experimentId, sessionTracesFilter(s.sessionId))),
 ];
@@ -77,10 +78,8 @@ export function SessionsTable({
   const user = fixedUser ?? params.get("user") ?? "";
   const range = params.get("range") ?? "";
   const errors = params.get("errors") ?? "";
-  const [searchText, setSearchText] = useState(q);
-  const [userText, setUserText] = useState(user);
-  useEffect(() => setSearchText(q), [q]);
-  useEffect(() => setUserText(user), [user]);
+  const [searchText, setSearchText] = useDraft(q);
+  const [userText, setUserText] = useDraft(user);
 
   const key = sessionListKey(params, fixedUser);
   const list = useKeysetList<SessionListRow>("sessions", experimentId, key, { page: initial, key: initialKey });
@@ -91,23 +90,23 @@ export function SessionsTable({
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <form
-        className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-5 py-2.5"
-        onSubmit={(e) => {
-          e.preventDefault();
-          set({ q: searchText.trim() || null, ...(fixedUser ? {} : { user: userText.trim() || null }) });
+      <FilterBar
+        className="flex-wrap"
+        filtered={filtered}
+        onSearch={() => set({ q: searchText.trim() || null, ...(fixedUser ? {} : { user: userText.trim() || null }) })}
+        onClear={() => {
+          setSearchText("");
+          setUserText(fixedUser ?? "");
+          set({ q: null, range: null, errors: null, ...(fixedUser ? {} : { user: null }) });
         }}
       >
-        <label className="relative flex min-w-[16rem] flex-1 items-center">
-          <IconSearch size={14} className="pointer-events-none absolute left-2.5 text-slate-400" />
-          <input
-            aria-label="Search sessions"
-            value={searchText}
-            onChange={(e) => setSearchText(e.target.value)}
-            placeholder="Search by session ID or message text…"
-            className="h-8 w-full rounded-md border border-slate-300 bg-white pl-8 pr-2 text-sm outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-100"
-          />
-        </label>
+        <SearchInput
+          className="min-w-[16rem] flex-1"
+          aria-label="Search sessions"
+          value={searchText}
+          onValueChange={setSearchText}
+          placeholder="Search by session ID or message text…"
+        />
         {!fixedUser && (
           <input
             aria-label="Filter by user"
@@ -131,22 +130,7 @@ export function SessionsTable({
           <option value="1">With errors</option>
           <option value="0">Without errors</option>
         </select>
-        <Button type="submit" size="md" variant="primary">
-          Search
-        </Button>
-        {filtered && (
-          <Button
-            variant="ghost"
-            onClick={() => {
-              setSearchText("");
-              setUserText(fixedUser ?? "");
-              set({ q: null, range: null, errors: null, ...(fixedUser ? {} : { user: null }) });
-            }}
-          >
-            <IconX size={13} /> Clear
-          </Button>
-        )}
-      </form>
+      </FilterBar>
 
       <KeysetTable
         list={list}

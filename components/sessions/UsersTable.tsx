@@ -2,17 +2,18 @@
 // The Users tab: one row per end user (mlflow.trace.user / user.id) with sessions, traces, tokens, errors
 // and first/last seen, aggregated on the server; search and sort in the URL.
 import Link from "next/link";
-import { useEffect, useMemo, useState } from "react";
-import { Button } from "@/components/ui/Button";
+import { useMemo } from "react";
 import { columnHelper } from "@/components/ui/DataTable";
-import { formatCost, formatCount } from "@/components/ui/format";
-import { IconSearch, IconUser, IconX } from "@/components/ui/Icons";
+import { formatCount } from "@/components/ui/format";
+import { IconUser } from "@/components/ui/Icons";
+import { SearchInput } from "@/components/ui/SearchInput";
 import { EmptyState } from "@/components/ui/States";
-import { DateTime, RelativeTime } from "@/components/ui/Time";
 import type { Page } from "@/lib/store/sessions";
 import { tracesUrl, userListKey, userTracesFilter, type UserSortKey } from "@/lib/store/sessions-query";
 import type { UserSummary } from "@/lib/store/users";
-import { errorsColumn, KeysetTable, tracesLinkColumn, useKeysetList } from "./KeysetTable";
+import { FilterBar } from "./FilterBar";
+import { costColumn, errorsColumn, KeysetTable, timeColumn, tokensColumn, tracesLinkColumn, useKeysetList } from "./KeysetTable";
+import { useDraft } from "@/components/useDraft";
 import { useUrlState } from "@/components/useUrlState";
 import { sortParam, userHref } from "./urlState";
 
@@ -29,19 +30,18 @@ const userColumns = (experimentId: string) => [
   }),
   col.display({ id: "sessions", header: "Sessions", meta: { align: "right", cellTestId: "user-sessions" }, cell: ({ row }) => formatCount(row.original.sessions) }),
   col.display({ id: "traces", header: "Traces", meta: { align: "right", cellTestId: "user-traces" }, cell: ({ row }) => formatCount(row.original.traces) }),
-  col.display({ id: "tokens", header: "Tokens", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatCount(row.original.totalTokens, true) }),
-  col.display({ id: "cost", header: "Cost", meta: { align: "right", cellClassName: "text-slate-600" }, cell: ({ row }) => formatCost(row.original.cost) }),
+  tokensColumn<UserSummary>(),
+  costColumn<UserSummary>(),
   errorsColumn<UserSummary>((u) => u.errorTurns),
-  col.display({ id: "first_seen", header: "First seen", meta: { cellClassName: "whitespace-nowrap text-slate-600" }, cell: ({ row }) => <DateTime ms={row.original.firstSeen} /> }),
-  col.display({ id: "last_seen", header: "Last seen", meta: { cellClassName: "whitespace-nowrap text-slate-600" }, cell: ({ row }) => <RelativeTime ms={row.original.lastSeen} /> }),
+  timeColumn<UserSummary>("first_seen", "First seen", (u) => u.firstSeen),
+  timeColumn<UserSummary>("last_seen", "Last seen", (u) => u.lastSeen, true),
   tracesLinkColumn<UserSummary>((u) => tracesUrl(experimentId, userTracesFilter(u.userId))),
 ];
 
 export function UsersTable({ experimentId, initial, initialKey }: { experimentId: string; initial?: Page<UserSummary> | null; initialKey?: string }) {
   const { params, set } = useUrlState();
   const q = params.get("q") ?? "";
-  const [text, setText] = useState(q);
-  useEffect(() => setText(q), [q]);
+  const [text, setText] = useDraft(q);
   const key = userListKey(params);
   const list = useKeysetList<UserSummary>("users", experimentId, key, { page: initial, key: initialKey });
   const { sort, toggle } = sortParam<UserSortKey>(params, set, "last_seen");
@@ -49,32 +49,16 @@ export function UsersTable({ experimentId, initial, initialKey }: { experimentId
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
-      <form
-        className="flex items-center gap-2 border-b border-slate-200 bg-white px-5 py-2.5"
-        onSubmit={(e) => {
-          e.preventDefault();
-          set({ q: text.trim() || null });
+      <FilterBar
+        filtered={Boolean(q)}
+        onSearch={() => set({ q: text.trim() || null })}
+        onClear={() => {
+          setText("");
+          set({ q: null });
         }}
       >
-        <label className="relative flex max-w-md flex-1 items-center">
-          <IconSearch size={14} className="pointer-events-none absolute left-2.5 text-slate-400" />
-          <input aria-label="Search users" value={text} onChange={(e) => setText(e.target.value)} placeholder="Search user IDs…" className="h-8 w-full rounded-md border border-slate-300 bg-white pl-8 pr-2 text-sm outline-none focus:border-indigo-500 focus:ring-2 focus:ring-indigo-100" />
-        </label>
-        <Button type="submit" variant="primary">
-          Search
-        </Button>
-        {q && (
-          <Button
-            variant="ghost"
-            onClick={() => {
-              setText("");
-              set({ q: null });
-            }}
-          >
-            <IconX size={13} /> Clear
-          </Button>
-        )}
-      </form>
+        <SearchInput className="max-w-md flex-1" aria-label="Search users" value={text} onValueChange={setText} placeholder="Search user IDs…" />
+      </FilterBar>
       <KeysetTable
         list={list}
         noun="user"

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { IconSearch, IconX } from "@/components/ui/Icons";
 import { cn } from "@/components/ui/cn";
 import { Popover } from "@/components/ui/Popover";
+import { useDraft } from "@/components/useDraft";
 import { FILTER_FAMILIES, TRACE_FIELDS } from "@/lib/search/fields";
 import { errorColumn } from "./filterText";
 
@@ -19,11 +20,10 @@ const EXAMPLES = [
 
 /** The search box: MLflow's filter grammar, applied on Enter; a parse error points at its column. */
 export function TraceSearchBox({ value, error, onSubmit }: { value: string; error: string | null; onSubmit: (v: string) => void }) {
-  const [text, setText] = useState(value);
+  const [text, setText] = useDraft(value);
   const [help, setHelp] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const fieldRef = useRef<HTMLDivElement>(null);
-  useEffect(() => setText(value), [value]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "/" && !(e.target as HTMLElement).closest("input, textarea, select, dialog")) {

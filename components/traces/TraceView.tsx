@@ -6,7 +6,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiClientError, apiFetch, errorMessage } from "@/components/api";
 import { cn } from "@/components/ui/cn";
-import { IconChevronDown, IconChevronUp, IconSearch, IconX } from "@/components/ui/Icons";
+import { IconChevronDown, IconChevronUp, IconX } from "@/components/ui/Icons";
+import { SearchInput } from "@/components/ui/SearchInput";
 import { EmptyState, ErrorState, Skeleton, Spinner } from "@/components/ui/States";
 import type { RawSpanSkeleton, TraceHeader as TraceHeaderData } from "@/lib/store/trace-view";
 import { normalizeSkeleton, type SpanSkeleton } from "./skeleton";
@@ -195,16 +196,14 @@ function TraceBody({
             if (orderedMatches.length) jump(1);
           }}
         >
-          <div className="relative flex-1">
-            <IconSearch size={13} className="pointer-events-none absolute left-2 top-1/2 -translate-y-1/2 text-slate-400" />
-            <input
-              aria-label="Search spans"
-              value={query}
-              onChange={(e) => setQuery(e.target.value)}
-              placeholder={`Search ${skeleton.ids.length.toLocaleString("en")} spans (Enter searches content)`}
-              className="h-7 w-full rounded-md border border-slate-300 pl-7 pr-2 text-xs focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/20"
-            />
-          </div>
+          <SearchInput
+            size="sm"
+            className="flex-1"
+            aria-label="Search spans"
+            value={query}
+            onValueChange={setQuery}
+            placeholder={`Search ${skeleton.ids.length.toLocaleString("en")} spans (Enter searches content)`}
+          />
           {typeCounts.length > 1 && (
             <select
               aria-label="Find spans by type"

@@ -1,16 +1,16 @@
 "use client";
 import { useState } from "react";
-import { useHydrated } from "@/components/ui/hydrated";
 import type { TokenView } from "@/lib/auth/tokens";
 import { apiFetch } from "@/components/api";
 import { formatUtcMinute } from "@/components/ui/format";
+import { SettingsTable } from "@/app/settings/settings-table";
+import { SubmitButton } from "@/app/settings/submit-button";
 
 export function TokenManager({ initial }: { initial: TokenView[] }) {
   const [tokens, setTokens] = useState(initial);
   const [created, setCreated] = useState<{ name: string; token: string }>();
   const [error, setError] = useState<string>();
   const [copied, setCopied] = useState(false);
-  const hydrated = useHydrated();
 
   async function create(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -45,9 +45,7 @@ export function TokenManager({ initial }: { initial: TokenView[] }) {
           <span className="block text-slate-700">Token name</span>
           <input name="name" required maxLength={100} placeholder="e.g. ci-pipeline" className="mt-1 w-72 rounded-md border border-slate-300 px-3 py-1.5 text-sm" />
         </label>
-        <button type="submit" disabled={!hydrated} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
-          Create token
-        </button>
+        <SubmitButton>Create token</SubmitButton>
       </form>
       {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
       {created && (
@@ -66,41 +64,25 @@ export function TokenManager({ initial }: { initial: TokenView[] }) {
           <pre className="mt-3 text-xs text-emerald-900 whitespace-pre-wrap">{`export MLFLOW_TRACKING_TOKEN=${created.token}`}</pre>
         </div>
       )}
-      <table className="w-full text-sm border border-slate-200 bg-white rounded-lg overflow-hidden">
-        <thead className="bg-slate-50 text-left text-slate-600">
-          <tr>
-            <th className="px-3 py-2 font-medium">Name</th>
-            <th className="px-3 py-2 font-medium">Token</th>
-            <th className="px-3 py-2 font-medium">Created</th>
-            <th className="px-3 py-2 font-medium">Last used</th>
-            <th className="px-3 py-2 font-medium" aria-label="Actions" />
+      <SettingsTable columns={["Name", "Token", "Created", "Last used"]} empty={tokens.length === 0 && "No tokens yet."} className="rounded-lg overflow-hidden">
+        {tokens.map((t) => (
+          <tr key={t.id} className={t.revokedAt ? "text-slate-400" : undefined}>
+            <td className="px-3 py-2 font-medium">{t.name}</td>
+            <td className="px-3 py-2 font-mono text-xs">{t.prefix}…</td>
+            <td className="px-3 py-2">{formatUtcMinute(t.createdAt)}</td>
+            <td className="px-3 py-2">{formatUtcMinute(t.lastUsedAt)}</td>
+            <td className="px-3 py-2 text-right">
+              {t.revokedAt ? (
+                <span>revoked</span>
+              ) : (
+                <button type="button" onClick={() => revoke(t)} className="text-red-600 hover:underline">
+                  Revoke
+                </button>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {tokens.length === 0 && (
-            <tr>
-              <td colSpan={5} className="px-3 py-6 text-center text-slate-500">No tokens yet.</td>
-            </tr>
-          )}
-          {tokens.map((t) => (
-            <tr key={t.id} className={t.revokedAt ? "text-slate-400" : undefined}>
-              <td className="px-3 py-2 font-medium">{t.name}</td>
-              <td className="px-3 py-2 font-mono text-xs">{t.prefix}…</td>
-              <td className="px-3 py-2">{formatUtcMinute(t.createdAt)}</td>
-              <td className="px-3 py-2">{formatUtcMinute(t.lastUsedAt)}</td>
-              <td className="px-3 py-2 text-right">
-                {t.revokedAt ? (
-                  <span>revoked</span>
-                ) : (
-                  <button type="button" onClick={() => revoke(t)} className="text-red-600 hover:underline">
-                    Revoke
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </SettingsTable>
     </div>
   );
 }

@@ -1,15 +1,15 @@
 "use client";
 import { useState } from "react";
-import { useHydrated } from "@/components/ui/hydrated";
 import type { UserView } from "@/lib/auth/users";
 import { apiFetch } from "@/components/api";
 import { formatUtcMinute } from "@/components/ui/format";
+import { SettingsTable } from "@/app/settings/settings-table";
+import { SubmitButton } from "@/app/settings/submit-button";
 
 export function UserManager({ initial, me }: { initial: UserView[]; me: string }) {
   const [users, setUsers] = useState(initial);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  const hydrated = useHydrated();
 
   const replace = (u: UserView) => setUsers((all) => all.map((x) => (x.username === u.username ? u : x)));
 
@@ -62,51 +62,38 @@ export function UserManager({ initial, me }: { initial: UserView[]; me: string }
         <label className="text-sm flex items-center gap-2 pb-2">
           <input name="is_admin" type="checkbox" /> Admin
         </label>
-        <button type="submit" disabled={!hydrated} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
-          Add user
-        </button>
+        <SubmitButton>Add user</SubmitButton>
       </form>
       {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
       {notice && <p role="status" className="text-sm text-emerald-700">{notice}</p>}
-      <table className="w-full text-sm border border-slate-200 bg-white">
-        <thead className="bg-slate-50 text-left text-slate-600">
-          <tr>
-            <th className="px-3 py-2 font-medium">Username</th>
-            <th className="px-3 py-2 font-medium">Role</th>
-            <th className="px-3 py-2 font-medium">Status</th>
-            <th className="px-3 py-2 font-medium">Created</th>
-            <th className="px-3 py-2 font-medium" aria-label="Actions" />
+      <SettingsTable columns={["Username", "Role", "Status", "Created"]}>
+        {users.map((u) => (
+          <tr key={u.id} data-username={u.username}>
+            <td className="px-3 py-2 font-medium">
+              {u.username}
+              {u.username === me && <span className="ml-1 text-xs text-slate-500">(you)</span>}
+            </td>
+            <td className="px-3 py-2">{u.isAdmin ? "admin" : "user"}</td>
+            <td className="px-3 py-2">{u.disabled ? <span className="text-red-600">disabled</span> : "active"}</td>
+            <td className="px-3 py-2">{formatUtcMinute(u.createdAt)}</td>
+            <td className="px-3 py-2 text-right space-x-3 whitespace-nowrap">
+              <button type="button" className="text-indigo-600 hover:underline" onClick={() => resetPassword(u)}>
+                Reset password
+              </button>
+              {u.username !== me && (
+                <>
+                  <button type="button" className="text-indigo-600 hover:underline" onClick={() => patch(u, { is_admin: !u.isAdmin }, `${u.username} is ${u.isAdmin ? "no longer" : "now"} an admin.`)}>
+                    {u.isAdmin ? "Remove admin" : "Make admin"}
+                  </button>
+                  <button type="button" className={u.disabled ? "text-indigo-600 hover:underline" : "text-red-600 hover:underline"} onClick={() => patch(u, { disabled: !u.disabled }, `${u.username} ${u.disabled ? "enabled" : "disabled"}.`)}>
+                    {u.disabled ? "Enable" : "Disable"}
+                  </button>
+                </>
+              )}
+            </td>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {users.map((u) => (
-            <tr key={u.id} data-username={u.username}>
-              <td className="px-3 py-2 font-medium">
-                {u.username}
-                {u.username === me && <span className="ml-1 text-xs text-slate-500">(you)</span>}
-              </td>
-              <td className="px-3 py-2">{u.isAdmin ? "admin" : "user"}</td>
-              <td className="px-3 py-2">{u.disabled ? <span className="text-red-600">disabled</span> : "active"}</td>
-              <td className="px-3 py-2">{formatUtcMinute(u.createdAt)}</td>
-              <td className="px-3 py-2 text-right space-x-3 whitespace-nowrap">
-                <button type="button" className="text-indigo-600 hover:underline" onClick={() => resetPassword(u)}>
-                  Reset password
-                </button>
-                {u.username !== me && (
-                  <>
-                    <button type="button" className="text-indigo-600 hover:underline" onClick={() => patch(u, { is_admin: !u.isAdmin }, `${u.username} is ${u.isAdmin ? "no longer" : "now"} an admin.`)}>
-                      {u.isAdmin ? "Remove admin" : "Make admin"}
-                    </button>
-                    <button type="button" className={u.disabled ? "text-indigo-600 hover:underline" : "text-red-600 hover:underline"} onClick={() => patch(u, { disabled: !u.disabled }, `${u.username} ${u.disabled ? "enabled" : "disabled"}.`)}>
-                      {u.disabled ? "Enable" : "Disable"}
-                    </button>
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </SettingsTable>
     </div>
   );
 }

@@ -1,20 +1,14 @@
 import { UsersTable } from "@/components/sessions/UsersTable";
-import { ApiError } from "@/lib/errors";
-import type { Page } from "@/lib/store/sessions";
 import { parseUserListQuery, userListKey } from "@/lib/store/sessions-query";
-import { listUsers, type UserSummary } from "@/lib/store/users";
+import { listUsers } from "@/lib/store/users";
+import { firstPageOrNull, type ExperimentListPageProps } from "../first-page-or-null";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Users" };
 
-export default async function UsersRoute({ params, searchParams }: { params: Promise<{ experimentId: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function UsersRoute({ params, searchParams }: ExperimentListPageProps) {
   const { experimentId } = await params;
   const sp = await searchParams;
-  let initial: Page<UserSummary> | null = null;
-  try {
-    initial = await listUsers({ experimentId, ...parseUserListQuery(sp), pageSize: 50, pageToken: undefined });
-  } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
-  }
+  const initial = await firstPageOrNull(() => listUsers({ experimentId, ...parseUserListQuery(sp), pageSize: 50, pageToken: undefined }));
   return <UsersTable experimentId={experimentId} initial={initial} initialKey={userListKey(sp)} />;
 }

@@ -1,9 +1,10 @@
 "use client";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { useHydrated } from "@/components/ui/hydrated";
 import type { ExperimentPermissionView } from "@/lib/auth/permissions";
 import { apiFetch } from "@/components/api";
+import { SettingsTable } from "@/app/settings/settings-table";
+import { SubmitButton } from "@/app/settings/submit-button";
 
 const LEVELS = ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"] as const;
 const BASE = "/api/2.0/mlflow/experiments/permissions";
@@ -12,7 +13,6 @@ export function PermissionManager({ experimentId, initial }: { experimentId: str
   const router = useRouter();
   const [grants, setGrants] = useState(initial);
   const [error, setError] = useState<string>();
-  const hydrated = useHydrated();
 
   async function act(fn: () => Promise<void>) {
     setError(undefined);
@@ -53,39 +53,25 @@ export function PermissionManager({ experimentId, initial }: { experimentId: str
 
   return (
     <div className="space-y-4">
-      <table className="w-full text-sm border border-slate-200 bg-white">
-        <thead className="bg-slate-50 text-left text-slate-600">
-          <tr>
-            <th className="px-3 py-2 font-medium">User</th>
-            <th className="px-3 py-2 font-medium">Permission</th>
-            <th className="px-3 py-2" aria-label="Actions" />
+      <SettingsTable columns={["User", "Permission"]} empty={grants.length === 0 && "No explicit grants: everyone has the default permission."}>
+        {grants.map((g) => (
+          <tr key={g.username} data-username={g.username}>
+            <td className="px-3 py-2 font-medium">{g.username}</td>
+            <td className="px-3 py-2">
+              <select aria-label={`Permission of ${g.username}`} value={g.permission} onChange={(e) => set(g.username, e.target.value)} className="rounded-md border border-slate-300 px-2 py-1 text-sm">
+                {LEVELS.map((l) => (
+                  <option key={l} value={l}>{l}</option>
+                ))}
+              </select>
+            </td>
+            <td className="px-3 py-2 text-right">
+              <button type="button" className="text-red-600 hover:underline" onClick={() => remove(g.username)}>
+                Remove
+              </button>
+            </td>
           </tr>
-        </thead>
-        <tbody className="divide-y divide-slate-100">
-          {grants.length === 0 && (
-            <tr>
-              <td colSpan={3} className="px-3 py-6 text-center text-slate-500">No explicit grants: everyone has the default permission.</td>
-            </tr>
-          )}
-          {grants.map((g) => (
-            <tr key={g.username} data-username={g.username}>
-              <td className="px-3 py-2 font-medium">{g.username}</td>
-              <td className="px-3 py-2">
-                <select aria-label={`Permission of ${g.username}`} value={g.permission} onChange={(e) => set(g.username, e.target.value)} className="rounded-md border border-slate-300 px-2 py-1 text-sm">
-                  {LEVELS.map((l) => (
-                    <option key={l} value={l}>{l}</option>
-                  ))}
-                </select>
-              </td>
-              <td className="px-3 py-2 text-right">
-                <button type="button" className="text-red-600 hover:underline" onClick={() => remove(g.username)}>
-                  Remove
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </SettingsTable>
       <form onSubmit={add} className="flex gap-2 items-end" aria-label="Grant permission">
         <label className="text-sm">
           <span className="block text-slate-700">Username</span>
@@ -99,9 +85,7 @@ export function PermissionManager({ experimentId, initial }: { experimentId: str
             ))}
           </select>
         </label>
-        <button type="submit" disabled={!hydrated} className="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:opacity-60">
-          Grant
-        </button>
+        <SubmitButton>Grant</SubmitButton>
       </form>
       {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
     </div>
