@@ -4,20 +4,10 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { parseJson } from "./json";
+import { FIXTURE_SPAN_TYPES } from "../testing/otlp-fixtures";
 import { closeTestDb, http, httpLossless, newExperiment, replayWire, testDb, uniqueName, type Replay } from "../testing/mlflow";
 
 after(closeTestDb);
-
-const SPAN_TYPES: Record<string, string> = {
-  agent_turn: "AGENT",
-  plan: "CHAIN",
-  retrieve_docs: "RETRIEVER",
-  web_search: "TOOL",
-  calculator: "TOOL",
-  generate_answer: "CHAT_MODEL",
-  format_output: "PARSER",
-  Completions: "LLM",
-};
 
 const b64hex = (s: string) => Buffer.from(s, "base64").toString("hex");
 
@@ -91,7 +81,7 @@ async function checkTsReplay(file: string, expectedSpanCounts: number[], session
       assert.ok(u, `span ${row.span_id} was uploaded`);
       assert.equal(row.name, u.name);
       assert.equal(row.parent_span_id, u.parent, `parent of ${row.name}`);
-      assert.equal(row.span_type, SPAN_TYPES[row.name], `type of ${row.name}`);
+      assert.equal(row.span_type, FIXTURE_SPAN_TYPES[row.name], `type of ${row.name}`);
       assert.equal(row.start, u.start.toString(), `exact start of ${row.name}`);
     }
     const t = await traceRow(traceId);
@@ -162,7 +152,7 @@ for (const file of ["c1-otel-otlp-proto.jsonl", "c2-otel-otlp-json.jsonl"]) {
       assert.equal(root.length, 1);
       assert.equal(root[0].name, "agent_turn");
       for (const s of rows) {
-        assert.equal(s.span_type, SPAN_TYPES[s.name], s.name);
+        assert.equal(s.span_type, FIXTURE_SPAN_TYPES[s.name], s.name);
         if (s.parent_span_id) assert.ok(rows.some((p) => p.span_id === s.parent_span_id), `parent of ${s.name} is in the trace`);
       }
     }
@@ -230,6 +220,6 @@ test("p-python-client-session (Python 3.6: set_experiment, per-span OTLP, StartT
     assert.equal(t.session_id, "session-fixture-0001");
     assert.equal(t.user_id, "user-fixture-0001");
     assert.equal(t.request_preview, JSON.parse(res([11, 19, 26][traceIds.indexOf(traceId)]).line.body_text!).trace.trace_info.request_preview);
-    for (const s of await spanRows(traceId)) assert.equal(s.span_type, SPAN_TYPES[s.name], s.name);
+    for (const s of await spanRows(traceId)) assert.equal(s.span_type, FIXTURE_SPAN_TYPES[s.name], s.name);
   }
 });

@@ -193,21 +193,21 @@ class Parser {
   }
 
   private parseOr(): FilterAst {
-    const items = [this.parseAnd()];
-    while (isKeyword(this.peek(), "OR")) {
-      this.next();
-      items.push(this.parseAnd());
-    }
-    return items.length === 1 ? items[0] : { kind: "or", items };
+    return this.parseJoined("or", "OR", () => this.parseAnd());
   }
 
   private parseAnd(): FilterAst {
-    const items = [this.parseUnary()];
-    while (isKeyword(this.peek(), "AND")) {
+    return this.parseJoined("and", "AND", () => this.parseUnary());
+  }
+
+  /** operand (KEYWORD operand)*: one operand stands alone, more make a node of `kind`. */
+  private parseJoined(kind: "and" | "or", keyword: "AND" | "OR", operand: () => FilterAst): FilterAst {
+    const items = [operand()];
+    while (isKeyword(this.peek(), keyword)) {
       this.next();
-      items.push(this.parseUnary());
+      items.push(operand());
     }
-    return items.length === 1 ? items[0] : { kind: "and", items };
+    return items.length === 1 ? items[0] : { kind, items };
   }
 
   private parseUnary(): FilterAst {

@@ -34,6 +34,16 @@ export const randomHex = (bytes: number) => randomBytes(bytes).toString("hex");
 export const randomTraceId = () => "tr-" + randomHex(16);
 
 /** HTTP with a lossless JSON body both ways (bigint in, bigint out). */
+/** A response's text and its JSON read losslessly (int64 stays exact); undefined JSON when it is not JSON. */
+async function losslessBody(res: Response): Promise<{ text: string; json: any }> {
+  const text = await res.text();
+  try {
+    return { text, json: text ? parseJson(text) : undefined };
+  } catch {
+    return { text, json: undefined };
+  }
+}
+
 export async function httpLossless(method: string, p: string, body?: unknown, headers: Record<string, string> = {}) {
   const init: RequestInit = { method, headers: { ...headers } };
   if (body !== undefined) {
@@ -41,14 +51,7 @@ export async function httpLossless(method: string, p: string, body?: unknown, he
     (init.headers as Record<string, string>)["content-type"] ??= "application/json";
   }
   const res = await fetch(baseUrl() + p, init);
-  const text = await res.text();
-  let json: any;
-  try {
-    json = text ? parseJson(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, text, json };
+  return { status: res.status, headers: res.headers, ...(await losslessBody(res)) };
 }
 
 export interface TraceOptions {
@@ -231,13 +234,7 @@ export async function replayWire(name: string, experimentId: string | null, opts
     }
     const url = p + (qs.size ? `?${qs}` : "");
     const res = await fetch(baseUrl() + url, { method: line.method, headers, body });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = text ? parseJson(text) : undefined;
-    } catch {
-      json = undefined;
-    }
+    const { text, json } = await losslessBody(res);
     responses.push({ line, status: res.status, text, json });
     // the Python client learns its experiment id from create
     if (!exp && line.path.endsWith("/experiments/create") && json?.experiment_id) exp = String(json.experiment_id);

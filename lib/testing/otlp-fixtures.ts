@@ -36,3 +36,15 @@ export function bodyOf(l: WireLine): Buffer {
   if (l.body_base64 !== undefined) return Buffer.from(l.body_base64, "base64");
   return Buffer.from(l.body_text ?? "", "utf8");
 }
+
+/** The span type of each span of the recorded agent trace (the wire fixtures' "agent_turn"), as derived at ingest. */
+export const FIXTURE_SPAN_TYPES: Readonly<Record<string, string>> = {
+  agent_turn: "AGENT",
+  plan: "CHAIN",
+  retrieve_docs: "RETRIEVER",
+  web_search: "TOOL",
+  calculator: "TOOL",
+  generate_answer: "CHAT_MODEL",
+  format_output: "PARSER",
+  Completions: "LLM",
+};

@@ -40,16 +40,19 @@ test("empty responses for metrics and logs follow the request encoding", () => {
 });
 
 test("attribute strings: JSON text decoded once, raw strings kept, big integers exact", () => {
-  assert.equal(decodeAttributeString('"LLM"'), "LLM");
-  assert.equal(decodeAttributeString("LLM"), "LLM");
-  assert.deepEqual(decodeAttributeString('{"a": [1, 2]}'), { a: [1, 2] });
-  assert.equal(decodeAttributeString("{not json"), "{not json");
-  assert.equal(decodeAttributeString("20"), 20);
-  assert.equal(decodeAttributeString("-1.5e3"), -1500);
-  assert.equal(decodeAttributeString("12345678901234567890"), "12345678901234567890");
-  assert.equal(decodeAttributeString("2024-01-01"), "2024-01-01");
-  assert.equal(decodeAttributeString("true"), true);
-  assert.equal(decodeAttributeString("null"), null);
-  assert.equal(decodeAttributeString("nothing"), "nothing");
-  assert.equal(decodeAttributeString(""), "");
+  const cases: [string, unknown][] = [
+    ['"LLM"', "LLM"],
+    ["LLM", "LLM"],
+    ['{"a": [1, 2]}', { a: [1, 2] }],
+    ["{not json", "{not json"],
+    ["20", 20],
+    ["-1.5e3", -1500],
+    ["12345678901234567890", "12345678901234567890"],
+    ["2024-01-01", "2024-01-01"],
+    ["true", true],
+    ["null", null],
+    ["nothing", "nothing"],
+    ["", ""],
+  ];
+  for (const [input, want] of cases) assert.deepEqual(decodeAttributeString(input), want, input);
 });

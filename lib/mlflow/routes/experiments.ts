@@ -79,23 +79,17 @@ export function addExperimentRoutes(r: Router, prefixes: string[]): void {
     },
   }));
 
-  r.add("POST", p("/experiments/delete"), mlflowRoute({
-    schema: z.object({ experiment_id: idStr() }),
-    access: exp("MANAGE"),
-    handler: async (i) => {
-      await deleteExperiment(i.experiment_id);
-      return {};
-    },
-  }));
-
-  r.add("POST", p("/experiments/restore"), mlflowRoute({
-    schema: z.object({ experiment_id: idStr() }),
-    access: exp("MANAGE"),
-    handler: async (i) => {
-      await restoreExperiment(i.experiment_id);
-      return {};
-    },
-  }));
+  // delete and restore: the experiment id in, nothing out
+  for (const [path, act] of [["/experiments/delete", deleteExperiment], ["/experiments/restore", restoreExperiment]] as const) {
+    r.add("POST", p(path), mlflowRoute({
+      schema: z.object({ experiment_id: idStr() }),
+      access: exp("MANAGE"),
+      handler: async (i) => {
+        await act(i.experiment_id);
+        return {};
+      },
+    }));
+  }
 
   r.add("POST", p("/experiments/set-experiment-tag"), mlflowRoute({
     schema: z.object({ experiment_id: idStr(), key: requiredStr(), value: z.preprocess((v) => (v == null ? "" : typeof v === "string" ? v : String(v)), z.string()) }),
