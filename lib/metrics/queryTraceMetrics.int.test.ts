@@ -2,10 +2,22 @@
 // assessments goes straight into the tables, and every metric × aggregation × dimension set × bucketing
 // the engine offers is checked against the same numbers computed here in TypeScript over the same rows.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
-import { closeTestDb, http, newExperiment, randomTraceId, testDb } from "../mlflow/testing";
+import pg from "pg";
+import { http, uniqueName } from "../testing/http";
 
-after(closeTestDb);
+// (only lib/testing/http is shared: the MLflow helpers are moving between folders on main)
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
+const testDb = () => pool;
+after(() => pool.end());
+const randomTraceId = () => "tr-" + randomBytes(16).toString("hex");
+
+async function newExperiment(prefix: string): Promise<string> {
+  const r = await http("POST", "/api/2.0/mlflow/experiments/create", { name: uniqueName(prefix) });
+  assert.equal(r.status, 200, r.text);
+  return (r.json as { experiment_id: string }).experiment_id;
+}
 
 const PATH = "/api/3.0/mlflow/traces/metrics";
 const BASE = Date.UTC(2026, 0, 1, 0, 0, 0);
