@@ -261,6 +261,9 @@ test("enum numbers, trace filters (search grammar) and view-row filters (MLflow'
   assertSamePoints(byNumbers.data_points, bruteForce("TRACES", "latency", [{ aggregation_type: "AVG" }, { aggregation_type: "PERCENTILE", percentile_value: 90 }], []), "enum numbers");
 
   const errors = await query({ view_type: "TRACES", metric_name: "trace_count", aggregations: COUNT_AGGS, filters: ['trace.status = "ERROR"', "tag.env = 'prod'"] });
+  // MLflow's own spelling of the same tag filter
+  const mlflowSpelling = await query({ view_type: "TRACES", metric_name: "trace_count", aggregations: COUNT_AGGS, filters: ['trace.status = "ERROR"', 'trace.tag.env = "prod"'] });
+  assert.deepEqual(mlflowSpelling, errors);
   const isErrorProd = (r: ViewRow) => traceState.get(r.traceId) === "ERROR" && traceTags.get(r.traceId)?.env === "prod";
   assertSamePoints(errors.data_points, bruteForce("TRACES", "trace_count", COUNT_AGGS, [], { where: isErrorProd }), "trace filters");
 

@@ -44,6 +44,8 @@ export const MAX_MAX_POINTS = 10_000;
 export const TIME_BUCKET = "time_bucket";
 
 // `span.name = "x"` and the like, which MLflow applies to the view's rows rather than to the trace
+// MLflow writes a trace's tags and metadata as trace.tag.<k> / trace.metadata.<k>; the search grammar as tag.<k>
+const TRACE_MAP_PREFIX = /^(\s*)trace\.(tag|metadata)\./i;
 const ROW_FILTER = /^\s*((?:span|assessment)\.\w+)\s*(=|!=)\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')\s*$/i;
 
 /** Python's datetime.isoformat() of a UTC time, as MLflow answers time buckets. */
@@ -76,7 +78,7 @@ export function buildTraceMetricsSql(q: TraceMetricsQuery) {
       where.push(`${column} ${row[2] === "=" ? "=" : "IS DISTINCT FROM"} ${params.add(value, "text")}`);
       continue;
     }
-    const cond = compileTraceFilter(parseFilter(f), params, { spanExperimentCondition: () => `s.experiment_id = ANY(${ids})` });
+    const cond = compileTraceFilter(parseFilter(f.replace(TRACE_MAP_PREFIX, "$1$2.")), params, { spanExperimentCondition: () => `s.experiment_id = ANY(${ids})` });
     if (cond !== "TRUE") where.push(`(${cond})`);
   }
 
