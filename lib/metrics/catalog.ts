@@ -9,6 +9,7 @@
 // Meaning per view (MLflow's base query is always the trace; SPANS/ASSESSMENTS inner-join their rows):
 //   TRACES  trace_count = count of traces; latency = execution time ms; input/output/total_tokens =
 //           the trace's token usage (traces without it are left out, as MLflow's inner join does).
+//           session_count = distinct sessions (the mlflow.trace.session metadata; the UI's session count).
 //           dimensions trace_name (the mlflow.traceName tag: traces without one drop out), trace_status.
 //   SPANS   span_count; latency = (end - start) ns // 1e6 ms. dimensions span_name, span_type, span_status.
 //   ASSESSMENTS assessment_count; assessment_value = the JSON value as a number (true/"yes" 1,
@@ -27,8 +28,8 @@ interface ViewDef {
   join: string;
   /** the view's own time in ms, for buckets */
   timeMs: string;
-  /** metric → SQL value; `count: true` metrics answer COUNT only */
-  metrics: Record<string, { sql: string; count?: boolean }>;
+  /** metric → SQL value; `count: true` metrics answer COUNT only, `distinct` ones count distinct values */
+  metrics: Record<string, { sql: string; count?: boolean; distinct?: boolean }>;
   /** dimension → SQL, plus a condition rows need to take part (MLflow's inner joins) */
   dimensions: Record<string, { sql: string; requires?: string }>;
   /** `<entity>.<field>` filters MLflow applies to the view's own rows */
@@ -48,6 +49,8 @@ export const VIEWS: Record<ViewType, ViewDef> = {
     timeMs: "t.request_time",
     metrics: {
       trace_count: { sql: "t.trace_id", count: true },
+      // MLflow's UI counts a session-grouped traces table with it: distinct mlflow.trace.session values
+      session_count: { sql: "t.session_id", count: true, distinct: true },
       latency: { sql: "t.execution_duration" },
       input_tokens: { sql: "t.input_tokens" },
       output_tokens: { sql: "t.output_tokens" },
@@ -109,5 +112,5 @@ export function viewDef(view: ViewType, metric: string, aggregations: Aggregatio
   if (badDims.length) {
     throw invalidParameter(`Found invalid dimension(s): ${JSON.stringify(badDims.sort())}. Supported dimensions: ${JSON.stringify(Object.keys(def.dimensions).sort())}`);
   }
-  return { def, metricSql: m.sql };
+  return { def, metricSql: m.sql, distinct: !!m.distinct };
 }

@@ -69,11 +69,12 @@ before(async () => {
     const total = hasTokens ? input! + output! : null;
     const cost = hasTokens ? Math.round(rand() * 1e6) / 1e8 : null;
     const tags = { env: pick(["prod", "dev"]) };
+    const session = rand() < 0.3 ? null : pick(["s1", "s2", "s3", "s4"]);
     await db.query(
       `INSERT INTO traces (trace_id, experiment_id, request_time, execution_duration, state, name, model, input_tokens, output_tokens,
-         total_tokens, cost, tags, updated_at, info_finalized)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $3, true)`,
-      [traceId, experimentId, time, duration, state, name, model, input, output, total, cost, JSON.stringify(tags)],
+         total_tokens, cost, tags, session_id, updated_at, info_finalized)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $3, true)`,
+      [traceId, experimentId, time, duration, state, name, model, input, output, total, cost, JSON.stringify(tags), session],
     );
     if (experimentId === other) continue; // a neighbour's traces: never counted
     traceState.set(traceId, state);
@@ -81,8 +82,8 @@ before(async () => {
     rows.TRACES.push({
       time,
       traceId,
-      values: { trace_count: 1, latency: duration, input_tokens: input, output_tokens: output, total_tokens: total, cost },
-      dims: { trace_name: name, trace_status: state, model },
+      values: { trace_count: 1, session_count: null, latency: duration, input_tokens: input, output_tokens: output, total_tokens: total, cost },
+      dims: { trace_name: name, trace_status: state, model, session },
     });
     const spanCount = Math.floor(rand() * 4);
     for (let s = 0; s < spanCount; s++) {
@@ -143,7 +144,7 @@ const keyOf = (a: Agg) => (a.aggregation_type === "PERCENTILE" ? `P${Number.isIn
 const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "+00:00");
 
 function bruteForce(view: keyof typeof rows, metric: string, aggs: Agg[], dims: string[], opts: { interval?: number; start?: number; end?: number; where?: (r: ViewRow) => boolean } = {}) {
-  const groups = new Map<string, { dims: Dims; values: number[]; count: number }>();
+  const groups = new Map<string, { dims: Dims; values: number[]; count: number; sessions: Set<string> }>();
   for (const r of rows[view]) {
     if (opts.where && !opts.where(r)) continue;
     if (opts.start !== undefined && r.time < opts.start) continue;
@@ -154,7 +155,8 @@ function bruteForce(view: keyof typeof rows, metric: string, aggs: Agg[], dims: 
     for (const k of dims) d[k] = r.dims[k];
     const key = JSON.stringify(d);
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { dims: d, values: [], count: 0 }));
+    if (!g) groups.set(key, (g = { dims: d, values: [], count: 0, sessions: new Set() }));
+    if (r.dims.session) g.sessions.add(r.dims.session);
     const v = r.values[metric];
     if (v !== null) {
       g.values.push(v);
@@ -162,13 +164,13 @@ function bruteForce(view: keyof typeof rows, metric: string, aggs: Agg[], dims: 
     }
   }
   // no dimensions: one group even over no rows, as one SQL aggregate row
-  if (!dims.length && !opts.interval && !groups.size) groups.set("{}", { dims: {}, values: [], count: 0 });
+  if (!dims.length && !opts.interval && !groups.size) groups.set("{}", { dims: {}, values: [], count: 0, sessions: new Set() });
   const points = [];
   for (const g of groups.values()) {
     const sorted = [...g.values].sort((a, b) => a - b);
     const values: Record<string, number> = {};
     for (const a of aggs) {
-      if (a.aggregation_type === "COUNT") values.COUNT = g.count;
+      if (a.aggregation_type === "COUNT") values.COUNT = metric === "session_count" ? g.sessions.size : g.count;
       else if (!sorted.length) continue;
       else if (a.aggregation_type === "SUM") values.SUM = sorted.reduce((s, x) => s + x, 0);
       else if (a.aggregation_type === "AVG") values.AVG = sorted.reduce((s, x) => s + x, 0) / sorted.length;
@@ -218,7 +220,7 @@ const COUNT_AGGS: Agg[] = [{ aggregation_type: "COUNT" }];
 const CASES: { view: keyof typeof rows; metrics: Record<string, Agg[]>; dimensionSets: string[][] }[] = [
   {
     view: "TRACES",
-    metrics: { trace_count: COUNT_AGGS, latency: NUMERIC_AGGS, input_tokens: NUMERIC_AGGS, output_tokens: NUMERIC_AGGS, total_tokens: NUMERIC_AGGS, cost: NUMERIC_AGGS },
+    metrics: { trace_count: COUNT_AGGS, session_count: COUNT_AGGS, latency: NUMERIC_AGGS, input_tokens: NUMERIC_AGGS, output_tokens: NUMERIC_AGGS, total_tokens: NUMERIC_AGGS, cost: NUMERIC_AGGS },
     dimensionSets: [[], ["trace_name"], ["trace_status"], ["trace_name", "trace_status"], ["model"]],
   },
   {

@@ -64,7 +64,7 @@ export function buildTraceMetricsSql(q: TraceMetricsQuery) {
     }
   }
   const dimensions = [...new Set(q.dimensions ?? [])];
-  const { def, metricSql } = viewDef(q.view, q.metric, q.aggregations.map((a) => a.type), dimensions);
+  const { def, metricSql, distinct } = viewDef(q.view, q.metric, q.aggregations.map((a) => a.type), dimensions);
   const limit = checkMaxResults(q.maxResults, DEFAULT_MAX_POINTS, MAX_MAX_POINTS);
 
   const params = new SqlParams();
@@ -106,7 +106,7 @@ export function buildTraceMetricsSql(q: TraceMetricsQuery) {
   const aggSql = q.aggregations.map((a) => {
     switch (a.type) {
       case "COUNT":
-        return `count(${metricSql})`;
+        return `count(${distinct ? "DISTINCT " : ""}${metricSql})`;
       case "PERCENTILE":
         // linear interpolation, as numpy.quantile and MLflow's Postgres store
         return `percentile_cont(${params.add(a.percentile! / 100, "float8")}) WITHIN GROUP (ORDER BY ${metricSql})`;
