@@ -120,6 +120,7 @@ const EXPECTED: Record<string, Spec> = {
   "GET /api/3.0/mlflow/traces/search": { need: "READ", sample: (fx) => q({ experiment_ids: fx.experimentId }) },
   "POST /api/3.0/mlflow/traces/search": { need: "READ", sample: (fx) => b({ locations: [{ type: "MLFLOW_EXPERIMENT", mlflow_experiment: { experiment_id: fx.experimentId } }] }) },
   "GET /api/2.0/mlflow/traces": { need: "READ", sample: (fx) => q({ experiment_ids: fx.experimentId }) },
+  "POST /api/3.0/mlflow/traces/metrics": { need: "READ", sample: (fx) => b({ experiment_ids: [fx.experimentId], view_type: "TRACES", metric_name: "trace_count", aggregations: [{ aggregation_type: "COUNT" }] }) },
   "PATCH /api/2.0/mlflow/traces/{trace_id}/tags": { need: "EDIT", sample: () => b({ key: "k", value: "v" }) },
   "PATCH /api/3.0/mlflow/traces/{trace_id}/tags": { need: "EDIT", sample: () => b({ key: "k", value: "v" }) },
   "DELETE /api/2.0/mlflow/traces/{trace_id}/tags": { need: "EDIT", sample: () => q({ key: "k" }) },
@@ -270,6 +271,7 @@ const FOREIGN: Record<string, ForeignEntry> = {
   "POST /api/3.0/mlflow/traces/batchGet": READ_AS_POST,
   "POST /api/3.0/mlflow/traces/batchGetInfos": READ_AS_POST,
   "POST /api/3.0/mlflow/traces/search": READ_AS_POST,
+  "POST /api/3.0/mlflow/traces/metrics": READ_AS_POST,
   "POST /api/2.0/mlflow/experiments/search": READ_AS_POST,
 
   // ---- experiments ----

@@ -6,6 +6,7 @@ import { Router } from "./router";
 import { addArtifactRoutes } from "./routes/artifacts";
 import { addAssessmentRoutes } from "./routes/assessments";
 import { addExperimentRoutes } from "./routes/experiments";
+import { addMetricsRoutes } from "./routes/metrics";
 import { addTraceRoutes } from "./routes/traces";
 
 let router: Router | undefined;
@@ -15,6 +16,7 @@ export function mlflowRouter(): Router {
     router = new Router();
     addExperimentRoutes(router, ["/2.0/mlflow", "/2.0/preview/mlflow"]);
     addTraceRoutes(router);
+    addMetricsRoutes(router);
     addAssessmentRoutes(router);
     addArtifactRoutes(router);
   }
