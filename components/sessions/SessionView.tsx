@@ -1,4 +1,5 @@
 "use client";
+import { toggled } from "@/components/toggled";
 // One conversation as a chat transcript: each turn (trace) shows what the user said, the tools called and
 // the answer, with its latency, tokens and state. Turns load in keyset pages as the user scrolls and are
 // virtualized, so a 10,000-turn session scrolls like a 10-turn one. A turn expands into its trace view.
@@ -52,13 +53,7 @@ export function SessionView({ experimentId, sessionId, initialDetail, initialTur
   const total = detail.data?.session.turns ?? items.length;
 
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
-  const toggle = (traceId: string) =>
-    setExpanded((prev) => {
-      const next = new Set(prev);
-      if (next.has(traceId)) next.delete(traceId);
-      else next.add(traceId);
-      return next;
-    });
+  const toggle = (traceId: string) => setExpanded((prev) => toggled(prev, traceId));
 
   const scrollRef = useRef<HTMLDivElement>(null);
   // rows: the loaded turns, then one placeholder row while more exist

@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
 import { IconSearch, IconX } from "@/components/ui/Icons";
+import { IconButton, SMALL_ICON_BUTTON } from "@/components/ui/Button";
 import { cn } from "@/components/ui/cn";
 import { Popover } from "@/components/ui/Popover";
 import { useDraft } from "@/components/useDraft";
@@ -66,17 +67,16 @@ export function TraceSearchBox({ value, error, onSubmit }: { value: string; erro
             className="h-8 w-full rounded-md bg-transparent pl-8 pr-8 font-mono text-[12.5px] placeholder:font-sans placeholder:text-slate-400 focus:outline-none"
           />
           {text && (
-            <button
-              type="button"
-              aria-label="Clear filter"
+            <IconButton
+              label="Clear filter"
               onClick={() => {
                 setText("");
                 onSubmit("");
               }}
-              className="absolute right-1.5 rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700"
+              className={cn(SMALL_ICON_BUTTON, "absolute right-1.5 text-slate-400")}
             >
               <IconX size={13} />
-            </button>
+            </IconButton>
           )}
         </div>
         <button type="submit" className={cn("h-8 rounded-md px-3 text-sm font-medium shadow-sm", dirty ? "bg-indigo-600 text-white hover:bg-indigo-700" : "border border-slate-300 bg-white text-slate-700 hover:bg-slate-50")}>

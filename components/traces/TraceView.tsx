@@ -5,6 +5,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiClientError, apiFetch, errorMessage } from "@/components/api";
+import { IconButton, SMALL_ICON_BUTTON } from "@/components/ui/Button";
 import { cn } from "@/components/ui/cn";
 import { IconChevronDown, IconChevronUp, IconX } from "@/components/ui/Icons";
 import { SearchInput } from "@/components/ui/SearchInput";
@@ -227,23 +228,22 @@ function TraceBody({
               <span className="min-w-12 text-center text-[11px] tabular-nums text-slate-500" data-testid="span-search-count">
                 {content.isFetching ? <Spinner className="h-3 w-3" /> : `${matchPos >= 0 ? matchPos + 1 : "–"}/${orderedMatches.length}`}
               </span>
-              <button type="button" aria-label="Previous match" onClick={() => jump(-1)} className="rounded p-1 text-slate-500 hover:bg-slate-100">
+              <IconButton label="Previous match" onClick={() => jump(-1)} className={SMALL_ICON_BUTTON}>
                 <IconChevronUp size={13} />
-              </button>
-              <button type="button" aria-label="Next match" onClick={() => jump(1)} className="rounded p-1 text-slate-500 hover:bg-slate-100">
+              </IconButton>
+              <IconButton label="Next match" onClick={() => jump(1)} className={SMALL_ICON_BUTTON}>
                 <IconChevronDown size={13} />
-              </button>
-              <button
-                type="button"
-                aria-label="Clear search"
+              </IconButton>
+              <IconButton
+                label="Clear search"
                 onClick={() => {
                   setQuery("");
                   setContentQuery("");
                 }}
-                className="rounded p-1 text-slate-500 hover:bg-slate-100"
+                className={SMALL_ICON_BUTTON}
               >
                 <IconX size={13} />
-              </button>
+              </IconButton>
             </>
           )}
         </form>

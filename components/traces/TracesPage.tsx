@@ -10,6 +10,7 @@ import { formatCount } from "@/components/ui/format";
 import { DataTable } from "@/components/ui/DataTable";
 import { IconChevronLeft, IconChevronRight, IconRefresh, IconTag, IconTrash } from "@/components/ui/Icons";
 import { EmptyState, ErrorState, Skeleton, Spinner } from "@/components/ui/States";
+import { toggled } from "@/components/toggled";
 import { useUrlState } from "@/components/useUrlState";
 import { TRACE_COLUMNS } from "@/lib/search/fields";
 import type { TraceOrderKey } from "@/lib/store/trace-view";
@@ -44,14 +45,7 @@ export function TracesPage(props: { experimentId: string; experimentName: string
   useEffect(() => {
     setSelected((s) => (s.size ? new Set([...s].filter((id) => rowIds.includes(id))) : s));
   }, [rowIds]);
-  const toggleSelected = useCallback((id: string) => {
-    setSelected((s) => {
-      const n = new Set(s);
-      if (n.has(id)) n.delete(id);
-      else n.add(id);
-      return n;
-    });
-  }, []);
+  const toggleSelected = useCallback((id: string) => setSelected((s) => toggled(s, id)), []);
 
   const tableRef = useRef<HTMLDivElement>(null);
   const { focusId, openRow } = useTraceKeyboard({ ids: rowIds, openTrace, set, toggleSelected, tableRef });

@@ -44,3 +44,6 @@ export function IconButton({ className, label, ...rest }: React.ButtonHTMLAttrib
     />
   );
 }
+
+/** An IconButton the size of a 13 px icon with 4 px around it (toolbars inside fields). */
+export const SMALL_ICON_BUTTON = "h-[21px] w-[21px] rounded";

@@ -46,3 +46,19 @@ export interface TraceInfoRow {
   metadata: unknown;
   tags: unknown;
 }
+
+/** A trace's figures as the UI shows them (trace header, session turn): times in ms, numbers as numbers. */
+export interface TraceFigures {
+  traceId: string;
+  name: string | null;
+  userId: string | null;
+  state: string;
+  requestTime: number;
+  executionDuration: number | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  totalTokens: number | null;
+  cost: number | null;
+  spanCount: number;
+  errorCount: number;
+}

@@ -7,6 +7,7 @@ import { ApiError, invalidParameter } from "../errors";
 import { isExperimentId } from "../experiment-id";
 import { previewText, turnFromTrace, type ChatTurn, type TurnSpan } from "../chat/turn";
 
+import type { TraceFigures } from "./rows";
 import type { SessionSortKey } from "./sessions-query";
 export { SESSION_SORT_KEYS, type SessionSortKey } from "./sessions-query";
 export type SortDir = "asc" | "desc";
@@ -220,21 +221,9 @@ export async function getSession(experimentIdRaw: string, sessionId: string): Pr
   return { ...summaryFromRow(r), firstTraceId: r.first_trace_id ?? null, firstMessage: previewText(r.first_request) };
 }
 
-export interface SessionTurn {
-  traceId: string;
+export interface SessionTurn extends TraceFigures {
   /** 1-based position of the turn in the session */
   index: number;
-  name: string | null;
-  userId: string | null;
-  state: string;
-  requestTime: number;
-  executionDuration: number | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  totalTokens: number | null;
-  cost: number | null;
-  spanCount: number;
-  errorCount: number;
   /** the message of the root span when the trace failed */
   errorMessage: string | null;
   turn: ChatTurn;

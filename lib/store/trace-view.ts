@@ -2,6 +2,7 @@
 // trace's header, its span skeleton (ids, parents, names, types, times, status: never payloads), one span's
 // payload on demand, content search inside a trace, and the cheap "anything newer?" probe the table polls.
 // The skeleton/payload split is what lets a 50,000-span trace open without moving 50,000 payloads.
+import type { TraceFigures } from "./rows";
 import { getPool } from "../db";
 import { notFound } from "../errors";
 import { isExperimentId } from "../experiment-id";
@@ -135,23 +136,11 @@ export interface AssessmentView {
   lastUpdateTime: number;
 }
 
-export interface TraceHeader {
-  traceId: string;
+export interface TraceHeader extends TraceFigures {
   experimentId: string;
   experimentName: string;
   clientRequestId: string | null;
-  requestTime: number;
-  executionDuration: number | null;
-  state: string;
-  name: string | null;
   sessionId: string | null;
-  userId: string | null;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  totalTokens: number | null;
-  cost: number | null;
-  spanCount: number;
-  errorCount: number;
   requestPreview: string | null;
   responsePreview: string | null;
   metadata: Record<string, string>;
