@@ -154,3 +154,6 @@ export function zodToApiError(err: z.ZodError, input: unknown): ApiError {
   const hint = issue.code === "custom" ? ` ${issue.message}.` : ` Hint: Value was of type '${describe(value)}'.`;
   return invalidParameter(`Invalid value ${shown.length > 200 ? shown.slice(0, 200) + "…" : shown} for parameter '${path}' supplied.${hint} See the API docs for more information about request parameters.`);
 }
+
+/** A tag value: absent or null is "", anything else its text (MLflow's clients send numbers too). */
+export const tagValue = () => z.preprocess((v) => (v == null ? "" : typeof v === "string" ? v : String(v)), z.string());

@@ -104,6 +104,14 @@ export function parseJsonBody(bytes: Uint8Array, contentType: string | null, ref
   return value as Record<string, unknown>;
 }
 
+/** A handler whose answer is MLflow's empty object: it only does `act`. */
+export function noContent<I>(act: (input: I) => Promise<unknown>): (input: I) => Promise<Record<string, never>> {
+  return async (input) => {
+    await act(input);
+    return {};
+  };
+}
+
 /** Wraps a route definition into a handler (request, path params) → answer; it never rejects. */
 export function mlflowRoute<S extends z.ZodType>(def: MlflowRouteDef<S>): RouteHandler {
   return async (req, params) => {

@@ -4,7 +4,7 @@ import type { Access } from "../../auth/guard";
 import { parseAssessment, parseUpdateMask } from "../assessments";
 import { assessmentJson } from "../format";
 import { parsedBy, requiredStr } from "../params";
-import { mlflowRoute } from "../route";
+import { mlflowRoute, noContent } from "../route";
 import type { Router } from "../router";
 import { createAssessment, deleteAssessment, getAssessment, updateAssessment } from "../../store/assessments";
 
@@ -40,9 +40,6 @@ export function addAssessmentRoutes(r: Router): void {
   r.add("DELETE", base + "/{assessment_id}", mlflowRoute({
     schema: z.object({ trace_id: requiredStr(), assessment_id: requiredStr() }),
     access: access("EDIT"),
-    handler: async (i) => {
-      await deleteAssessment(i.trace_id, i.assessment_id);
-      return {};
-    },
+    handler: noContent((i) => deleteAssessment(i.trace_id, i.assessment_id)),
   }));
 }

@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { experimentListFilter, grantCreatorManage } from "../../auth/guard";
 import { experimentJson } from "../format";
-import { idStr, int32, keyValueList, requiredStr, str, strList } from "../params";
-import { mlflowRoute } from "../route";
+import { idStr, int32, keyValueList, requiredStr, str, strList, tagValue } from "../params";
+import { mlflowRoute, noContent } from "../route";
 import type { Router } from "../router";
 import { searchExperiments, type ViewType } from "../../search/experiments";
 import {
@@ -73,10 +73,7 @@ export function addExperimentRoutes(r: Router, prefixes: string[]): void {
   r.add("POST", p("/experiments/update"), mlflowRoute({
     schema: z.object({ experiment_id: idStr(), new_name: requiredStr() }),
     access: exp("MANAGE"),
-    handler: async (i) => {
-      await renameExperiment(i.experiment_id, i.new_name);
-      return {};
-    },
+    handler: noContent((i) => renameExperiment(i.experiment_id, i.new_name)),
   }));
 
   // delete and restore: the experiment id in, nothing out
@@ -92,21 +89,15 @@ export function addExperimentRoutes(r: Router, prefixes: string[]): void {
   }
 
   r.add("POST", p("/experiments/set-experiment-tag"), mlflowRoute({
-    schema: z.object({ experiment_id: idStr(), key: requiredStr(), value: z.preprocess((v) => (v == null ? "" : typeof v === "string" ? v : String(v)), z.string()) }),
+    schema: z.object({ experiment_id: idStr(), key: requiredStr(), value: tagValue() }),
     access: exp("EDIT"),
-    handler: async (i) => {
-      await setExperimentTag(i.experiment_id, i.key, i.value);
-      return {};
-    },
+    handler: noContent((i) => setExperimentTag(i.experiment_id, i.key, i.value)),
   }));
 
   r.add("POST", p("/experiments/delete-experiment-tag"), mlflowRoute({
     schema: z.object({ experiment_id: idStr(), key: requiredStr() }),
     access: exp("EDIT"),
-    handler: async (i) => {
-      await deleteExperimentTag(i.experiment_id, i.key);
-      return {};
-    },
+    handler: noContent((i) => deleteExperimentTag(i.experiment_id, i.key)),
   }));
 
 }

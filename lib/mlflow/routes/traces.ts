@@ -5,8 +5,8 @@ import { z } from "zod";
 import type { Access } from "../../auth/guard";
 import { ApiError, invalidParameter } from "../../errors";
 import { parseTraceState, traceInfoV2Json, traceInfoV3Json } from "../format";
-import { bool, idStr, int32, int64, keyValueList, parsedBy, requiredStr, str, strList, timestampMs } from "../params";
-import { mlflowRoute } from "../route";
+import { bool, idStr, int32, int64, keyValueList, parsedBy, requiredStr, str, strList, timestampMs, tagValue } from "../params";
+import { mlflowRoute, noContent } from "../route";
 import { startTraceV3Schema } from "../start-trace-v3";
 import type { Router } from "../router";
 import { searchTraces } from "../../search/traces";
@@ -228,23 +228,16 @@ export function addTraceRoutes(r: Router): void {
   }));
 
   // ---------- tags ----------
-  const tagValue = z.preprocess((v) => (v == null ? "" : typeof v === "string" ? v : String(v)), z.string());
   r.add("PATCH", both("/traces/{trace_id}/tags"), mlflowRoute({
-    schema: z.object({ trace_id: requiredStr(), key: requiredStr(), value: tagValue }),
+    schema: z.object({ trace_id: requiredStr(), key: requiredStr(), value: tagValue() }),
     access: traceAccess("EDIT"),
-    handler: async (i) => {
-      await setTraceTag(i.trace_id, i.key, i.value);
-      return {};
-    },
+    handler: noContent((i) => setTraceTag(i.trace_id, i.key, i.value)),
   }));
 
   r.add("DELETE", both("/traces/{trace_id}/tags"), mlflowRoute({
     schema: z.object({ trace_id: requiredStr(), key: requiredStr() }),
     access: traceAccess("EDIT"),
-    handler: async (i) => {
-      await deleteTraceTag(i.trace_id, i.key);
-      return {};
-    },
+    handler: noContent((i) => deleteTraceTag(i.trace_id, i.key)),
   }));
 
   // ---------- deletion and links ----------
@@ -277,10 +270,7 @@ export function addTraceRoutes(r: Router): void {
     schema: z.object({ trace_ids: strList(), run_id: requiredStr() }),
     // every trace's owner, in one lookup (more than MAX_LINK_TRACE_IDS ids are refused by the handler: 400)
     access: (i): Access => ({ kind: "traces", level: "EDIT", traceIds: i.trace_ids.slice(0, MAX_LINK_TRACE_IDS + 1) }),
-    handler: async (i) => {
-      await linkTracesToRun(i.trace_ids, i.run_id);
-      return {};
-    },
+    handler: noContent((i) => linkTracesToRun(i.trace_ids, i.run_id)),
   }));
 
   r.add("POST", both("/traces/link-prompts"), mlflowRoute({
@@ -289,10 +279,7 @@ export function addTraceRoutes(r: Router): void {
       prompt_versions: z.array(z.object({ name: requiredStr(), version: z.preprocess((v) => (typeof v === "number" || typeof v === "bigint" ? String(v) : v), z.string().min(1)) })),
     }),
     access: traceAccess("EDIT"),
-    handler: async (i) => {
-      await linkPromptsToTrace(i.trace_id, i.prompt_versions);
-      return {};
-    },
+    handler: noContent((i) => linkPromptsToTrace(i.trace_id, i.prompt_versions)),
   }));
 
 }
