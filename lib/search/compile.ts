@@ -1,6 +1,8 @@
 // Filter AST → parameterized SQL. Trace filters are boolean expressions over `traces t`; experiment
 // filters over `experiments e`. Field names and comparators are checked against fields.ts here, with the
 // column of the offending token in the error.
+// Over 400 lines: one compiler per filter family (attributes, tags/metadata, spans, assessments, text), kept
+// together because they share the parameter list and the error positions; split, each would re-import the same core.
 import { invalidParameter } from "../errors";
 import {
   findTraceField,

@@ -2,6 +2,8 @@
 // default experiment → Next.js (production, or development with --dev) on one port, with OTLP
 // (lib/http/otlp-node.ts) and the MLflow REST API (lib/http/api-node.ts) served on node:http ahead of Next.
 // Fails fast with one clear line on bad input, and never leaves a half-started embedded PostgreSQL behind.
+// Over 400 lines: the start sequence and its shutdown drain in one file, in the order they run, so the
+// cleanup of every step is next to the step.
 import http from "node:http";
 import net from "node:net";
 import type { Duplex } from "node:stream";

@@ -2,6 +2,7 @@
 // `mlflow.trace.session`, or OTel `session.id` / `gen_ai.conversation.id`, denormalized into
 // traces.session_id by ingest). Lists read the trigger-maintained summary table trace_sessions (see its
 // migration); a session's turns are keyset pages over the (experiment_id, session_id, request_time) index.
+// Over 400 lines: the list, one session, its turns and its feedback share the cursor and row mapping.
 import { getPool } from "../db";
 import { ApiError, invalidParameter } from "../errors";
 import { isExperimentId } from "../experiment-id";

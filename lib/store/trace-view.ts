@@ -2,6 +2,7 @@
 // trace's header, its span skeleton (ids, parents, names, types, times, status: never payloads), one span's
 // payload on demand, content search inside a trace, and the cheap "anything newer?" probe the table polls.
 // The skeleton/payload split is what lets a 50,000-span trace open without moving 50,000 payloads.
+// Over 400 lines: the reads of the traces table and trace view, which share the row mapping and limits.
 import type { TraceFigures } from "./rows";
 import { getPool } from "../db";
 import { notFound } from "../errors";
