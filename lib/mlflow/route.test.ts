@@ -11,39 +11,30 @@ const call = async (handler: ReturnType<typeof mlflowRoute>, method: string, url
   return { status: res.status, headers: res.headers, json: JSON.parse(await res.text()) };
 };
 
+/** A public route over `schema` that remembers the input it was given and answers `answer(input)`. */
+function recordingRoute<S extends z.ZodType>(schema: S, answer: (i: z.infer<S>) => Record<string, unknown> = () => ({})) {
+  const rec: { seen?: unknown } = {};
+  const h = mlflowRoute({ schema, access: () => ({ kind: "public" }), handler: async (i) => ((rec.seen = i), answer(i)) });
+  return { h, rec };
+}
+
 test("query parameters: repeated keys become lists, booleans and int64 are parsed", async () => {
-  let seen: unknown;
-  const h = mlflowRoute({
-    schema: z.object({ ids: strList(), flag: bool(), n: int64() }),
-    access: () => ({ kind: "public" }),
-    handler: async (i) => {
-      seen = i;
-      return {};
-    },
-  });
+  const { h, rec } = recordingRoute(z.object({ ids: strList(), flag: bool(), n: int64() }));
   const r = await call(h, "GET", "/x?ids=a&ids=b&flag=TRUE&n=1718460461282000123");
   assert.equal(r.status, 200);
   assert.deepEqual(r.json, {});
-  assert.deepEqual(seen, { ids: ["a", "b"], flag: true, n: 1718460461282000123n });
+  assert.deepEqual(rec.seen, { ids: ["a", "b"], flag: true, n: 1718460461282000123n });
   const bad = await call(h, "GET", "/x?ids=a&flag=yes&n=1");
   assert.equal(bad.status, 400);
   assert.match(bad.json.message, /parameter 'flag'/);
 });
 
 test("JSON bodies: lossless int64, body fields over query fields, path params over both", async () => {
-  let seen: any;
-  const h = mlflowRoute({
-    schema: z.object({ trace_id: requiredStr(), key: requiredStr(), n: int64() }),
-    access: () => ({ kind: "public" }),
-    handler: async (i) => {
-      seen = i;
-      return { n: i.n };
-    },
-  });
+  const { h, rec } = recordingRoute(z.object({ trace_id: requiredStr(), key: requiredStr(), n: int64() }), (i) => ({ n: i.n }));
   const res = await webRoute(h, { trace_id: "fromPath" })(new Request("http://x/y?key=fromQuery&trace_id=q", { method: "POST", body: '{"key":"fromBody","n":9223372036854775807,"trace_id":"b"}' }));
   const text = await res.text();
   assert.equal(text, '{"n":9223372036854775807}');
-  assert.deepEqual(seen, { trace_id: "fromPath", key: "fromBody", n: 9223372036854775807n });
+  assert.deepEqual(rec.seen, { trace_id: "fromPath", key: "fromBody", n: 9223372036854775807n });
   // past int64 (what PostgreSQL's bigint holds): 400 naming the parameter, not a database error later
   const over = await webRoute(h, { trace_id: "p" })(new Request("http://x/y", { method: "POST", body: '{"key":"k","n":18446744073709551615}' }));
   assert.equal(over.status, 400);
