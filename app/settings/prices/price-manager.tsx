@@ -50,7 +50,7 @@ function OverrideDialog({ editing, onClose, onSaved }: { editing: PriceOverrideV
       <form onSubmit={save} className="space-y-3" aria-label="Price override">
         <div className="grid grid-cols-2 gap-3">
           <label className="text-sm">
-            <span className="block text-slate-700">Model (a trailing * matches a prefix)</span>
+            <span className="block text-slate-700">Model (name or prefix*)</span>
             <input name="model" required defaultValue={current?.model} className={input} autoComplete="off" />
           </label>
           <label className="text-sm">
@@ -142,13 +142,13 @@ export function PriceManager({ initial, canEdit }: { initial: PriceOverrideView[
   }
 
   const columns = [
-    col.display({ id: "model", header: "Model", cell: ({ row }) => <code className="text-slate-900">{row.original.model}</code> }),
-    col.display({ id: "provider", header: "Provider", cell: ({ row }) => row.original.provider ?? <span className="text-slate-400">any</span> }),
-    ...RATES.map(([k, label]) => col.display({ id: k, header: `${label} $/MTok`, meta: { align: "right" }, cell: ({ row }) => money(row.original[k]) })),
+    col.display({ id: "model", header: "Model", meta: { headerClassName: "w-[20%]", cellClassName: "break-all" }, cell: ({ row }) => <code className="text-slate-900">{row.original.model}</code> }),
+    col.display({ id: "provider", header: "Provider", meta: { headerClassName: "w-[10%]" }, cell: ({ row }) => row.original.provider ?? <span className="text-slate-400">any</span> }),
+    ...RATES.map(([k, label]) => col.display({ id: k, header: `${label} $/MTok`, meta: { align: "right", headerClassName: "w-[9%]" }, cell: ({ row }) => money(row.original[k]) })),
     col.display({
       id: "updated",
       header: "Changed",
-      meta: { cellClassName: "whitespace-nowrap text-slate-600" },
+      meta: { headerClassName: "w-[15%]", cellClassName: "text-slate-600" },
       cell: ({ row }) => `${formatUtcMinute(row.original.updated_at)}${row.original.updated_by ? ` by ${row.original.updated_by}` : ""}`,
     }),
     ...(canEdit
@@ -156,7 +156,7 @@ export function PriceManager({ initial, canEdit }: { initial: PriceOverrideView[
           col.display({
             id: "actions",
             header: "",
-            meta: { align: "right" },
+            meta: { align: "right", headerClassName: "w-32" },
             cell: ({ row }) => (
               <span className="inline-flex gap-1">
                 <Button size="sm" variant="ghost" onClick={() => setEditing(row.original)}>Edit</Button>
