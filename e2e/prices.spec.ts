@@ -1,12 +1,12 @@
-// The prices settings page (issue #16): add an override in its dialog, look the model up, and see a trace
-// sent afterwards priced with it in the traces table.
+// The prices settings page (issue #16): add an override in its dialog, look the model up, see a trace sent
+// afterwards priced with it in the traces table; edit the price, re-price, see the trace's new cost.
 import { expect, test } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 import { baseUrl, uniqueName } from "../lib/testing/http";
 
 const attrs = (a: Record<string, string | number>) => Object.entries(a).map(([key, v]) => ({ key, value: typeof v === "number" ? { intValue: String(v) } : { stringValue: v } }));
 
-test("an override added on /settings/prices prices the next trace; the page lists and looks it up", async ({ page }) => {
+test("an override added on /settings/prices prices the next trace; the page lists and looks it up; re-price applies an edit", async ({ page }) => {
   const model = "e2e-ft-" + randomBytes(3).toString("hex");
   await page.setViewportSize({ width: 1440, height: 800 });
   await page.goto("/settings/prices");
@@ -42,6 +42,19 @@ test("an override added on /settings/prices prices the next trace; the page list
   await page.goto(`/experiments/${experimentId}/traces`);
   // 100k input at $5/M + 10k output at $20/M = $0.70
   await expect(page.locator(`tr[data-trace-id="tr-${traceId}"]`)).toContainText("$0.70");
+
+  // a new price, re-applied to the stored trace: 100k at $10/M + 10k at $20/M = $1.20
+  await page.goto("/settings/prices");
+  await page.getByTestId("price-override").filter({ hasText: model + "*" }).getByRole("button", { name: "Edit" }).click();
+  const edit = page.getByRole("dialog", { name: `Edit ${model}*` });
+  await edit.getByLabel("Input $/MTok").fill("10");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await expect(edit).toBeHidden();
+  await page.getByRole("button", { name: "Re-price" }).click();
+  await expect(page.getByTestId("reprice-progress")).toContainText("finished", { timeout: 15_000 });
+  await page.screenshot({ path: "e2e/screenshots/prices-repriced-1440.png", fullPage: true });
+  await page.goto(`/experiments/${experimentId}/traces`);
+  await expect(page.locator(`tr[data-trace-id="tr-${traceId}"]`)).toContainText("$1.20");
 
   await page.goto("/settings/prices");
   await page.getByTestId("price-override").filter({ hasText: model + "*" }).getByRole("button", { name: "Delete" }).click();

@@ -51,6 +51,16 @@ test("with --auth: users read and look up, admins add/edit/delete (audited), ano
   assert.equal(gone.status, 404);
   assert.equal(gone.json.error_code, "RESOURCE_DOES_NOT_EXIST");
 
+  // re-pricing: everyone sees the progress, admins start it
+  assert.equal((await call(tb.srv.url, "POST", "/api/ui/prices/reprice", undefined, user)).status, 403);
+  const started = await call(tb.srv.url, "POST", "/api/ui/prices/reprice", undefined, tb.admin);
+  assert.equal(started.status, 202, started.text);
+  assert.equal(started.json.job.startedBy, tb.srv.admin.username);
+  const progress = await call(tb.srv.url, "GET", "/api/ui/prices/reprice", undefined, user);
+  assert.equal(progress.status, 200, progress.text);
+  assert.equal(progress.json.job.startedAt, started.json.job.startedAt);
+  assert.equal((await tb.db.query(`SELECT 1 FROM audit_events WHERE action = 'price.reprice' AND actor = $1`, [tb.srv.admin.username])).rowCount, 1);
+
   const audited = await tb.db.query(`SELECT action FROM audit_events WHERE action LIKE 'price.%' AND (target = $1 OR target = $2) ORDER BY id`, [m + "*", id]);
   assert.deepEqual(audited.rows.map((r) => r.action), ["price.create", "price.update", "price.delete"]);
 });

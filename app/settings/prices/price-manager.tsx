@@ -1,11 +1,12 @@
 "use client";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { apiFetch, errorMessage } from "@/components/api";
 import { Button } from "@/components/ui/Button";
 import { columnHelper, DataTable } from "@/components/ui/DataTable";
 import { Dialog } from "@/components/ui/Dialog";
 import { formatUtcMinute } from "@/components/ui/format";
 import type { PriceLookup, PriceOverrideView } from "@/lib/store/prices-api";
+import type { RepriceJob } from "@/lib/store/prices-reprice";
 
 const RATES = [
   ["input_per_mtok", "Input"],
@@ -121,6 +122,61 @@ function Lookup() {
   );
 }
 
+function Reprice({ canEdit }: { canEdit: boolean }) {
+  const [job, setJob] = useState<RepriceJob | null>();
+  const [error, setError] = useState<string>();
+  const running = !!job && !job.finishedAt;
+  useEffect(() => {
+    let stop = false;
+    const poll = async () => {
+      try {
+        const r = await apiFetch<{ job: RepriceJob | null }>("/api/ui/prices/reprice");
+        if (!stop) setJob(r.job);
+      } catch {
+        // the next poll tries again
+      }
+    };
+    void poll();
+    // only while a job runs: a finished one does not change
+    const t = running ? setInterval(poll, 1000) : undefined;
+    return () => {
+      stop = true;
+      if (t) clearInterval(t);
+    };
+  }, [running]);
+  async function start() {
+    setError(undefined);
+    try {
+      setJob((await apiFetch<{ job: RepriceJob }>("/api/ui/prices/reprice", { method: "POST" })).job);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white p-4 space-y-2">
+      <div className="flex items-center justify-between gap-4">
+        <div>
+          <h2 className="text-sm font-medium">Re-price stored traces</h2>
+          <p className="text-sm text-slate-600">Applies the current prices to the costs flowtrace computed for stored spans, and updates their traces, sessions and users. Costs sent by clients stay.</p>
+        </div>
+        {canEdit && (
+          <Button onClick={() => void start()} disabled={running}>
+            Re-price
+          </Button>
+        )}
+      </div>
+      {job && (
+        <p className="text-sm text-slate-700" data-testid="reprice-progress">
+          {job.finishedAt
+            ? `Re-priced ${job.done.toLocaleString("en-US")} ${job.done === 1 ? "span" : "spans"}, finished ${formatUtcMinute(job.finishedAt)}.`
+            : `Re-pricing: ${job.done.toLocaleString("en-US")} of about ${job.total.toLocaleString("en-US")} spans…`}
+        </p>
+      )}
+      {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+    </div>
+  );
+}
+
 const col = columnHelper<PriceOverrideView>();
 
 export function PriceManager({ initial, canEdit }: { initial: PriceOverrideView[]; canEdit: boolean }) {
@@ -178,6 +234,7 @@ export function PriceManager({ initial, canEdit }: { initial: PriceOverrideView[
         <DataTable columns={columns} data={rows} getRowId={(o) => o.id} variant="card" testId="price-overrides" rowTestId="price-override" empty="No overrides: the price table and the configured prices apply." />
       </div>
       {error && <p role="alert" className="text-sm text-red-700">{error}</p>}
+      <Reprice canEdit={canEdit} />
       <Lookup />
       <OverrideDialog
         editing={editing}
