@@ -13,8 +13,9 @@ export default async function SettingsLayout({ children }: { children: React.Rea
         <h1 className="text-xl font-semibold mb-2">Settings</h1>
         <p className="text-sm text-slate-600">
           This server runs without accounts. Start it with <code className="rounded bg-slate-100 px-1">--auth</code> to manage users, access tokens and
-          per-experiment permissions.
+          per-experiment permissions. <Link href="/settings/prices" className="text-indigo-700 hover:underline">Prices</Link> apply either way.
         </p>
+        <div className="mt-6">{children}</div>
       </div>
     );
   }
@@ -25,6 +26,7 @@ export default async function SettingsLayout({ children }: { children: React.Rea
         <nav className="flex gap-4 text-sm" aria-label="Settings">
           <Link href="/settings/tokens" className="text-slate-700 hover:text-slate-900">Access tokens</Link>
           {me?.isAdmin && <Link href="/settings/users" className="text-slate-700 hover:text-slate-900">Users</Link>}
+          <Link href="/settings/prices" className="text-slate-700 hover:text-slate-900">Prices</Link>
         </nav>
         <div className="flex items-center gap-3 text-sm text-slate-600">
           <span>

@@ -9,7 +9,8 @@ import { z } from "zod";
 import type { PriceOverride } from "./prices";
 
 const price = z.number().finite().nonnegative();
-const entry = z
+/** One entry, as in the file and in the /api/ui/prices bodies. */
+export const priceOverrideEntry = z
   .object({
     model: z.string().trim().min(1).max(200),
     provider: z.string().trim().min(1).max(100).optional(),
@@ -19,7 +20,7 @@ const entry = z
     cache_write_per_mtok: price.optional(),
   })
   .strict();
-const file = z.array(entry).max(10_000);
+const file = z.array(priceOverrideEntry).max(10_000);
 
 export class PriceFileError extends Error {}
 
@@ -36,11 +37,15 @@ export function parsePriceOverrides(text: string, origin: string): PriceOverride
     const i = r.error.issues[0];
     throw new PriceFileError(`${origin}: ${i.path.length ? `at ${i.path.join(".")}: ` : ""}${i.message}`);
   }
-  return r.data.map((e) => ({
+  return r.data.map(toPriceOverride);
+}
+
+export function toPriceOverride(e: z.infer<typeof priceOverrideEntry>): PriceOverride {
+  return {
     model: e.model,
     provider: e.provider,
     rates: { inputPerMTok: e.input_per_mtok, outputPerMTok: e.output_per_mtok, cacheReadPerMTok: e.cache_read_per_mtok, cacheWritePerMTok: e.cache_write_per_mtok },
-  }));
+  };
 }
 
 /** The overrides the environment names: FLOWTRACE_PRICES (JSON text) before FLOWTRACE_PRICES_FILE (a path). */

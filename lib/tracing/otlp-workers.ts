@@ -8,6 +8,7 @@
 // 0 decodes everything on the main thread). Used by the node:http fast path (lib/http/otlp-node.ts).
 import os from "node:os";
 import { Worker } from "node:worker_threads";
+import { priceOverridesSnapshot } from "../cost/spanCost";
 import { ApiError } from "../errors";
 import type { DecodedGroups, DecodeInput } from "./otlp-groups";
 
@@ -22,6 +23,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   pending: Map<number, Pending>;
+  /** the price overrides' generation last sent (lib/cost/spanCost.ts) */
+  prices: number;
 }
 
 const slots: (Slot | undefined)[] = [];
@@ -40,7 +43,7 @@ function startSlot(i: number): Slot {
     resourceLimits: { maxYoungGenerationSizeMb: 64 },
   });
   worker.unref();
-  const slot: Slot = { worker, pending: new Map() };
+  const slot: Slot = { worker, pending: new Map(), prices: -1 };
   worker.on("message", (m: { id: number; result?: DecodedGroups; error?: { api: boolean; code?: string; name?: string; message: string; status?: number } }) => {
     const p = slot.pending.get(m.id);
     if (!p) return;
@@ -65,6 +68,13 @@ export function decodeInWorker(input: DecodeInput): Promise<DecodedGroups> {
   const i = turn++ % n;
   const slot = (slots[i] ??= startSlot(i));
   const id = nextId++;
+  // workers price spans but do not query: they get this thread's overrides (which it checks for changes
+  // once a second) before the first batch after a change; messages arrive in order
+  const prices = priceOverridesSnapshot();
+  if (slot.prices !== prices.generation) {
+    slot.prices = prices.generation;
+    slot.worker.postMessage({ prices: prices.overrides });
+  }
   return new Promise<DecodedGroups>((resolve, reject) => {
     slot.pending.set(id, { resolve, reject });
     slot.worker.postMessage({ id, input });

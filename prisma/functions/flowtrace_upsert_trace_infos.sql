@@ -21,10 +21,10 @@ BEGIN
   RETURN QUERY
   INSERT INTO traces AS t (trace_id, experiment_id, client_request_id, request_time, execution_duration, end_time, state,
       request_preview, response_preview, trace_metadata, tags, name, session_id, user_id,
-      input_tokens, output_tokens, total_tokens, cost, info_finalized, updated_at)
+      input_tokens, output_tokens, total_tokens, cost, client_cost, info_finalized, updated_at)
   SELECT v.id, e.experiment_id, v.client, v.t, v.d, v.t + v.d, v.state, v.req, v.resp, v.meta,
       v.tags || jsonb_build_object('mlflow.artifactLocation', rtrim(e.artifact_location, '/') || '/traces/' || v.id || '/artifacts'),
-      v.name, v.session, v.usr, v.i, v.o, v.tt, v.c, true, i_now
+      v.name, v.session, v.usr, v.i, v.o, v.tt, v.c, v.meta ? 'mlflow.trace.cost', true, i_now
     FROM unnest(i_id, i_exp, i_client, i_t, i_d, i_state, i_req, i_resp, i_meta, i_tags, i_name, i_session, i_user,
                 i_in, i_out, i_total, i_cost)
            AS v(id, exp, client, t, d, state, req, resp, meta, tags, name, session, usr, i, o, tt, c)
@@ -48,6 +48,7 @@ BEGIN
     output_tokens = CASE WHEN EXCLUDED.trace_metadata ? 'mlflow.trace.tokenUsage' THEN EXCLUDED.output_tokens ELSE t.output_tokens END,
     total_tokens = CASE WHEN EXCLUDED.trace_metadata ? 'mlflow.trace.tokenUsage' THEN EXCLUDED.total_tokens ELSE t.total_tokens END,
     cost = CASE WHEN EXCLUDED.trace_metadata ? 'mlflow.trace.cost' THEN EXCLUDED.cost ELSE t.cost END,
+    client_cost = coalesce(t.client_cost, false) OR EXCLUDED.client_cost,
     info_finalized = true,
     updated_at = EXCLUDED.updated_at
   WHERE t.experiment_id = EXCLUDED.experiment_id

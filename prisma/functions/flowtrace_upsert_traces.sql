@@ -143,12 +143,15 @@ BEGIN
       -- tags/metadata: values StartTraceV3 wrote (info_finalized) win over derived ones; otherwise the newest
       -- derivation wins
       SELECT x.*, t.trace_id AS tid,
-             CASE WHEN t.info_finalized THEN x.full_meta || t.trace_metadata ELSE t.trace_metadata || x.full_meta END AS m_meta,
+             CASE WHEN t.info_finalized THEN x.full_meta || t.trace_metadata ELSE t.trace_metadata || x.full_meta END
+               -- a derived cost follows the spans even where the finalized metadata would win (traces.client_cost)
+               || CASE WHEN NOT coalesce(t.client_cost, false) AND x.cost_spans > 0 THEN jsonb_build_object('mlflow.trace.cost', x.full_meta->'mlflow.trace.cost') ELSE '{}'::jsonb END
+               AS m_meta,
              -- (the stored tags hold mlflow.artifactLocation since the row was made)
              CASE WHEN t.info_finalized THEN x.tags || t.tags ELSE t.tags || x.tags END
                || '{"mlflow.trace.spansLocation": "TRACKING_STORE"}'::jsonb AS m_tags,
              (t.info_finalized AND t.trace_metadata ? 'mlflow.trace.tokenUsage') AS client_tokens,
-             (t.info_finalized AND t.trace_metadata ? 'mlflow.trace.cost') AS client_cost,
+             coalesce(t.client_cost, false) AS client_cost,
              t.experiment_id <> x.exp AS other_experiment
         FROM x JOIN traces t ON t.trace_id = x.trace_id),
     upd AS (

@@ -17,6 +17,10 @@ import { executeCopyWrite, prepareCopyWrite, writeSpans, type PreparedWrite } fr
 import { spanCopyLine } from "./span-row";
 import { startTraceRowOf, writeTraceInfo, type StartedTrace, type TraceInfoInput } from "./trace-info-write";
 import { rollUpTraces } from "./trace-rollup";
+import { watchStoredPrices } from "../prices";
+
+// spans are priced with the overrides stored on /settings/prices too (lib/store/prices.ts)
+watchStoredPrices();
 
 export { decimalSum } from "./decimal-sum";
 export { MAX_SHARED_SPANS, writerStats } from "./shared-writer";
