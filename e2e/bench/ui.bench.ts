@@ -1,6 +1,6 @@
 // npm run bench:ui — the web UI at scale, on its own production server over an embedded PostgreSQL in a
 // temp dir:
-//  - an experiment seeded with 1,000,000 traces (generate_series; see lib/search/bench-data.ts for shapes)
+//  - an experiment seeded with 1,000,000 traces (generate_series; see lib/testing/bench-data.ts for shapes)
 //    and one trace of 50,000 spans (a 4-ary tree with ~300 B payloads per span);
 //  - server time of the Traces tab's first page: the server-rendered HTML of /experiments/{id}/traces and
 //    the table's JSON endpoint, p50/p95;

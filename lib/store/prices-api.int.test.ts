@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
-import { basic, call, openAuthTestbed, type AuthTestbed } from "../auth/testing";
+import { basic, call, openAuthTestbed, type AuthTestbed } from "../testing/auth";
 import { http, uniqueName } from "../testing/http";
 
 let tb: AuthTestbed;

@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { after, test } from "node:test";
 import { closeDb, getPool } from "../db";
 import { ingestSpans, upsertTraceInfo } from "./ingest";
-import { createTestExperiment, hex, makeSpan, spanRows, traceRow } from "./ingest-testkit";
+import { createTestExperiment, hex, makeSpan, spanRows, traceRow } from "../testing/ingest";
 import { createPriceOverride, deletePriceOverride, updatePriceOverride } from "./prices";
 import { repriceJob, runReprice, startReprice } from "./prices-reprice";
 

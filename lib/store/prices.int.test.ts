@@ -8,7 +8,7 @@ import { closeDb, getPool } from "../db";
 import { setPriceOverrides } from "../cost/spanCost";
 import { http } from "../testing/http";
 import { ingestSpans } from "./ingest";
-import { createTestExperiment, makeSpan, spanRows, traceRow } from "./ingest-testkit";
+import { createTestExperiment, makeSpan, spanRows, traceRow } from "../testing/ingest";
 import { createPriceOverride, deletePriceOverride, listPriceOverrides, PRICE_VERSION_KEY, updatePriceOverride } from "./prices";
 
 after(() => closeDb());

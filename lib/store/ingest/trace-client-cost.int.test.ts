@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { closeDb } from "../../db";
-import { createTestExperiment, hex, makeSpan, traceRow } from "../ingest-testkit";
+import { createTestExperiment, hex, makeSpan, traceRow } from "../../testing/ingest";
 import { ingestSpans, upsertTraceInfo } from ".";
 
 after(() => closeDb());
