@@ -56,6 +56,13 @@ export async function createPriceOverrideFrom(body: unknown, actor: string | nul
   return priceOverrideView(o);
 }
 
+export async function getPriceOverrideView(id: string): Promise<PriceOverrideView> {
+  const want = idOf(id);
+  const o = (await listPriceOverrides()).find((x) => x.id === want);
+  if (!o) throw new ApiError("RESOURCE_DOES_NOT_EXIST", `No price override ${id}`, 404);
+  return priceOverrideView(o);
+}
+
 export async function updatePriceOverrideFrom(id: string, body: unknown, actor: string | null): Promise<PriceOverrideView> {
   const input = parse(body);
   const o = await updatePriceOverride(idOf(id), input, actor, (tx, o) => audit(actor, "price.update", o.model, { ...priceOverrideView(o) }, tx));
