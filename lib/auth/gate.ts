@@ -4,6 +4,7 @@
 // unreachable anonymously instead of open.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApiError } from "../errors";
+import { envelopeText } from "../http/exchange";
 import { EXPERIMENT_ID_DIGITS } from "../experiment-id";
 import { AccessDenied, authorize, type Access } from "./guard";
 import { SignInThrottled } from "./rate-limit";
@@ -33,7 +34,7 @@ export function challengeHeaders(fromOwnPage: boolean): Record<string, string> {
 
 export function unauthenticatedAnswer(method: string, pathname: string, search: string, message: string, fromOwnPage = false): { status: number; headers: Record<string, string>; body: string } {
   if (pathname.startsWith("/api/") || pathname.startsWith("/ajax-api/")) {
-    return { status: 401, headers: { "content-type": "application/json", ...challengeHeaders(fromOwnPage) }, body: JSON.stringify({ error_code: "UNAUTHENTICATED", message }) };
+    return { status: 401, headers: { "content-type": "application/json", ...challengeHeaders(fromOwnPage) }, body: envelopeText("UNAUTHENTICATED", message) };
   }
   if (pathname.startsWith("/v1/")) {
     return { status: 401, headers: { "content-type": "application/json", "www-authenticate": WWW_AUTHENTICATE }, body: JSON.stringify({ detail: message }) };
@@ -48,8 +49,9 @@ export function unauthenticatedAnswer(method: string, pathname: string, search: 
 /** Basic credentials refused by the sign-in limits: 429 with Retry-After, in the API's error shape. */
 export function throttledAnswer(pathname: string, err: SignInThrottled): { status: number; headers: Record<string, string>; body: string } {
   const headers = { "content-type": "application/json", "retry-after": String(err.retryAfterS), "cache-control": "no-store" };
-  const body = pathname.startsWith("/v1/") ? { detail: err.message } : { error_code: "REQUEST_LIMIT_EXCEEDED", message: err.message };
-  return { status: 429, headers, body: JSON.stringify(body) };
+  // OTLP answers carry their own error shape ({detail}); every other route MLflow's envelope
+  const body = pathname.startsWith("/v1/") ? JSON.stringify({ detail: err.message }) : envelopeText("REQUEST_LIMIT_EXCEEDED", err.message);
+  return { status: 429, headers, body };
 }
 
 const EXPERIMENT_PAGE = new RegExp(`^/experiments/(${EXPERIMENT_ID_DIGITS})(?:/|$)`);
