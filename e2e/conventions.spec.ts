@@ -46,3 +46,20 @@ test("an error span whose user message came as a gen_ai.user.message event opens
   await expect(page.getByRole("tab", { name: "Chat" })).toHaveAttribute("aria-selected", "true");
   await expect(page.getByTestId("chat-view")).toContainText(question);
 });
+
+test("a span without a type shows no UNKNOWN badge (issue #18)", async ({ page }) => {
+  const created = await http("POST", "/api/2.0/mlflow/experiments/create", { name: uniqueName("untyped-e2e") });
+  expect(created.status, created.text).toBe(200);
+  const exp: string = created.json.experiment_id;
+  const traceId = hex(16);
+  const rootId = hex(8);
+  const t0 = Date.now() - 60_000;
+  const spans = [{ traceId, spanId: rootId, name: "handle_request", kind: 2, startTimeUnixNano: ns(t0), endTimeUnixNano: ns(t0 + 50), attributes: [str("http.route", "/ask")], status: { code: 1 } }];
+  const body = { resourceSpans: [{ resource: { attributes: [str("service.name", "untyped-e2e")] }, scopeSpans: [{ scope: { name: "untyped-e2e" }, spans }] }] };
+  const r = await http("POST", "/v1/traces", body, { "x-mlflow-experiment-id": exp });
+  expect(r.status, r.text).toBe(200);
+  await page.goto(`/experiments/${exp}/traces/tr-${traceId}?span=${rootId}`);
+  const detail = page.getByTestId("span-detail");
+  await expect(detail).toContainText("handle_request");
+  await expect(detail).not.toContainText("UNKNOWN");
+});

@@ -93,7 +93,8 @@ export function SpanDetail({ traceId, spanId, tab, onTab }: { traceId: string; s
           <SpanTypeIcon type={span.spanType} />
           <h3 className="min-w-0 truncate text-sm font-semibold" title={span.name}>{span.name}</h3>
           <StateBadge state={span.statusCode} />
-          {span.spanType && <Badge>{span.spanType}</Badge>}
+          {/* MLflow's clients store "UNKNOWN" for a span nobody typed: no badge says nothing wrongly */}
+          {span.spanType && span.spanType !== "UNKNOWN" && <Badge>{span.spanType}</Badge>}
         </div>
         <div className="mt-1 flex flex-wrap items-center gap-x-4 gap-y-0.5 text-xs text-slate-500">
           <span>
