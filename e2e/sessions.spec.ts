@@ -203,6 +203,17 @@ test("an experiment without sessions explains how to set them", async ({ page })
   await expect(page.getByText("No users in this experiment yet")).toBeVisible();
 });
 
+test("an unknown session or user says which is missing, not that the experiment is (issue #18)", async ({ page }) => {
+  const created = await http("POST", "/api/2.0/mlflow/experiments/create", { name: uniqueName("sessions-missing") });
+  const exp: string = created.json.experiment_id;
+  await page.goto(`/experiments/${exp}/sessions/no-such-chat`);
+  await expect(page.getByText("Session not found")).toBeVisible();
+  await expect(page.getByText("Experiment not found")).toHaveCount(0);
+  await page.goto(`/experiments/${exp}/users/no-such-user`);
+  await expect(page.getByText("User not found")).toBeVisible();
+  await expect(page.getByText("Experiment not found")).toHaveCount(0);
+});
+
 test("a 10,000-turn session scrolls to its last turn with only a screenful of turns in the DOM", async ({ page }) => {
   test.setTimeout(180_000);
   const created = await http("POST", "/api/2.0/mlflow/experiments/create", { name: uniqueName("sessions-long") });

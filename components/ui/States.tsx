@@ -30,3 +30,12 @@ export function ErrorState({ title = "Something went wrong", message, action, cl
     </div>
   );
 }
+
+/** What a not-found.tsx shows: what is missing, and why it may be. */
+export function NotFoundNotice({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <div className="mx-auto w-full max-w-3xl px-6 py-16">
+      <EmptyState title={title}>{children}</EmptyState>
+    </div>
+  );
+}
