@@ -9,10 +9,18 @@ const hex = (n: number) => randomBytes(n).toString("hex");
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 const ns = (ms: number) => (BigInt(ms) * 1_000_000n).toString();
 
-test("an error span whose user message came as a gen_ai.user.message event opens on its Chat tab", async ({ page }) => {
-  const created = await http("POST", "/api/2.0/mlflow/experiments/create", { name: uniqueName("conventions-e2e") });
+/** A new experiment holding `spans` sent by OTLP/JSON as service `name`; its id. */
+async function experimentWithSpans(name: string, spans: object[]): Promise<string> {
+  const created = await http("POST", "/api/2.0/mlflow/experiments/create", { name: uniqueName(name) });
   expect(created.status, created.text).toBe(200);
   const exp: string = created.json.experiment_id;
+  const body = { resourceSpans: [{ resource: { attributes: [str("service.name", name)] }, scopeSpans: [{ scope: { name }, spans }] }] };
+  const r = await http("POST", "/v1/traces", body, { "x-mlflow-experiment-id": exp });
+  expect(r.status, r.text).toBe(200);
+  return exp;
+}
+
+test("an error span whose user message came as a gen_ai.user.message event opens on its Chat tab", async ({ page }) => {
   const traceId = hex(16);
   const rootId = hex(8);
   const llmId = hex(8);
@@ -36,9 +44,7 @@ test("an error span whose user message came as a gen_ai.user.message event opens
       status: { code: 2, message: "rate limited" },
     },
   ];
-  const body = { resourceSpans: [{ resource: { attributes: [str("service.name", "conventions-e2e")] }, scopeSpans: [{ scope: { name: "conventions-e2e" }, spans }] }] };
-  const r = await http("POST", "/v1/traces", body, { "x-mlflow-experiment-id": exp });
-  expect(r.status, r.text).toBe(200);
+  const exp = await experimentWithSpans("conventions-e2e", spans);
 
   await page.goto(`/experiments/${exp}/traces/tr-${traceId}?span=${llmId}`);
   const detail = page.getByTestId("span-detail");
@@ -48,16 +54,11 @@ test("an error span whose user message came as a gen_ai.user.message event opens
 });
 
 test("a span without a type shows no UNKNOWN badge (issue #18)", async ({ page }) => {
-  const created = await http("POST", "/api/2.0/mlflow/experiments/create", { name: uniqueName("untyped-e2e") });
-  expect(created.status, created.text).toBe(200);
-  const exp: string = created.json.experiment_id;
   const traceId = hex(16);
   const rootId = hex(8);
   const t0 = Date.now() - 60_000;
   const spans = [{ traceId, spanId: rootId, name: "handle_request", kind: 2, startTimeUnixNano: ns(t0), endTimeUnixNano: ns(t0 + 50), attributes: [str("http.route", "/ask")], status: { code: 1 } }];
-  const body = { resourceSpans: [{ resource: { attributes: [str("service.name", "untyped-e2e")] }, scopeSpans: [{ scope: { name: "untyped-e2e" }, spans }] }] };
-  const r = await http("POST", "/v1/traces", body, { "x-mlflow-experiment-id": exp });
-  expect(r.status, r.text).toBe(200);
+  const exp = await experimentWithSpans("untyped-e2e", spans);
   await page.goto(`/experiments/${exp}/traces/tr-${traceId}?span=${rootId}`);
   const detail = page.getByTestId("span-detail");
   await expect(detail).toContainText("handle_request");
